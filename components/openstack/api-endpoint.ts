@@ -1,0 +1,22 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { PORTS } from "./rules";
+
+/** The stable address every kubeconfig, kubelet and certificate names; the two modes provide the same. */
+export interface ApiEndpoint {
+    /** Address on the node subnet: kubeadm's controlPlaneEndpoint. */
+    readonly privateAddress: pulumi.Output<string>;
+    /** Floating IP operators and Pulumi reach the API on. */
+    readonly publicAddress: pulumi.Output<string>;
+    readonly port: number;
+}
+
+/** The API endpoint listens where kube-apiserver does, so a kubeconfig works the same with or without it. */
+export const API_ENDPOINT_PORT = PORTS.kubeApi;
+
+/**
+ * Who may open a connection to the API endpoint: the admin networks, and the nodes themselves (kubelets and
+ * kube-proxy talk to the API through the endpoint, not to one control plane).
+ */
+export function apiEndpointAllowedCidrs(adminCidrs: readonly string[], nodeCidr: string): string[] {
+    return [...new Set([...adminCidrs, nodeCidr])];
+}

@@ -1,0 +1,192 @@
+import * as openstack from "@pulumi/openstack";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../config/schema";
+import { type ApiEndpoint, apiEndpointAllowedCidrs } from "./api-endpoint";
+import { Bastion } from "./bastion";
+import { Network } from "./network";
+import { NodePool } from "./node-pool";
+import { OctaviaApiEndpoint } from "./octavia-api-endpoint";
+import { securityRules } from "./rules";
+import { SecurityGroups } from "./security-groups";
+import { VipApiEndpoint } from "./vip-api-endpoint";
+
+export interface EnvironmentArgs {
+    /** The validated stack config. */
+    config: StackConfig;
+}
+
+/** A Kubernetes node as the next layers (inventory, monitoring) see it. */
+export interface NodeAddress {
+    name: string;
+    privateAddress: string;
+    /** Worker pool; absent on control-plane nodes. */
+    pool?: string;
+}
+
+export interface NodesByRole {
+    controlPlane: NodeAddress[];
+    workers: NodeAddress[];
+}
+
+/** Only prod keeps its data volumes and API address through a destroy; the other stacks are rebuilt at will. */
+export function protectsData(config: StackConfig): boolean {
+    return config.environment === "prod";
+}
+
+/** One FSGS environment in its OpenStack project: network, security groups, bastion, nodes, API endpoint. */
+export class Environment extends pulumi.ComponentResource {
+    public readonly nodes: pulumi.Output<NodesByRole>;
+    public readonly bastionPublicAddress: pulumi.Output<string>;
+    public readonly bastionPrivateAddress: pulumi.Output<string>;
+    public readonly apiEndpoint: ApiEndpoint;
+
+    constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("svom:openstack:Environment", name, {}, opts);
+        const { site, network: addressing, access, cluster, environment } = args.config;
+        const parent = { parent: this };
+        const protect = protectsData(args.config);
+
+        const externalNetwork = openstack.networking.getNetworkOutput({ name: site.externalNetwork, external: true }, parent);
+        const image = openstack.images.getImageOutput({ name: site.image.name, mostRecent: true }, parent);
+
+        const network = new Network(
+            name,
+            { nodeCidr: addressing.nodeCidr, dnsServers: site.dnsServers, externalNetworkId: externalNetwork.id },
+            parent,
+        );
+        const securityGroups = new SecurityGroups(
+            `${name}-sg`,
+            {
+                rules: securityRules({
+                    adminCidrs: access.adminCidrs,
+                    nodeCidr: addressing.nodeCidr,
+                    cni: cluster.cni,
+                    apiEndpointMode: cluster.apiEndpoint.mode,
+                }),
+            },
+            parent,
+        );
+        const keypair = new openstack.compute.Keypair(
+            `${name}-keypair`,
+            // Nova keeps one key per keypair; every operator key is installed by cloud-init instead.
+            { name: `${name}-keypair`, publicKey: access.sshPublicKeys[0] },
+            parent,
+        );
+        const common = {
+            imageId: image.id,
+            sshUser: site.image.sshUser,
+            sshPublicKeys: access.sshPublicKeys,
+            keyPairName: keypair.name,
+            networkId: network.networkId,
+            subnetId: network.subnetId,
+            volumeType: site.volumeType,
+        };
+        const metadata = (role: string, pool?: string): Record<string, string> => ({
+            fsgs_environment: environment,
+            fsgs_role: role,
+            ...(pool ? { fsgs_pool: pool } : {}),
+        });
+
+        const bastion = new Bastion(
+            `${name}-bastion`,
+            {
+                ...common,
+                flavorName: site.flavors.bastion,
+                securityGroupIds: [securityGroups.ids.bastion],
+                availabilityZone: site.availabilityZones[0],
+                floatingIpPool: site.externalNetwork,
+                routerInterface: network.routerInterface,
+                metadata: metadata("bastion"),
+            },
+            parent,
+        );
+
+        const endpointCommon = {
+            securityGroupId: securityGroups.ids.apiEndpoint,
+            floatingIpPool: site.externalNetwork,
+            routerInterface: network.routerInterface,
+            protect,
+        };
+        // The VIP must exist before the control-plane ports that list it; Octavia members come after the nodes.
+        const vip =
+            cluster.apiEndpoint.mode === "vip"
+                ? new VipApiEndpoint(
+                      `${name}-api`,
+                      { ...endpointCommon, networkId: network.networkId, subnetId: network.subnetId },
+                      parent,
+                  )
+                : undefined;
+
+        const controlPlane = new NodePool(
+            `${name}-cp`,
+            {
+                ...common,
+                count: cluster.controlPlane.count,
+                flavorName: cluster.controlPlane.flavor ?? site.flavors.controlPlane,
+                bootVolumeSize: cluster.controlPlane.bootVolumeSize,
+                securityGroupIds: vip
+                    ? [securityGroups.ids.controlPlane, securityGroups.ids.apiEndpoint]
+                    : [securityGroups.ids.controlPlane],
+                allowedAddresses: vip ? [vip.privateAddress] : undefined,
+                availabilityZones: site.availabilityZones,
+                antiAffinity: "hard",
+                protectData: protect,
+                metadata: metadata("control-plane"),
+            },
+            parent,
+        );
+        const workerPools = cluster.workerPools.map(
+            (pool) =>
+                [
+                    pool.name,
+                    new NodePool(
+                        `${name}-${pool.name}`,
+                        {
+                            ...common,
+                            count: pool.count,
+                            flavorName: pool.flavor ?? site.flavors.worker,
+                            bootVolumeSize: pool.bootVolumeSize,
+                            dataVolumeSize: pool.dataVolumeSize,
+                            securityGroupIds: [securityGroups.ids.worker],
+                            availabilityZones: site.availabilityZones,
+                            antiAffinity: "soft",
+                            protectData: protect,
+                            metadata: metadata("worker", pool.name),
+                        },
+                        parent,
+                    ),
+                ] as const,
+        );
+
+        this.apiEndpoint =
+            vip ??
+            new OctaviaApiEndpoint(
+                `${name}-api`,
+                {
+                    ...endpointCommon,
+                    subnetId: network.subnetId,
+                    allowedCidrs: apiEndpointAllowedCidrs(access.adminCidrs, addressing.nodeCidr),
+                    members: controlPlane.nodes.map((node) => ({ name: node.name, address: node.privateAddress })),
+                },
+                parent,
+            );
+
+        const addresses = (nodes: NodePool["nodes"], pool?: string) =>
+            nodes.map((node) =>
+                node.privateAddress.apply((privateAddress): NodeAddress => ({ name: node.name, privateAddress, ...(pool ? { pool } : {}) })),
+            );
+        this.nodes = pulumi
+            .all([
+                pulumi.all(addresses(controlPlane.nodes)),
+                pulumi.all(workerPools.flatMap(([poolName, pool]) => addresses(pool.nodes, poolName))),
+            ])
+            .apply(([controlPlaneNodes, workerNodes]): NodesByRole => ({ controlPlane: controlPlaneNodes, workers: workerNodes }));
+        this.bastionPublicAddress = bastion.publicAddress;
+        this.bastionPrivateAddress = bastion.privateAddress;
+        this.registerOutputs({
+            nodes: this.nodes,
+            bastionPublicAddress: this.bastionPublicAddress,
+            apiEndpoint: { privateAddress: this.apiEndpoint.privateAddress, publicAddress: this.apiEndpoint.publicAddress },
+        });
+    }
+}

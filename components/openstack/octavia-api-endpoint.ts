@@ -1,0 +1,113 @@
+import * as openstack from "@pulumi/openstack";
+import * as pulumi from "@pulumi/pulumi";
+import { API_ENDPOINT_PORT, type ApiEndpoint } from "./api-endpoint";
+
+export interface OctaviaApiEndpointArgs {
+    /** Subnet of the VIP and of the members. */
+    subnetId: pulumi.Input<string>;
+    /** The API endpoint security group, set on the VIP port. */
+    securityGroupId: pulumi.Input<string>;
+    /** Sources the listener accepts; Octavia enforces them on the amphorae. */
+    allowedCidrs: readonly string[];
+    /** The control-plane nodes behind the endpoint. */
+    members: readonly { name: string; address: pulumi.Input<string> }[];
+    /** Name of the external network floating IPs are taken from. */
+    floatingIpPool: string;
+    /** The router interface of the subnet, without which Neutron refuses the floating IP. */
+    routerInterface: pulumi.Resource;
+    /** Refuse to delete the load balancer and its floating IP: certificates and kubeconfigs name their addresses. */
+    protect: boolean;
+}
+
+// Octavia's default of 50 s cuts idle `kubectl logs -f`, `exec` and watch streams; an hour keeps them open.
+const STREAM_IDLE_TIMEOUT_MS = 3_600_000;
+
+/** An Octavia load balancer in front of the control plane: TCP 6443 listener, health-checked members, floating IP. */
+export class OctaviaApiEndpoint extends pulumi.ComponentResource implements ApiEndpoint {
+    public readonly privateAddress: pulumi.Output<string>;
+    public readonly publicAddress: pulumi.Output<string>;
+    public readonly port = API_ENDPOINT_PORT;
+
+    constructor(name: string, args: OctaviaApiEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("svom:openstack:OctaviaApiEndpoint", name, {}, opts);
+        const parent = { parent: this };
+        const kept = { parent: this, protect: args.protect };
+
+        const loadBalancer = new openstack.loadbalancer.LoadBalancer(
+            `${name}-lb`,
+            {
+                name: `${name}-lb`,
+                vipSubnetId: args.subnetId,
+                // The health monitor and the member-side source addresses below assume amphorae; OVN would
+                // forward client addresses to the members instead.
+                loadbalancerProvider: "amphora",
+                securityGroupIds: [args.securityGroupId],
+                description: "Kubernetes API endpoint",
+            },
+            kept,
+        );
+        const listener = new openstack.loadbalancer.Listener(
+            `${name}-listener`,
+            {
+                name: `${name}-listener`,
+                loadbalancerId: loadBalancer.id,
+                protocol: "TCP",
+                protocolPort: API_ENDPOINT_PORT,
+                allowedCidrs: [...args.allowedCidrs],
+                timeoutClientData: STREAM_IDLE_TIMEOUT_MS,
+                timeoutMemberData: STREAM_IDLE_TIMEOUT_MS,
+            },
+            parent,
+        );
+        const pool = new openstack.loadbalancer.Pool(
+            `${name}-pool`,
+            {
+                name: `${name}-pool`,
+                listenerId: listener.id,
+                protocol: "TCP",
+                // Watches are long-lived connections: balance on open connections, not on new ones.
+                lbMethod: "LEAST_CONNECTIONS",
+            },
+            parent,
+        );
+        new openstack.loadbalancer.Monitor(
+            `${name}-monitor`,
+            {
+                name: `${name}-monitor`,
+                poolId: pool.id,
+                // /readyz is readable without credentials (system:public-info-viewer) and fails while the
+                // API server cannot serve, e.g. when it has lost etcd; a TCP check would still pass.
+                type: "HTTPS",
+                urlPath: "/readyz",
+                expectedCodes: "200",
+                delay: 10,
+                timeout: 5,
+                maxRetries: 3,
+                maxRetriesDown: 3,
+            },
+            parent,
+        );
+        for (const member of args.members) {
+            new openstack.loadbalancer.Member(
+                `${name}-member-${member.name}`,
+                {
+                    name: member.name,
+                    poolId: pool.id,
+                    address: member.address,
+                    protocolPort: API_ENDPOINT_PORT,
+                    subnetId: args.subnetId,
+                },
+                parent,
+            );
+        }
+        const floatingIp = new openstack.networking.FloatingIp(
+            `${name}-fip`,
+            { pool: args.floatingIpPool, portId: loadBalancer.vipPortId, description: "Kubernetes API endpoint" },
+            { ...kept, dependsOn: [args.routerInterface] },
+        );
+
+        this.privateAddress = loadBalancer.vipAddress;
+        this.publicAddress = floatingIp.address;
+        this.registerOutputs({ privateAddress: this.privateAddress, publicAddress: this.publicAddress, port: this.port });
+    }
+}

@@ -1,0 +1,138 @@
+import * as pulumi from "@pulumi/pulumi";
+import { FakeCloud } from "./fake-cloud";
+
+/** A resource as the program registered it, with the options a reviewer cares about. */
+export interface RenderedResource {
+    urn: string;
+    type: string;
+    name: string;
+    /** URN of the parent; absent for top-level resources. */
+    parent?: string;
+    /** Custom (provider) resource, as opposed to a component. */
+    custom: boolean;
+    /** Inputs with secret values replaced by `[secret]`. */
+    inputs: Record<string, unknown>;
+    protect: boolean;
+    retainOnDelete: boolean;
+    ignoreChanges: string[];
+    dependsOn: string[];
+}
+
+export interface StackOutput {
+    value: unknown;
+    secret: boolean;
+}
+
+export interface Render {
+    project: string;
+    stack: string;
+    resources: RenderedResource[];
+    outputs: Record<string, StackOutput>;
+}
+
+export interface RenderOptions {
+    project: string;
+    stack: string;
+    /** Config as the Pulumi CLI passes it: `namespace:key` -> text (JSON for structured values). */
+    config: Record<string, string>;
+    /** Config keys whose values are secrets. */
+    secretKeys?: string[];
+    /** Runs the program and returns what it exports. */
+    program: () => unknown;
+}
+
+/** The parts of the engine's RegisterResourceRequest the plan reads. */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getIgnorechangesList(): string[];
+    getDependenciesList(): string[];
+}
+type Callback = (error: unknown, response?: { getUrn(): string }) => void;
+interface Monitor {
+    registerResource(request: RegisterRequest, callback: Callback): Promise<void>;
+}
+
+const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Replaces every secret (the engine's wire form) by a marker, so a plan file can never leak one. */
+export function maskSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(maskSecrets);
+    }
+    if (value !== null && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[pulumi.runtime.specialSigKey] === SECRET_SIGNATURE) {
+            return "[secret]";
+        }
+        return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, maskSecrets(inner)]));
+    }
+    return value;
+}
+
+function recordRegistrations(resources: RenderedResource[]): void {
+    const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request, callback) =>
+        register(request, (error, response) => {
+            if (response) {
+                resources.push({
+                    urn: response.getUrn(),
+                    type: request.getType(),
+                    name: request.getName(),
+                    ...(request.getParent() ? { parent: request.getParent() } : {}),
+                    custom: request.getCustom(),
+                    inputs: maskSecrets(pulumi.runtime.deserializeProperties(request.getObject())) as Record<string, unknown>,
+                    protect: request.getProtect() ?? false,
+                    retainOnDelete: request.getRetainondelete() ?? false,
+                    ignoreChanges: request.getIgnorechangesList(),
+                    dependsOn: request.getDependenciesList(),
+                });
+            }
+            callback(error, response);
+        });
+}
+
+async function resolveOutputs(exported: unknown): Promise<Record<string, StackOutput>> {
+    const outputs: Record<string, StackOutput> = {};
+    if (exported === null || typeof exported !== "object") {
+        return outputs;
+    }
+    for (const [key, value] of Object.entries(exported)) {
+        const output = pulumi.output(value);
+        const secret = await pulumi.isSecret(output);
+        const resolved = await new Promise<unknown>((resolve) => output.apply(resolve));
+        outputs[key] = { value: secret ? "[secret]" : resolved, secret };
+    }
+    return outputs;
+}
+
+/**
+ * Runs a program under mocks of the Pulumi engine and OpenStack and returns everything it registered, in a
+ * stable order. Nothing leaves the machine: no credentials, no plugin, no cloud.
+ */
+export async function renderProgram(options: RenderOptions): Promise<Render> {
+    await pulumi.runtime.setMocks(new FakeCloud(), options.project, options.stack, false);
+    pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
+    const resources: RenderedResource[] = [];
+    recordRegistrations(resources);
+
+    let outputs: Record<string, StackOutput> = {};
+    try {
+        outputs = await resolveOutputs(options.program());
+    } finally {
+        // Waits for every registration still in flight, then detaches from the mock monitor.
+        await pulumi.runtime.disconnect();
+    }
+    return {
+        project: options.project,
+        stack: options.stack,
+        resources: resources.sort((a, b) => a.urn.localeCompare(b.urn)),
+        outputs,
+    };
+}
