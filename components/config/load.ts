@@ -1,14 +1,45 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, StackConfigError, formatIssues } from "./errors";
-import { type StackConfig, stackConfigSchema } from "./schema";
+import { ENVIRONMENT_RULES } from "./environment-rules";
+import { CONFIG_NAMESPACE, StackConfigError, formatIssues, keyPath } from "./errors";
+import { type StackConfig, stackConfigShape } from "./schema";
 
-/** Validates a stack config given as plain data (the `svom-fsgs:*` keys without their namespace). */
-export function parseStackConfig(raw: unknown): StackConfig {
-    const result = stackConfigSchema.safeParse(raw, { reportInput: true });
-    if (!result.success) {
-        throw new StackConfigError(formatIssues(result.error.issues));
+type Section = keyof StackConfig;
+
+/** The sections of the raw config that are well-formed on their own. */
+function wellFormedSections(raw: unknown): { sections: Set<Section>; partial: Partial<StackConfig> } {
+    const record = raw !== null && typeof raw === "object" ? (raw as Record<string, unknown>) : {};
+    const sections = new Set<Section>();
+    const partial: Record<string, unknown> = {};
+    for (const [key, schema] of Object.entries(stackConfigShape.shape)) {
+        const result = schema.safeParse(record[key]);
+        if (result.success) {
+            sections.add(key as Section);
+            partial[key] = result.data;
+        }
     }
-    return result.data;
+    return { sections, partial: partial as Partial<StackConfig> };
+}
+
+/**
+ * Validates a stack config given as plain data (the `svom-fsgs:*` keys without their namespace) and reports
+ * every problem at once: the malformed keys, and the rules that could be checked on the well-formed sections.
+ */
+export function parseStackConfig(raw: unknown): StackConfig {
+    const structure = stackConfigShape.safeParse(raw, { reportInput: true });
+    const { sections, partial } = wellFormedSections(raw);
+    const problems = structure.success ? [] : formatIssues(structure.error.issues);
+    for (const rule of ENVIRONMENT_RULES) {
+        if (rule.needs.every((section) => sections.has(section))) {
+            // The rule reads only the sections it needs, which are all present and valid.
+            for (const violation of rule.check(partial as StackConfig)) {
+                problems.push(`${CONFIG_NAMESPACE}:${keyPath(violation.path)}: ${violation.message}`);
+            }
+        }
+    }
+    if (!structure.success || problems.length > 0) {
+        throw new StackConfigError(problems);
+    }
+    return structure.data;
 }
 
 /**

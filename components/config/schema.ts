@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidrsOverlap, hasHostBits, isWholeInternet, parseCidr } from "./cidr";
+import { hasHostBits, parseCidr } from "./cidr";
 
 /** The environments a stack can be; each has its own safety rules below. */
 export const ENVIRONMENTS = ["integration", "preprod", "prod"] as const;
@@ -11,11 +11,6 @@ export const SITES = ["cc-in2p3", "ijclab"] as const;
 /** Kubernetes minor versions the playbooks and kubeadm config are written for. */
 export const SUPPORTED_KUBERNETES_MINORS = [34, 35, 36] as const;
 
-/** Environments where a mistake costs an outage or data: they get the strict rules. */
-export const PROTECTED_ENVIRONMENTS: readonly EnvironmentName[] = ["preprod", "prod"];
-
-// kubeadm's default --node-cidr-mask-size for IPv4: each node takes a /24 out of the pod CIDR.
-const POD_CIDR_PER_NODE_PREFIX = 24;
 // kube-apiserver refuses an IPv4 service range wider than 20 host bits.
 const SERVICE_CIDR_MIN_PREFIX = 12;
 
@@ -33,7 +28,7 @@ function cidr(family: 4 | "any", prefix: { min: number; max: number } = { min: 0
         if (!parsed || (family === 4 && parsed.family !== 4)) {
             ctx.addIssue({
                 code: "custom",
-                message: `expected an ${family === 4 ? "IPv4 " : ""}CIDR block like 10.20.0.0/24, got ${JSON.stringify(text)}`,
+                message: `expected ${family === 4 ? "an IPv4" : "a"} CIDR block like 10.20.0.0/24, got ${JSON.stringify(text)}`,
             });
             return;
         }
@@ -114,7 +109,7 @@ const clusterSchema = z.strictObject({
     cni: z.enum(["calico", "cilium"]),
 });
 
-/** The structure of a stack's config; the environment rules are applied on top by `stackConfigSchema`. */
+/** The structure of a stack's config; `environment-rules.ts` adds the rules that span several keys. */
 export const stackConfigShape = z.strictObject({
     environment: z.enum(ENVIRONMENTS),
     site: siteSchema,
@@ -126,106 +121,3 @@ export const stackConfigShape = z.strictObject({
 export type StackConfig = z.infer<typeof stackConfigShape>;
 export type WorkerPoolConfig = StackConfig["cluster"]["workerPools"][number];
 
-/** One violated environment rule, placed at the key an operator has to change. */
-export interface RuleViolation {
-    path: (string | number)[];
-    message: string;
-}
-
-/**
- * The rules that depend on several keys or on the environment. They run once the structure is valid, and
- * each message says why the rule exists so the fix is obvious.
- */
-export function environmentRuleViolations(config: StackConfig): RuleViolation[] {
-    const violations: RuleViolation[] = [];
-    const env = config.environment;
-    const strict = PROTECTED_ENVIRONMENTS.includes(env);
-
-    const controlPlanes = config.cluster.controlPlane.count;
-    if (strict && (controlPlanes < 3 || controlPlanes % 2 === 0)) {
-        violations.push({
-            path: ["cluster", "controlPlane", "count"],
-            message: `${env} needs an odd number >= 3 (etcd quorum), got ${controlPlanes}`,
-        });
-    } else if (controlPlanes % 2 === 0) {
-        violations.push({
-            path: ["cluster", "controlPlane", "count"],
-            message: `expected an odd number (an even etcd member count tolerates no more failures than one less), got ${controlPlanes}`,
-        });
-    }
-
-    const workers = config.cluster.workerPools.reduce((sum, pool) => sum + pool.count, 0);
-    if (strict && workers < 3) {
-        violations.push({
-            path: ["cluster", "workerPools"],
-            message: `${env} needs >= 3 workers in all pools together (replicas spread over nodes survive one loss), got ${workers}`,
-        });
-    }
-
-    const seenPools = new Set<string>();
-    config.cluster.workerPools.forEach((pool, index) => {
-        if (seenPools.has(pool.name)) {
-            violations.push({
-                path: ["cluster", "workerPools", index, "name"],
-                message: `expected a pool name used once (it names the servers), got ${JSON.stringify(pool.name)} twice`,
-            });
-        }
-        seenPools.add(pool.name);
-    });
-
-    if (strict) {
-        config.access.adminCidrs.forEach((text, index) => {
-            const block = parseCidr(text);
-            if (block && isWholeInternet(block)) {
-                violations.push({
-                    path: ["access", "adminCidrs", index],
-                    message: `${env} must not open SSH and the Kubernetes API to the whole Internet; list the admin networks instead, got ${JSON.stringify(text)}`,
-                });
-            }
-        });
-    }
-
-    const blocks = {
-        nodeCidr: parseCidr(config.network.nodeCidr),
-        podCidr: parseCidr(config.network.podCidr),
-        serviceCidr: parseCidr(config.network.serviceCidr),
-    };
-    const keys = ["nodeCidr", "podCidr", "serviceCidr"] as const;
-    keys.forEach((key, i) => {
-        for (const other of keys.slice(i + 1)) {
-            const a = blocks[key];
-            const b = blocks[other];
-            if (a && b && cidrsOverlap(a, b)) {
-                violations.push({
-                    path: ["network", other],
-                    message: `expected a block that does not overlap network.${key} (${a.text}), got ${JSON.stringify(b.text)}`,
-                });
-            }
-        }
-    });
-
-    const nodes = controlPlanes + workers;
-    const pods = blocks.podCidr;
-    if (pods && 2 ** (POD_CIDR_PER_NODE_PREFIX - pods.prefix) < nodes) {
-        violations.push({
-            path: ["network", "podCidr"],
-            message: `expected room for one /${POD_CIDR_PER_NODE_PREFIX} per node (${nodes} nodes), got ${JSON.stringify(pods.text)}`,
-        });
-    }
-
-    const minor = Number(config.cluster.kubernetesVersion.split(".")[1]);
-    if (!(SUPPORTED_KUBERNETES_MINORS as readonly number[]).includes(minor)) {
-        violations.push({
-            path: ["cluster", "kubernetesVersion"],
-            message: `expected a 1.${SUPPORTED_KUBERNETES_MINORS[0]}-1.${SUPPORTED_KUBERNETES_MINORS[SUPPORTED_KUBERNETES_MINORS.length - 1]}.x release (the versions the playbooks are tested with), got ${JSON.stringify(config.cluster.kubernetesVersion)}`,
-        });
-    }
-    return violations;
-}
-
-/** The full schema: structure, then the environment rules. */
-export const stackConfigSchema = stackConfigShape.superRefine((config, ctx) => {
-    for (const violation of environmentRuleViolations(config)) {
-        ctx.addIssue({ code: "custom", path: violation.path, message: violation.message });
-    }
-});

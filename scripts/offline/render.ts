@@ -41,6 +41,17 @@ export interface RenderOptions {
     program: () => unknown;
 }
 
+/** The program threw; `registered` tells what it had registered before (nothing, for a config error). */
+export class ProgramFailedError extends Error {
+    constructor(
+        public readonly cause: unknown,
+        public readonly registered: readonly RenderedResource[],
+    ) {
+        super(cause instanceof Error ? cause.message : String(cause));
+        this.name = "ProgramFailedError";
+    }
+}
+
 /** The parts of the engine's RegisterResourceRequest the plan reads. */
 interface RegisterRequest {
     getType(): string;
@@ -123,11 +134,16 @@ export async function renderProgram(options: RenderOptions): Promise<Render> {
     recordRegistrations(resources);
 
     let outputs: Record<string, StackOutput> = {};
+    let failure: unknown;
     try {
         outputs = await resolveOutputs(options.program());
-    } finally {
-        // Waits for every registration still in flight, then detaches from the mock monitor.
-        await pulumi.runtime.disconnect();
+    } catch (error) {
+        failure = error;
+    }
+    // Waits for every registration still in flight, then detaches from the mock monitor.
+    await pulumi.runtime.disconnect();
+    if (failure !== undefined) {
+        throw new ProgramFailedError(failure, resources);
     }
     return {
         project: options.project,

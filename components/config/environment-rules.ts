@@ -1,0 +1,162 @@
+import { cidrsOverlap, isWholeInternet, parseCidr } from "./cidr";
+import { type EnvironmentName, type StackConfig, SUPPORTED_KUBERNETES_MINORS } from "./schema";
+
+/** Environments where a mistake costs an outage or data: they get the strict rules. */
+export const PROTECTED_ENVIRONMENTS: readonly EnvironmentName[] = ["preprod", "prod"];
+
+// kubeadm's default --node-cidr-mask-size for IPv4: each node takes a /24 out of the pod CIDR.
+const POD_CIDR_PER_NODE_PREFIX = 24;
+
+/** One violated rule, placed at the key an operator has to change. */
+export interface RuleViolation {
+    path: (string | number)[];
+    message: string;
+}
+
+/** A rule over several keys; it runs once the sections it reads are well-formed, even if others are not. */
+export interface EnvironmentRule {
+    needs: readonly (keyof StackConfig)[];
+    check(config: StackConfig): RuleViolation[];
+}
+
+const isStrict = (config: StackConfig) => PROTECTED_ENVIRONMENTS.includes(config.environment);
+const workerCount = (config: StackConfig) => config.cluster.workerPools.reduce((sum, pool) => sum + pool.count, 0);
+
+const controlPlaneQuorum: EnvironmentRule = {
+    needs: ["environment", "cluster"],
+    check(config) {
+        const count = config.cluster.controlPlane.count;
+        const path = ["cluster", "controlPlane", "count"];
+        if (isStrict(config) && (count < 3 || count % 2 === 0)) {
+            return [{ path, message: `${config.environment} needs an odd number >= 3 (etcd quorum), got ${count}` }];
+        }
+        if (count % 2 === 0) {
+            return [
+                {
+                    path,
+                    message: `expected an odd number (an even etcd member count tolerates no more failures than one less), got ${count}`,
+                },
+            ];
+        }
+        return [];
+    },
+};
+
+const enoughWorkers: EnvironmentRule = {
+    needs: ["environment", "cluster"],
+    check(config) {
+        const workers = workerCount(config);
+        return isStrict(config) && workers < 3
+            ? [
+                  {
+                      path: ["cluster", "workerPools"],
+                      message: `${config.environment} needs >= 3 workers in all pools together (replicas spread over nodes survive one loss), got ${workers}`,
+                  },
+              ]
+            : [];
+    },
+};
+
+const uniquePoolNames: EnvironmentRule = {
+    needs: ["cluster"],
+    check(config) {
+        const seen = new Set<string>();
+        return config.cluster.workerPools.flatMap((pool, index) => {
+            const repeated = seen.has(pool.name);
+            seen.add(pool.name);
+            return repeated
+                ? [
+                      {
+                          path: ["cluster", "workerPools", index, "name"],
+                          message: `expected a pool name used once (it names the servers), got ${JSON.stringify(pool.name)} again`,
+                      },
+                  ]
+                : [];
+        });
+    },
+};
+
+const noWorldOpenAdminAccess: EnvironmentRule = {
+    needs: ["environment", "access"],
+    check(config) {
+        if (!isStrict(config)) {
+            return [];
+        }
+        return config.access.adminCidrs.flatMap((text, index) => {
+            const block = parseCidr(text);
+            return block && isWholeInternet(block)
+                ? [
+                      {
+                          path: ["access", "adminCidrs", index],
+                          message: `${config.environment} must not open SSH and the Kubernetes API to the whole Internet; list the admin networks instead, got ${JSON.stringify(text)}`,
+                      },
+                  ]
+                : [];
+        });
+    },
+};
+
+const separateAddressBlocks: EnvironmentRule = {
+    needs: ["network"],
+    check(config) {
+        const keys = ["nodeCidr", "podCidr", "serviceCidr"] as const;
+        return keys.flatMap((key, i) =>
+            keys.slice(i + 1).flatMap((other) => {
+                const a = parseCidr(config.network[key]);
+                const b = parseCidr(config.network[other]);
+                return a && b && cidrsOverlap(a, b)
+                    ? [
+                          {
+                              path: ["network", other],
+                              message: `expected a block that does not overlap network.${key} (${a.text}), got ${JSON.stringify(b.text)}`,
+                          },
+                      ]
+                    : [];
+            }),
+        );
+    },
+};
+
+const podCidrFitsNodes: EnvironmentRule = {
+    needs: ["network", "cluster"],
+    check(config) {
+        const nodes = config.cluster.controlPlane.count + workerCount(config);
+        const pods = parseCidr(config.network.podCidr);
+        return pods && 2 ** (POD_CIDR_PER_NODE_PREFIX - pods.prefix) < nodes
+            ? [
+                  {
+                      path: ["network", "podCidr"],
+                      message: `expected room for one /${POD_CIDR_PER_NODE_PREFIX} per node (${nodes} nodes), got ${JSON.stringify(pods.text)}`,
+                  },
+              ]
+            : [];
+    },
+};
+
+const supportedKubernetes: EnvironmentRule = {
+    needs: ["cluster"],
+    check(config) {
+        const minor = Number(config.cluster.kubernetesVersion.split(".")[1]);
+        const first = SUPPORTED_KUBERNETES_MINORS[0];
+        const last = SUPPORTED_KUBERNETES_MINORS[SUPPORTED_KUBERNETES_MINORS.length - 1];
+        return (SUPPORTED_KUBERNETES_MINORS as readonly number[]).includes(minor)
+            ? []
+            : [
+                  {
+                      path: ["cluster", "kubernetesVersion"],
+                      message: `expected a 1.${first}.x to 1.${last}.x release (the versions the playbooks are written for), got ${JSON.stringify(config.cluster.kubernetesVersion)}`,
+                  },
+              ];
+    },
+};
+
+/** Every rule that spans keys or depends on the environment; each message says why the rule exists. */
+export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
+    controlPlaneQuorum,
+    enoughWorkers,
+    uniquePoolNames,
+    noWorldOpenAdminAccess,
+    separateAddressBlocks,
+    podCidrFitsNodes,
+    supportedKubernetes,
+];

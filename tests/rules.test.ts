@@ -1,0 +1,129 @@
+import { parseStackConfig } from "../components/config/load";
+import type { StackConfig } from "../components/config/schema";
+import { PORTS, type SecurityRule, securityRules } from "../components/openstack/rules";
+import { STACKS, rawConfig } from "./support/stacks";
+
+const rulesOf = (config: StackConfig) =>
+    securityRules({
+        adminCidrs: config.access.adminCidrs,
+        nodeCidr: config.network.nodeCidr,
+        cni: config.cluster.cni,
+        apiEndpointMode: config.cluster.apiEndpoint.mode,
+    });
+
+const opens = (rule: SecurityRule, port: number) =>
+    (rule.protocol === "tcp" || rule.protocol === "udp") && rule.ports !== undefined && rule.ports.from <= port && port <= rule.ports.to;
+
+const sourceOf = (rule: SecurityRule) => (rule.source.kind === "group" ? `group:${rule.source.group}` : `cidr:${rule.source.cidr}`);
+
+const variants: [string, StackConfig][] = STACKS.flatMap((stack) => {
+    const config = parseStackConfig(rawConfig(stack));
+    const flip = (edit: (c: StackConfig) => void): StackConfig => {
+        const copy = structuredClone(config);
+        edit(copy);
+        return copy;
+    };
+    return [
+        [stack, config],
+        [`${stack} with cilium`, flip((c) => (c.cluster.cni = "cilium"))],
+        [`${stack} in ${config.cluster.apiEndpoint.mode === "vip" ? "octavia" : "vip"} mode`, flip((c) => (c.cluster.apiEndpoint.mode = c.cluster.apiEndpoint.mode === "vip" ? "octavia" : "vip"))],
+    ];
+});
+
+describe.each(variants)("the security rules of %s", (_, config) => {
+    const rules = rulesOf(config);
+    const admin = new Set(config.access.adminCidrs.map((cidr) => `cidr:${cidr}`));
+    const nodes = new Set(["group:controlPlane", "group:worker"]);
+    const loadBalancer = `cidr:${config.network.nodeCidr}`;
+
+    it("never open an admin port to the whole Internet", () => {
+        const sensitive = [PORTS.ssh, PORTS.kubeApi, PORTS.etcd.from, PORTS.etcd.to, PORTS.kubelet, PORTS.controllerManager, PORTS.scheduler];
+        const worldOpen = rules.filter(
+            (rule) => rule.source.kind === "cidr" && rule.source.cidr.endsWith("/0") && sensitive.some((port) => opens(rule, port)),
+        );
+        expect(worldOpen).toEqual([]);
+    });
+
+    it("let SSH reach the bastion only from admin networks, and the nodes only from the bastion", () => {
+        const ssh = rules.filter((rule) => opens(rule, PORTS.ssh));
+        for (const rule of ssh) {
+            if (rule.group === "bastion") {
+                expect(admin.has(sourceOf(rule))).toBe(true);
+            } else {
+                expect(["controlPlane", "worker"]).toContain(rule.group);
+                expect(sourceOf(rule)).toBe("group:bastion");
+            }
+        }
+        expect(ssh.filter((rule) => rule.group === "bastion").map(sourceOf).sort()).toEqual([...admin].sort());
+    });
+
+    it("let 6443 in only from admin networks, nodes and the load balancer", () => {
+        const allowed = new Set([...admin, ...nodes, loadBalancer]);
+        for (const rule of rules.filter((r) => opens(r, PORTS.kubeApi))) {
+            expect(["controlPlane", "apiEndpoint"]).toContain(rule.group);
+            expect(allowed.has(sourceOf(rule))).toBe(true);
+        }
+    });
+
+    it("keep etcd among control-plane nodes", () => {
+        const etcd = rules.filter((rule) => opens(rule, PORTS.etcd.from) || opens(rule, PORTS.etcd.to));
+        expect(etcd.length).toBeGreaterThan(0);
+        expect(etcd.map((rule) => [rule.group, sourceOf(rule)])).toEqual(etcd.map(() => ["controlPlane", "group:controlPlane"]));
+    });
+
+    it("let only the control plane call a kubelet", () => {
+        const kubelet = rules.filter((rule) => opens(rule, PORTS.kubelet));
+        expect(kubelet.map(sourceOf)).toEqual(kubelet.map(() => "group:controlPlane"));
+        expect(kubelet.map((rule) => rule.group).sort()).toEqual(["controlPlane", "worker"]);
+    });
+
+    it("never open the controller-manager or scheduler ports, which listen on localhost", () => {
+        expect(rules.filter((rule) => opens(rule, PORTS.controllerManager) || opens(rule, PORTS.scheduler))).toEqual([]);
+    });
+
+    it("let NodePorts in only from the load balancer, on workers", () => {
+        const nodePorts = rules.filter((rule) => opens(rule, PORTS.nodePorts.from));
+        for (const rule of nodePorts) {
+            expect([rule.group, sourceOf(rule)]).toEqual(["worker", loadBalancer]);
+        }
+        expect(nodePorts.length).toBe(config.cluster.apiEndpoint.mode === "octavia" ? 1 : 0);
+    });
+
+    it("carry the CNI's overlay only among nodes", () => {
+        const overlay = config.cluster.cni === "calico" ? { protocol: "udp", port: 4789 } : { protocol: "udp", port: 8472 };
+        const rulesForOverlay = rules.filter((rule) => rule.protocol === overlay.protocol && opens(rule, overlay.port));
+        expect(rulesForOverlay).toHaveLength(4);
+        for (const rule of [...rulesForOverlay, ...rules.filter((r) => r.protocol === "ipip")]) {
+            expect(nodes.has(sourceOf(rule))).toBe(true);
+            expect(["controlPlane", "worker"]).toContain(rule.group);
+        }
+    });
+
+    it("let keepalived's VRRP flow between control planes exactly in vip mode", () => {
+        const vrrp = rules.filter((rule) => rule.protocol === "vrrp");
+        expect(vrrp.map((rule) => [rule.group, sourceOf(rule)])).toEqual(
+            config.cluster.apiEndpoint.mode === "vip" ? [["controlPlane", "group:controlPlane"]] : [],
+        );
+    });
+
+    it("name every rule uniquely", () => {
+        expect(new Set(rules.map((rule) => rule.id)).size).toBe(rules.length);
+    });
+});
+
+describe("rule names", () => {
+    it("do not change when the admin networks are listed in another order", () => {
+        const config = parseStackConfig(rawConfig("integration"));
+        const reordered = structuredClone(config);
+        reordered.access.adminCidrs.reverse();
+        const ids = (c: StackConfig) => rulesOf(c).map((rule) => rule.id).sort();
+        expect(ids(reordered)).toEqual(ids(config));
+    });
+
+    it("give an IPv6 admin network an IPv6 rule", () => {
+        const config = parseStackConfig(rawConfig("prod"));
+        config.access.adminCidrs = ["2001:660:3001::/48"];
+        const ssh = rulesOf(config).find((rule) => rule.group === "bastion");
+        expect(ssh?.ethertype).toBe("IPv6");
+    });
+});

@@ -1,0 +1,50 @@
+import { join } from "node:path";
+import { readNamespacedConfig } from "../../components/config/load";
+import { type Render, renderProgram } from "../../scripts/offline/render";
+import { readStackFiles } from "../../scripts/offline/stack-files";
+import { buildStack } from "../../components/stack";
+
+export const ROOT = join(__dirname, "..", "..");
+export const STACKS = ["integration", "preprod", "prod"] as const;
+export type StackName = (typeof STACKS)[number];
+
+/** A stack's `svom-fsgs:*` config as plain data, as the program would read it. */
+export function rawConfig(stack: StackName): Record<string, unknown> {
+    return readNamespacedConfig(readStackFiles(ROOT, stack).config);
+}
+
+/** Renders the real program for a stack, optionally with its config edited first. */
+export async function renderStack(
+    stack: StackName,
+    edit: (config: Record<string, unknown>) => void = () => undefined,
+): Promise<Render> {
+    const files = readStackFiles(ROOT, stack);
+    const config = rawConfig(stack);
+    edit(config);
+    const texts = Object.fromEntries(
+        Object.entries(config).map(([key, value]) => [
+            `${files.project}:${key}`,
+            typeof value === "string" ? value : JSON.stringify(value),
+        ]),
+    );
+    return renderProgram({ project: files.project, stack, config: texts, program: buildStack });
+}
+
+/** Resources of one type, e.g. `openstack:compute/instance:Instance`. */
+export function ofType(render: Render, type: string) {
+    return render.resources.filter((resource) => resource.type === type);
+}
+
+export const TYPES = {
+    instance: "openstack:compute/instance:Instance",
+    serverGroup: "openstack:compute/serverGroup:ServerGroup",
+    volume: "openstack:blockstorage/volume:Volume",
+    volumeAttach: "openstack:compute/volumeAttach:VolumeAttach",
+    port: "openstack:networking/port:Port",
+    secGroupRule: "openstack:networking/secGroupRule:SecGroupRule",
+    floatingIp: "openstack:networking/floatingIp:FloatingIp",
+    routerInterface: "openstack:networking/routerInterface:RouterInterface",
+    listener: "openstack:loadbalancer/listener:Listener",
+    member: "openstack:loadbalancer/member:Member",
+    loadBalancer: "openstack:loadbalancer/loadBalancer:LoadBalancer",
+} as const;
