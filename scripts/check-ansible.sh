@@ -56,7 +56,11 @@ run_check "ansible-playbook --syntax-check" \
 run_check "ansible-lint --profile production" \
   ansible-lint --offline --nocolor --strict --profile production --config-file .ansible-lint playbooks/
 
-echo "==> Summary ($(ansible --version | head -n 1), $(ansible-lint --nocolor --version 2>/dev/null | head -n 1 | cut -d' ' -f1-2), $(yamllint --version))"
+# Captured first: piping these into head can break their pipe and make them print a traceback.
+ansible_version="$(ansible --version)"
+ansible_lint_version="$(ansible-lint --nocolor --version 2>/dev/null)"
+ansible_lint_version="${ansible_lint_version%%$'\n'*}"
+echo "==> Summary (${ansible_version%%$'\n'*}, ${ansible_lint_version% using*}, $(yamllint --version))"
 printf '    %s\n' "${results[@]}"
 if ((failures > 0)); then
   echo "check-ansible: $failures check(s) failed" >&2

@@ -280,7 +280,9 @@ check "crictl points at the containerd socket" grep -Fxq "runtime-endpoint: unix
 
 record_timing "total" $(($(now) - script_started))
 echo
-echo "==> Summary ($(ansible --version | head -n 1), $suite root from $mirror)"
+# Captured first: piping ansible --version into head breaks its pipe and prints a traceback.
+ansible_version="$(ansible --version)"
+echo "==> Summary (${ansible_version%%$'\n'*}, $suite root from $mirror)"
 echo "    run 1: ok=$ok1 changed=$changed1 failed=$failed1 unreachable=$unreachable1"
 echo "    run 2: ok=$ok2 changed=$changed2 failed=$failed2 unreachable=$unreachable2"
 printf '    %s\n' "${timings[@]}"

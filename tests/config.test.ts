@@ -2,7 +2,7 @@ import { parseStackConfig } from "../components/config/load";
 import { StackConfigError } from "../components/config/errors";
 import { STACKS, type StackName, rawConfig } from "./support/stacks";
 
-type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests poke at untyped config
+type Raw = Record<string, any>;
 
 function problemsOf(stack: StackName, edit: (config: Raw) => void): string[] {
     const config = rawConfig(stack) as Raw;

@@ -17,7 +17,7 @@ function wellFormedSections(raw: unknown): { sections: Set<Section>; partial: Pa
             partial[key] = result.data;
         }
     }
-    return { sections, partial: partial as Partial<StackConfig> };
+    return { sections, partial };
 }
 
 /**

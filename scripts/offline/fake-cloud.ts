@@ -6,7 +6,7 @@ type Inputs = Record<string, unknown>;
 
 // TEST-NET-3 (RFC 5737): plainly not a real public address in a plan someone reads.
 const FLOATING_IP_BLOCK = "203.0.113.0/24";
-// Neutron hands out the first addresses to the router and the DHCP agents.
+// Neutron gives the first addresses to the router and the DHCP agents.
 const FIRST_FAKE_HOST = 10;
 
 /** `openstack:networking/port:Port` -> `port`. */
@@ -22,26 +22,38 @@ function ipv4(value: bigint): string {
     return [24n, 16n, 8n, 0n].map((shift) => ((value >> shift) & 255n).toString()).join(".");
 }
 
-/** Addresses handed out in order, like Neutron's allocator does in an empty subnet. */
+/**
+ * Addresses drawn from a hash of the resource name, so adding a server leaves the others' addresses as they
+ * are, as Neutron does; a collision takes the next free address.
+ */
 class AddressPool {
-    private next: bigint;
+    private readonly first: bigint;
+    private readonly size: bigint;
+    private readonly taken = new Set<bigint>();
+
     constructor(cidr: string) {
         const block = parseCidr(cidr);
         if (!block || block.family !== 4) {
             throw new Error(`fake cloud: ${cidr} is not an IPv4 block`);
         }
-        this.next = block.network + BigInt(FIRST_FAKE_HOST);
+        this.first = block.network + BigInt(FIRST_FAKE_HOST);
+        // Leaves the broadcast address and a few at the top, like the first ones at the bottom.
+        this.size = 2n ** BigInt(32 - block.prefix) - BigInt(FIRST_FAKE_HOST) - 5n;
     }
-    take(): string {
-        const address = ipv4(this.next);
-        this.next += 1n;
-        return address;
+
+    take(name: string): string {
+        let offset = BigInt(`0x${createHash("sha256").update(name).digest("hex").slice(0, 8)}`) % this.size;
+        while (this.taken.has(offset)) {
+            offset = (offset + 1n) % this.size;
+        }
+        this.taken.add(offset);
+        return ipv4(this.first + offset);
     }
 }
 
 /**
- * A deterministic stand-in for OpenStack: IDs derive from resource names and addresses are allocated in
- * registration order, so two renders of one config are identical. An invoke it does not know is an error,
+ * A deterministic stand-in for OpenStack: IDs and addresses derive from resource names, so two renders of one
+ * config are identical. An invoke it does not know is an error,
  * so the program cannot silently depend on a lookup the offline plan does not model.
  */
 export class FakeCloud implements pulumi.runtime.Mocks {
@@ -66,26 +78,26 @@ export class FakeCloud implements pulumi.runtime.Mocks {
             return { id: undefined, state: inputs };
         }
         const id = fakeId(shortType(args.type), args.name);
-        return { id, state: { ...inputs, ...this.computed(args.type, id, inputs) } };
+        return { id, state: { ...inputs, ...this.computed(args.type, args.name, id, inputs) } };
     }
 
     /** The outputs OpenStack would compute for a resource. */
-    private computed(type: string, id: string, inputs: Inputs): Inputs {
+    private computed(type: string, name: string, id: string, inputs: Inputs): Inputs {
         switch (type) {
             case "openstack:networking/subnet:Subnet":
                 this.subnets.set(id, new AddressPool(String(inputs.cidr)));
                 return {};
             case "openstack:networking/port:Port": {
                 const fixedIps = (inputs.fixedIps as { subnetId: string }[] | undefined) ?? [];
-                return { allFixedIps: fixedIps.map((fixedIp) => this.subnet(fixedIp.subnetId).take()) };
+                return { allFixedIps: fixedIps.map((fixedIp, index) => this.subnet(fixedIp.subnetId).take(`${name}/${index}`)) };
             }
             case "openstack:loadbalancer/loadBalancer:LoadBalancer":
                 return {
-                    vipAddress: this.subnet(String(inputs.vipSubnetId)).take(),
+                    vipAddress: this.subnet(String(inputs.vipSubnetId)).take(name),
                     vipPortId: fakeId("port", `${id}-vip`),
                 };
             case "openstack:networking/floatingIp:FloatingIp":
-                return { address: this.floatingIps.take() };
+                return { address: this.floatingIps.take(name) };
             default:
                 return {};
         }

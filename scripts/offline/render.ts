@@ -4,6 +4,8 @@ import { FakeCloud } from "./fake-cloud";
 /** A resource as the program registered it, with the options a reviewer cares about. */
 export interface RenderedResource {
     urn: string;
+    /** Physical ID the fake cloud gave a custom resource. */
+    id?: string;
     type: string;
     name: string;
     /** URN of the parent; absent for top-level resources. */
@@ -64,7 +66,7 @@ interface RegisterRequest {
     getIgnorechangesList(): string[];
     getDependenciesList(): string[];
 }
-type Callback = (error: unknown, response?: { getUrn(): string }) => void;
+type Callback = (error: unknown, response?: { getUrn(): string; getId(): string }) => void;
 interface Monitor {
     registerResource(request: RegisterRequest, callback: Callback): Promise<void>;
 }
@@ -94,6 +96,7 @@ function recordRegistrations(resources: RenderedResource[]): void {
             if (response) {
                 resources.push({
                     urn: response.getUrn(),
+                    ...(response.getId() ? { id: response.getId() } : {}),
                     type: request.getType(),
                     name: request.getName(),
                     ...(request.getParent() ? { parent: request.getParent() } : {}),

@@ -65,8 +65,12 @@ export function worldOpenSensitiveRules(resources: readonly RenderedResource[]):
         if (resource.type !== "openstack:networking/secGroupRule:SecGroupRule") {
             return false;
         }
-        const prefix = String(resource.inputs.remoteIpPrefix ?? "");
-        if (!prefix.endsWith("/0")) {
+        const { remoteIpPrefix, protocol } = resource.inputs;
+        if (typeof remoteIpPrefix !== "string" || !remoteIpPrefix.endsWith("/0")) {
+            return false;
+        }
+        // A rule without a protocol allows every protocol; ICMP and the tunnels carry no port.
+        if (protocol !== undefined && protocol !== "tcp" && protocol !== "udp") {
             return false;
         }
         const from = Number(resource.inputs.portRangeMin ?? 1);
