@@ -2,7 +2,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "build/", "coverage/", "jest.config.js", "eslint.config.mjs"] },
+    { ignores: ["node_modules/", "build/", "coverage/", "jest.config.js", "eslint.config.mjs", "tests/support/*.js"] },
     ...tseslint.configs.recommendedTypeChecked,
     {
         languageOptions: {

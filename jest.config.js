@@ -6,4 +6,5 @@ module.exports = {
     transform: { "^.+\\.ts$": ["ts-jest", {}] },
     // Rendering a stack under mocks takes about a second on the 2-core CI machine.
     testTimeout: 30000,
+    reporters: ["default", "<rootDir>/tests/support/closing-line-reporter.js"],
 };
