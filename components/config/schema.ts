@@ -58,7 +58,6 @@ const volumeSize = (min: number) => z.int().min(min).max(16384);
 
 const siteSchema = z.strictObject({
     name: z.enum(SITES),
-    region: nonEmpty.optional(),
     externalNetwork: nonEmpty,
     dnsServers: z.array(z.ipv4({ error: "expected an IPv4 address" })).min(1),
     availabilityZones: z.array(nonEmpty).min(1),
