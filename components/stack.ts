@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig } from "./config/load";
+import { loadStack } from "./config/load";
 import { Environment, type NodesByRole } from "./openstack/environment";
 
 /** What a stack exports; index.ts publishes exactly this. */
@@ -18,7 +18,7 @@ export interface StackOutputs {
 
 /** The whole program: validate the config (throwing before any registration), then build the environment. */
 export function buildStack(): StackOutputs {
-    const config = loadStackConfig();
+    const { config } = loadStack();
     const environment = new Environment(`fsgs-${config.environment}`, { config });
     const endpoint = environment.apiEndpoint;
     return {

@@ -56,6 +56,9 @@ async function main(): Promise<number> {
     writeFileSync(join(directory, "architecture.md"), architectureMarkdown(render, config));
 
     console.log(formatReport(render));
+    if (files.placeholders.length > 0) {
+        console.log(`\nSecrets replaced by placeholders (the plan never decrypts): ${files.placeholders.join(", ")}`);
+    }
     console.log(`\nWrote ${relative(process.cwd(), join(directory, "plan.json"))} and architecture.md`);
     return 0;
 }

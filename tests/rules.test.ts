@@ -1,6 +1,6 @@
 import { parseStackConfig } from "../components/config/load";
 import type { StackConfig } from "../components/config/schema";
-import { PORTS, type SecurityRule, securityRules } from "../components/openstack/rules";
+import { PORTS, type SecurityRule, apiEndpointPort, securityRules } from "../components/openstack/rules";
 import { STACKS, rawConfig } from "./support/stacks";
 
 const rulesOf = (config: StackConfig) =>
@@ -37,7 +37,7 @@ describe.each(variants)("the security rules of %s", (_, config) => {
     const loadBalancer = `cidr:${config.network.nodeCidr}`;
 
     it("never open an admin port to the whole Internet", () => {
-        const sensitive = [PORTS.ssh, PORTS.kubeApi, PORTS.etcd.from, PORTS.etcd.to, PORTS.kubelet, PORTS.controllerManager, PORTS.scheduler];
+        const sensitive = [PORTS.ssh, PORTS.kubeApi, PORTS.haproxyApi, PORTS.etcd.from, PORTS.etcd.to, PORTS.kubelet, PORTS.controllerManager, PORTS.scheduler];
         const worldOpen = rules.filter(
             (rule) => rule.source.kind === "cidr" && rule.source.cidr.endsWith("/0") && sensitive.some((port) => opens(rule, port)),
         );
@@ -57,12 +57,18 @@ describe.each(variants)("the security rules of %s", (_, config) => {
         expect(ssh.filter((rule) => rule.group === "bastion").map(sourceOf).sort()).toEqual([...admin].sort());
     });
 
-    it("let 6443 in only from admin networks, nodes and the load balancer", () => {
-        const allowed = new Set([...admin, ...nodes, loadBalancer]);
-        for (const rule of rules.filter((r) => opens(r, PORTS.kubeApi))) {
-            expect(["controlPlane", "apiEndpoint"]).toContain(rule.group);
-            expect(allowed.has(sourceOf(rule))).toBe(true);
+    it("let the API servers' 6443 in only from nodes and the load balancer", () => {
+        const allowed = new Set([...nodes, loadBalancer]);
+        for (const rule of rules.filter((r) => opens(r, PORTS.kubeApi) && r.group !== "apiEndpoint")) {
+            expect([rule.group, allowed.has(sourceOf(rule))]).toEqual(["controlPlane", true]);
         }
+    });
+
+    it("let the API endpoint's port in only from admin networks and nodes", () => {
+        const port = apiEndpointPort(config.cluster.apiEndpoint.mode);
+        const endpointRules = rules.filter((rule) => rule.group === "apiEndpoint");
+        expect(endpointRules.every((rule) => rule.protocol === "tcp" && rule.ports?.from === port && rule.ports.to === port)).toBe(true);
+        expect(endpointRules.map(sourceOf).sort()).toEqual([...admin, ...nodes].sort());
     });
 
     it("keep etcd among control-plane nodes", () => {
@@ -93,7 +99,7 @@ describe.each(variants)("the security rules of %s", (_, config) => {
         const overlay = config.cluster.cni === "calico" ? { protocol: "udp", port: 4789 } : { protocol: "udp", port: 8472 };
         const rulesForOverlay = rules.filter((rule) => rule.protocol === overlay.protocol && opens(rule, overlay.port));
         expect(rulesForOverlay).toHaveLength(4);
-        for (const rule of [...rulesForOverlay, ...rules.filter((r) => r.protocol === "ipip")]) {
+        for (const rule of rulesForOverlay) {
             expect(nodes.has(sourceOf(rule))).toBe(true);
             expect(["controlPlane", "worker"]).toContain(rule.group);
         }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENT_RULES } from "./environment-rules";
 import { CONFIG_NAMESPACE, StackConfigError, formatIssues, keyPath } from "./errors";
 import { type StackConfig, stackConfigShape } from "./schema";
+import { SECRET_KEYS, type StackSecrets, loadStackSecrets, secretProblems } from "./secrets";
 
 type Section = keyof StackConfig;
 
@@ -43,14 +44,14 @@ export function parseStackConfig(raw: unknown): StackConfig {
 }
 
 /**
- * The `svom-fsgs:*` keys of the running stack as plain data. The engine hands structured values over as JSON
- * text and plain strings as they are, so a value that is not JSON is kept as a string.
+ * The `svom-fsgs:*` keys of the running stack as plain data, secrets left out. The engine hands structured
+ * values over as JSON text and plain strings as they are, so a value that is not JSON is kept as a string.
  */
 export function readNamespacedConfig(all: Record<string, string> = pulumi.runtime.allConfig()): Record<string, unknown> {
     const prefix = `${CONFIG_NAMESPACE}:`;
     const values: Record<string, unknown> = {};
     for (const [key, text] of Object.entries(all)) {
-        if (!key.startsWith(prefix)) {
+        if (!key.startsWith(prefix) || (SECRET_KEYS as readonly string[]).includes(key.slice(prefix.length))) {
             continue;
         }
         let value: unknown = text;
@@ -64,15 +65,28 @@ export function readNamespacedConfig(all: Record<string, string> = pulumi.runtim
     return values;
 }
 
-/** The validated config of the running stack; throws before anything is registered when it is wrong. */
-export function loadStackConfig(): StackConfig {
+/** A validated stack: its plain config and its secrets. */
+export interface LoadedStack {
+    config: StackConfig;
+    secrets: StackSecrets;
+}
+
+/** The running stack's config and secrets; throws before anything is registered when either is wrong. */
+export function loadStack(all: Record<string, string> = pulumi.runtime.allConfig()): LoadedStack {
+    let problems: string[] = [];
+    let config: StackConfig | undefined;
     try {
-        return parseStackConfig(readNamespacedConfig());
+        config = parseStackConfig(readNamespacedConfig(all));
     } catch (error) {
-        if (error instanceof StackConfigError) {
-            // RunError prints the message alone, without a stack trace that would bury the list of problems.
-            throw new pulumi.RunError(error.message);
+        if (!(error instanceof StackConfigError)) {
+            throw error;
         }
-        throw error;
+        problems = [...error.problems];
     }
+    problems.push(...secretProblems(all));
+    if (problems.length > 0 || config === undefined) {
+        // RunError prints the message alone, without a stack trace that would bury the list of problems.
+        throw new pulumi.RunError(new StackConfigError(problems).message);
+    }
+    return { config, secrets: loadStackSecrets() };
 }

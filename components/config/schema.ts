@@ -81,6 +81,7 @@ const networkSchema = z.strictObject({
 
 const accessSchema = z.strictObject({
     adminCidrs: z.array(cidr("any")).min(1),
+    deployPublicKey: sshPublicKey,
     sshPublicKeys: z.array(sshPublicKey).min(1),
 });
 

@@ -1,5 +1,4 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { PORTS } from "./rules";
 
 /** The stable address every kubeconfig, kubelet and certificate names; the two modes provide the same. */
 export interface ApiEndpoint {
@@ -9,9 +8,6 @@ export interface ApiEndpoint {
     readonly publicAddress: pulumi.Output<string>;
     readonly port: number;
 }
-
-/** The API endpoint listens where kube-apiserver does, so a kubeconfig works the same with or without it. */
-export const API_ENDPOINT_PORT = PORTS.kubeApi;
 
 /**
  * Who may open a connection to the API endpoint: the admin networks, and the nodes themselves (kubelets and

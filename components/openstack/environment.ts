@@ -68,8 +68,8 @@ export class Environment extends pulumi.ComponentResource {
         );
         const keypair = new openstack.compute.Keypair(
             `${name}-keypair`,
-            // Nova keeps one key per keypair; every operator key is installed by cloud-init instead.
-            { name: `${name}-keypair`, publicKey: access.sshPublicKeys[0] },
+            // The deploy key, for Pulumi and Ansible; cloud-init adds the operators' keys beside it.
+            { name: `${name}-deploy`, publicKey: access.deployPublicKey },
             parent,
         );
         const common = {

@@ -1,6 +1,7 @@
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
-import { API_ENDPOINT_PORT, type ApiEndpoint } from "./api-endpoint";
+import type { ApiEndpoint } from "./api-endpoint";
+import { PORTS, apiEndpointPort } from "./rules";
 
 export interface OctaviaApiEndpointArgs {
     /** Subnet of the VIP and of the members. */
@@ -26,7 +27,7 @@ const STREAM_IDLE_TIMEOUT_MS = 3_600_000;
 export class OctaviaApiEndpoint extends pulumi.ComponentResource implements ApiEndpoint {
     public readonly privateAddress: pulumi.Output<string>;
     public readonly publicAddress: pulumi.Output<string>;
-    public readonly port = API_ENDPOINT_PORT;
+    public readonly port = apiEndpointPort("octavia");
 
     constructor(name: string, args: OctaviaApiEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:openstack:OctaviaApiEndpoint", name, {}, opts);
@@ -52,7 +53,7 @@ export class OctaviaApiEndpoint extends pulumi.ComponentResource implements ApiE
                 name: `${name}-listener`,
                 loadbalancerId: loadBalancer.id,
                 protocol: "TCP",
-                protocolPort: API_ENDPOINT_PORT,
+                protocolPort: this.port,
                 allowedCidrs: [...args.allowedCidrs],
                 timeoutClientData: STREAM_IDLE_TIMEOUT_MS,
                 timeoutMemberData: STREAM_IDLE_TIMEOUT_MS,
@@ -94,7 +95,7 @@ export class OctaviaApiEndpoint extends pulumi.ComponentResource implements ApiE
                     name: member.name,
                     poolId: pool.id,
                     address: member.address,
-                    protocolPort: API_ENDPOINT_PORT,
+                    protocolPort: PORTS.kubeApi,
                     subnetId: args.subnetId,
                 },
                 parent,

@@ -4,6 +4,11 @@ import { parseCidr } from "../config/cidr";
 export const SECURITY_ROLES = ["bastion", "controlPlane", "worker", "apiEndpoint"] as const;
 export type SecurityRole = (typeof SECURITY_ROLES)[number];
 
+/** Port of the API endpoint: the Octavia listener forwards 6443; in vip mode haproxy listens beside the API server. */
+export function apiEndpointPort(mode: "octavia" | "vip"): number {
+    return mode === "octavia" ? PORTS.kubeApi : PORTS.haproxyApi;
+}
+
 /** The roles whose ports are Kubernetes nodes. */
 export const NODE_ROLES: readonly SecurityRole[] = ["controlPlane", "worker"];
 
@@ -41,6 +46,8 @@ export interface RuleTableInput {
 export const PORTS = {
     ssh: 22,
     kubeApi: 6443,
+    // haproxy on the control planes in vip mode: 6443 is the local API server's (kubeadm "HA considerations").
+    haproxyApi: 8443,
     etcd: { from: 2379, to: 2380 },
     kubelet: 10250,
     controllerManager: 10257,
@@ -59,8 +66,7 @@ const single = (port: number) => ({ from: port, to: port });
 /** Node-to-node traffic of each CNI, from the Calico "Network requirements" and Cilium "Firewall rules" pages. */
 export const CNI_PORTS: Record<RuleTableInput["cni"], readonly CniPort[]> = {
     calico: [
-        { protocol: "tcp", ports: single(179), description: "Calico BGP" },
-        { protocol: "ipip", description: "Calico IP-in-IP overlay" },
+        // The Installation renders VXLAN encapsulation with BGP disabled, so neither BGP nor IP-in-IP flows.
         { protocol: "udp", ports: single(4789), description: "Calico VXLAN overlay" },
         { protocol: "tcp", ports: single(5473), description: "Calico Typha" },
     ],
@@ -121,12 +127,14 @@ export function securityRules(input: RuleTableInput): SecurityRule[] {
         }
     }
 
+    const endpointPort = single(apiEndpointPort(input.apiEndpointMode));
     for (const node of nodes) {
+        // Also carries haproxy's forwarding to every API server in vip mode: it runs on the control planes.
         rules.push(rule("controlPlane", "tcp", single(PORTS.kubeApi), node, "Kubernetes API from nodes"));
-        rules.push(rule("apiEndpoint", "tcp", single(PORTS.kubeApi), node, "Kubernetes API endpoint from nodes"));
+        rules.push(rule("apiEndpoint", "tcp", endpointPort, node, "Kubernetes API endpoint from nodes"));
     }
     for (const admin of admins) {
-        rules.push(rule("apiEndpoint", "tcp", single(PORTS.kubeApi), admin, "Kubernetes API endpoint from an admin network"));
+        rules.push(rule("apiEndpoint", "tcp", endpointPort, admin, "Kubernetes API endpoint from an admin network"));
     }
     if (input.apiEndpointMode === "octavia") {
         // The amphorae reach the members from their own ports on the node subnet, not from a group of ours.

@@ -1,6 +1,7 @@
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
-import { API_ENDPOINT_PORT, type ApiEndpoint } from "./api-endpoint";
+import type { ApiEndpoint } from "./api-endpoint";
+import { apiEndpointPort } from "./rules";
 
 export interface VipApiEndpointArgs {
     /** Network and subnet the VIP is reserved on. */
@@ -23,7 +24,7 @@ export interface VipApiEndpointArgs {
 export class VipApiEndpoint extends pulumi.ComponentResource implements ApiEndpoint {
     public readonly privateAddress: pulumi.Output<string>;
     public readonly publicAddress: pulumi.Output<string>;
-    public readonly port = API_ENDPOINT_PORT;
+    public readonly port = apiEndpointPort("vip");
 
     constructor(name: string, args: VipApiEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:openstack:VipApiEndpoint", name, {}, opts);

@@ -57,7 +57,7 @@ export function formatTree(resources: readonly RenderedResource[]): string[] {
     return lines;
 }
 
-const SENSITIVE_PORTS = [PORTS.ssh, PORTS.kubeApi, PORTS.etcd.from, PORTS.etcd.to, PORTS.kubelet, PORTS.controllerManager, PORTS.scheduler];
+const SENSITIVE_PORTS = [PORTS.ssh, PORTS.kubeApi, PORTS.haproxyApi, PORTS.etcd.from, PORTS.etcd.to, PORTS.kubelet, PORTS.controllerManager, PORTS.scheduler];
 
 /** Security-group rules that let the whole Internet reach a port an attacker wants. */
 export function worldOpenSensitiveRules(resources: readonly RenderedResource[]): RenderedResource[] {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { SECRET_KEYS } from "../../components/config/secrets";
 
 export interface StackFiles {
     project: string;
@@ -8,9 +9,12 @@ export interface StackFiles {
     config: Record<string, string>;
     /** Keys stored encrypted (`secure:`), which the offline plan cannot and must not decrypt. */
     secretKeys: string[];
+    /** Secrets the plan replaced by a placeholder: encrypted in the stack file, or not set there yet. */
+    placeholders: string[];
 }
 
-const SECRET_PLACEHOLDER = "offline-plan-placeholder";
+// Shaped like the real thing so validation passes; it opens nothing.
+const SECRET_PLACEHOLDER = "-----BEGIN OPENSSH PRIVATE KEY-----\noffline-plan-placeholder\n-----END OPENSSH PRIVATE KEY-----\n";
 
 /** Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the CLI does, without decrypting anything. */
 export function readStackFiles(root: string, stack: string): StackFiles {
@@ -37,5 +41,12 @@ export function readStackFiles(root: string, stack: string): StackFiles {
             config[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
         }
     }
-    return { project: project.name, config, secretKeys };
+    for (const key of SECRET_KEYS) {
+        const fullKey = `${project.name}:${key}`;
+        if (!(fullKey in config)) {
+            config[fullKey] = SECRET_PLACEHOLDER;
+            secretKeys.push(fullKey);
+        }
+    }
+    return { project: project.name, config, secretKeys, placeholders: [...secretKeys] };
 }

@@ -27,7 +27,14 @@ export async function renderStack(
             typeof value === "string" ? value : JSON.stringify(value),
         ]),
     );
-    return renderProgram({ project: files.project, stack, config: texts, program: buildStack });
+    const secrets = Object.fromEntries(files.secretKeys.map((key) => [key, files.config[key]]));
+    return renderProgram({
+        project: files.project,
+        stack,
+        config: { ...texts, ...secrets },
+        secretKeys: files.secretKeys,
+        program: buildStack,
+    });
 }
 
 /** Resources of one type, e.g. `openstack:compute/instance:Instance`. */
