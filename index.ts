@@ -1,9 +1,10 @@
 import { buildStack } from "./components/stack";
 
-const stack = buildStack();
+const { outputs } = buildStack();
 
-export const environmentName = stack.environmentName;
-export const site = stack.site;
-export const nodes = stack.nodes;
-export const bastionPublicAddress = stack.bastionPublicAddress;
-export const apiEndpoint = stack.apiEndpoint;
+export const environmentName = outputs.environmentName;
+export const site = outputs.site;
+export const nodes = outputs.nodes;
+export const bastionPublicAddress = outputs.bastionPublicAddress;
+export const apiEndpoint = outputs.apiEndpoint;
+export const kubeconfig = outputs.kubeconfig;

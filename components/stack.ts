@@ -1,5 +1,8 @@
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { KubeadmCluster } from "./cluster/kubeadm-cluster";
 import { loadStack } from "./config/load";
+import { clusterProvider } from "./kubernetes/provider";
 import { Environment, type NodesByRole } from "./openstack/environment";
 
 /** What a stack exports; index.ts publishes exactly this. */
@@ -14,14 +17,25 @@ export interface StackOutputs {
         port: number;
         url: pulumi.Output<string>;
     };
+    /** Cluster-admin kubeconfig naming the public endpoint; a secret. */
+    kubeconfig: pulumi.Output<string>;
+}
+
+export interface Stack {
+    /** What index.ts exports. */
+    outputs: StackOutputs;
+    /** The provider the Kubernetes layer deploys with. */
+    kubernetesProvider: k8s.Provider;
 }
 
 /** The whole program: validate the config (throwing before any registration), then build the environment. */
-export function buildStack(): StackOutputs {
-    const { config } = loadStack();
-    const environment = new Environment(`fsgs-${config.environment}`, { config });
+export function buildStack(): Stack {
+    const { config, secrets } = loadStack();
+    const name = `fsgs-${config.environment}`;
+    const environment = new Environment(name, { config });
+    const cluster = new KubeadmCluster(name, { config, environment, deployPrivateKey: secrets.deployPrivateKey });
     const endpoint = environment.apiEndpoint;
-    return {
+    const outputs: StackOutputs = {
         environmentName: config.environment,
         site: config.site.name,
         nodes: environment.nodes,
@@ -32,5 +46,7 @@ export function buildStack(): StackOutputs {
             port: endpoint.port,
             url: pulumi.interpolate`https://${endpoint.publicAddress}:${endpoint.port}`,
         },
+        kubeconfig: cluster.kubeconfig,
     };
+    return { outputs, kubernetesProvider: clusterProvider(name, cluster.kubeconfig) };
 }

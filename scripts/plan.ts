@@ -22,7 +22,7 @@ async function main(): Promise<number> {
 
     let render;
     try {
-        render = await renderProgram({ ...files, stack, program: buildStack });
+        render = await renderProgram({ ...files, stack, program: () => buildStack().outputs });
     } catch (error) {
         if (error instanceof ProgramFailedError) {
             console.error(`${error.message}\n\n${error.registered.length} resources were registered.`);

@@ -24,7 +24,7 @@ describe("the plan report", () => {
     it("draws every resource once in the tree, under its parent", () => {
         const lines = formatTree(prod.resources);
         expect(lines).toHaveLength(prod.resources.length);
-        expect(lines[0]).toBe("fsgs-prod  Environment (component)");
+        expect(lines).toContain("fsgs-prod  Environment (component)");
         const volumeLine = lines.find((line) => line.includes("fsgs-prod-stateful-1-data  blockstorage.Volume"));
         expect(volumeLine).toContain("[protected; retained on delete; ignores drift]");
         expect(volumeLine?.startsWith("│  ├─ ")).toBe(true);

@@ -38,7 +38,12 @@ export class Environment extends pulumi.ComponentResource {
     public readonly nodes: pulumi.Output<NodesByRole>;
     public readonly bastionPublicAddress: pulumi.Output<string>;
     public readonly bastionPrivateAddress: pulumi.Output<string>;
-    public readonly apiEndpoint: ApiEndpoint;
+    public readonly apiEndpoint: ApiEndpoint & pulumi.Resource;
+    /** The bastion's component and server name. */
+    public readonly bastion: pulumi.Resource;
+    public readonly bastionName: string;
+    /** The node pools and the API endpoint: what must exist before Ansible forms the cluster. */
+    public readonly clusterResources: pulumi.Resource[];
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:openstack:Environment", name, {}, opts);
@@ -97,6 +102,8 @@ export class Environment extends pulumi.ComponentResource {
                 floatingIpPool: site.externalNetwork,
                 routerInterface: network.routerInterface,
                 metadata: metadata("bastion"),
+                // Ansible runs from the bastion: it is the one host that reaches every node.
+                packages: ["ansible"],
             },
             parent,
         );
@@ -181,6 +188,9 @@ export class Environment extends pulumi.ComponentResource {
                 pulumi.all(workerPools.flatMap(([poolName, pool]) => addresses(pool.nodes, poolName))),
             ])
             .apply(([controlPlaneNodes, workerNodes]): NodesByRole => ({ controlPlane: controlPlaneNodes, workers: workerNodes }));
+        this.bastion = bastion;
+        this.bastionName = `${name}-bastion`;
+        this.clusterResources = [controlPlane, ...workerPools.map(([, pool]) => pool), this.apiEndpoint];
         this.bastionPublicAddress = bastion.publicAddress;
         this.bastionPrivateAddress = bastion.privateAddress;
         this.registerOutputs({

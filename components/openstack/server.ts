@@ -43,6 +43,8 @@ export interface ServerArgs {
     allowedAddresses?: pulumi.Input<string>[];
     /** Key/value metadata set on the server. */
     metadata: Record<string, string>;
+    /** Distribution packages cloud-init installs at first boot. */
+    packages?: readonly string[];
 }
 
 /** A server and the port it owns. */
@@ -91,7 +93,12 @@ export function createServer(name: string, args: ServerArgs, parent: pulumi.Reso
             availabilityZone: args.availabilityZone,
             networks: [{ port: port.id }],
             schedulerHints: args.serverGroupId === undefined ? undefined : [{ group: args.serverGroupId }],
-            userData: renderUserData({ hostname: name, sshUser: args.sshUser, sshPublicKeys: args.sshPublicKeys }),
+            userData: renderUserData({
+                hostname: name,
+                sshUser: args.sshUser,
+                sshPublicKeys: args.sshPublicKeys,
+                packages: args.packages,
+            }),
             metadata: args.metadata,
         },
         { parent, ignoreChanges: [...INSTANCE_IGNORED_CHANGES] },

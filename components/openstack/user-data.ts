@@ -7,6 +7,8 @@ export interface UserDataInput {
     sshUser: string;
     /** Operators' OpenSSH public keys. */
     sshPublicKeys: readonly string[];
+    /** Distribution packages to install at first boot (the bastion's Ansible). */
+    packages?: readonly string[];
 }
 
 /**
@@ -24,9 +26,10 @@ export function renderUserData(input: UserDataInput): string {
             "default",
         ],
         ssh_authorized_keys: [...input.sshPublicKeys],
-        // Ansible expects the OS as shipped; upgrades are applied by its baseline role, in a controlled run.
-        package_update: false,
+        // Nodes keep the OS as shipped until Ansible runs; upgrades happen there, in a controlled run.
+        package_update: (input.packages ?? []).length > 0,
         package_upgrade: false,
+        ...((input.packages ?? []).length > 0 ? { packages: [...(input.packages ?? [])] } : {}),
     };
     return `#cloud-config\n${stringify(document, { lineWidth: 0 })}`;
 }

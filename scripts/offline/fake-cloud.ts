@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { READ_ADMIN_KUBECONFIG } from "../../components/cluster/kubeadm-cluster";
 import { parseCidr } from "../../components/config/cidr";
 
 type Inputs = Record<string, unknown>;
@@ -8,6 +9,23 @@ type Inputs = Record<string, unknown>;
 const FLOATING_IP_BLOCK = "203.0.113.0/24";
 // Neutron gives the first addresses to the router and the DHCP agents.
 const FIRST_FAKE_HOST = 10;
+
+/** What kubeadm writes to admin.conf, with the credentials left out. */
+const FAKE_ADMIN_KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters:
+  - name: kubernetes
+    cluster:
+      server: https://10.0.0.1:6443
+      certificate-authority-data: ZmFrZQ==
+contexts:
+  - name: kubernetes-admin@kubernetes
+    context: { cluster: kubernetes, user: kubernetes-admin }
+current-context: kubernetes-admin@kubernetes
+users:
+  - name: kubernetes-admin
+    user: { client-certificate-data: ZmFrZQ==, client-key-data: ZmFrZQ== }
+`;
 
 /** `openstack:networking/port:Port` -> `port`. */
 function shortType(type: string): string {
@@ -98,6 +116,8 @@ export class FakeCloud implements pulumi.runtime.Mocks {
                 };
             case "openstack:networking/floatingIp:FloatingIp":
                 return { address: this.floatingIps.take(name) };
+            case "command:remote:Command":
+                return { stdout: inputs.create === READ_ADMIN_KUBECONFIG ? FAKE_ADMIN_KUBECONFIG : "", stderr: "" };
             default:
                 return {};
         }

@@ -73,40 +73,53 @@ interface Monitor {
 
 const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
 
-/** Replaces every secret (the engine's wire form) by a marker, so a plan file can never leak one. */
-export function maskSecrets(value: unknown): unknown {
+/**
+ * Plain data for the plan: every secret (the engine's wire form) becomes a marker, so a plan file can never
+ * leak one, and assets become what they hold (a text, a path).
+ */
+export async function describeInputs(value: unknown): Promise<unknown> {
     if (Array.isArray(value)) {
-        return value.map(maskSecrets);
+        return Promise.all(value.map(describeInputs));
+    }
+    if (value instanceof pulumi.asset.StringAsset) {
+        return { stringAsset: await value.text };
+    }
+    if (value instanceof pulumi.asset.FileArchive) {
+        return { fileArchive: await value.path };
     }
     if (value !== null && typeof value === "object") {
         const record = value as Record<string, unknown>;
         if (record[pulumi.runtime.specialSigKey] === SECRET_SIGNATURE) {
             return "[secret]";
         }
-        return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, maskSecrets(inner)]));
+        const entries = await Promise.all(
+            Object.entries(record).map(async ([key, inner]) => [key, await describeInputs(inner)] as const),
+        );
+        return Object.fromEntries(entries);
     }
     return value;
 }
 
-function recordRegistrations(resources: RenderedResource[]): void {
+function recordRegistrations(resources: Promise<RenderedResource>[]): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (request, callback) =>
         register(request, (error, response) => {
             if (response) {
-                resources.push({
+                const inputs = describeInputs(pulumi.runtime.deserializeProperties(request.getObject()));
+                const recorded = {
                     urn: response.getUrn(),
                     ...(response.getId() ? { id: response.getId() } : {}),
                     type: request.getType(),
                     name: request.getName(),
                     ...(request.getParent() ? { parent: request.getParent() } : {}),
                     custom: request.getCustom(),
-                    inputs: maskSecrets(pulumi.runtime.deserializeProperties(request.getObject())) as Record<string, unknown>,
                     protect: request.getProtect() ?? false,
                     retainOnDelete: request.getRetainondelete() ?? false,
                     ignoreChanges: request.getIgnorechangesList(),
                     dependsOn: request.getDependenciesList(),
-                });
+                };
+                resources.push(inputs.then((described) => ({ ...recorded, inputs: described as Record<string, unknown> })));
             }
             callback(error, response);
         });
@@ -133,8 +146,8 @@ async function resolveOutputs(exported: unknown): Promise<Record<string, StackOu
 export async function renderProgram(options: RenderOptions): Promise<Render> {
     await pulumi.runtime.setMocks(new FakeCloud(), options.project, options.stack, false);
     pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
-    const resources: RenderedResource[] = [];
-    recordRegistrations(resources);
+    const registrations: Promise<RenderedResource>[] = [];
+    recordRegistrations(registrations);
 
     let outputs: Record<string, StackOutput> = {};
     let failure: unknown;
@@ -145,6 +158,7 @@ export async function renderProgram(options: RenderOptions): Promise<Render> {
     }
     // Waits for every registration still in flight, then detaches from the mock monitor.
     await pulumi.runtime.disconnect();
+    const resources = await Promise.all(registrations);
     if (failure !== undefined) {
         throw new ProgramFailedError(failure, resources);
     }

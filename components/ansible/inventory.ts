@@ -1,0 +1,135 @@
+import { stringify } from "yaml";
+import { parseCidr } from "../config/cidr";
+import type { EnvironmentName } from "../config/schema";
+import { renderAuditPolicy } from "../cluster/audit-policy";
+import { renderCalicoManifest, renderCiliumValues } from "../cluster/cni-config";
+import { renderHaproxyConfig } from "../cluster/haproxy-config";
+import { keepalivedPriority, renderKeepalivedConfig } from "../cluster/keepalived-config";
+import { renderKubeadmInitConfig } from "../cluster/kubeadm-config";
+import type { NodeAddress } from "../openstack/environment";
+
+/** Everything the inventory is computed from, as plain values. */
+export interface InventoryInput {
+    environment: EnvironmentName;
+    clusterName: string;
+    kubernetesVersion: string;
+    sshUser: string;
+    /** Path of the deploy key on the machine that runs Ansible. */
+    privateKeyFile: string;
+    bastion: { name: string; privateAddress: string; publicAddress: string };
+    controlPlane: readonly NodeAddress[];
+    workers: readonly NodeAddress[];
+    endpoint: { mode: "octavia" | "vip"; privateAddress: string; publicAddress: string; port: number };
+    network: { nodeCidr: string; podCidr: string; serviceCidr: string };
+    cni: "calico" | "cilium";
+    /**
+     * `bastion`: Ansible runs on the bastion and reaches the nodes directly (what the program does);
+     * `jump`: Ansible runs elsewhere, e.g. an operator's laptop, and reaches the nodes through the bastion.
+     */
+    runsOn: "bastion" | "jump";
+}
+
+// Only the node knows its interface name; Ansible fills this fact in when it writes keepalived.conf.
+const INTERFACE_FACT = "{{ ansible_default_ipv4.interface }}";
+
+function nodeHosts(nodes: readonly NodeAddress[], extra: (node: NodeAddress, index: number) => Record<string, unknown> = () => ({})) {
+    return Object.fromEntries(
+        nodes.map((node, index) => [node.name, { ansible_host: node.privateAddress, node_ip: node.privateAddress, ...extra(node, index) }]),
+    );
+}
+
+/** The control-plane group variables: the rendered kubeadm, audit, CNI and (vip mode) haproxy configs. */
+function controlPlaneVars(input: InventoryInput): Record<string, string> {
+    const [first] = input.controlPlane;
+    const endpoint = { address: input.endpoint.privateAddress, port: input.endpoint.port };
+    return {
+        kubeadm_init_config: renderKubeadmInitConfig({
+            clusterName: input.clusterName,
+            kubernetesVersion: input.kubernetesVersion,
+            endpoint,
+            publicAddress: input.endpoint.publicAddress,
+            podCidr: input.network.podCidr,
+            serviceCidr: input.network.serviceCidr,
+            firstControlPlane: { name: first.name, address: first.privateAddress },
+        }),
+        kubeadm_audit_policy: renderAuditPolicy(),
+        ...(input.cni === "calico"
+            ? { kubeadm_cni_manifest: renderCalicoManifest(input.network.podCidr) }
+            : { cilium_helm_values: renderCiliumValues(input.network.podCidr, endpoint) }),
+        ...(input.endpoint.mode === "vip"
+            ? {
+                  api_vip_haproxy_cfg: renderHaproxyConfig({
+                      port: input.endpoint.port,
+                      backends: input.controlPlane.map((node) => ({ name: node.name, address: node.privateAddress })),
+                  }),
+              }
+            : {}),
+    };
+}
+
+function keepalivedVars(input: InventoryInput, node: NodeAddress, index: number): Record<string, string> {
+    if (input.endpoint.mode !== "vip") {
+        return {};
+    }
+    const prefixLength = parseCidr(input.network.nodeCidr)?.prefix ?? 32;
+    return {
+        api_vip_keepalived_conf: renderKeepalivedConfig({
+            hostName: node.name,
+            interfaceName: INTERFACE_FACT,
+            address: node.privateAddress,
+            peers: input.controlPlane.filter((other) => other.name !== node.name).map((other) => other.privateAddress),
+            priority: keepalivedPriority(index),
+            vip: input.endpoint.privateAddress,
+            prefixLength,
+        }),
+    };
+}
+
+/** The inventory document: groups bastion / control_plane / workers and the variables the roles expect. */
+export function inventoryDocument(input: InventoryInput): Record<string, unknown> {
+    if (input.controlPlane.length === 0) {
+        throw new Error("an inventory needs at least one control-plane node");
+    }
+    const sshArgs = ["-o StrictHostKeyChecking=accept-new"];
+    if (input.runsOn === "jump") {
+        sshArgs.push(`-o ProxyJump=${input.sshUser}@${input.bastion.publicAddress}`);
+    }
+    const bastionHost =
+        input.runsOn === "bastion"
+            ? { ansible_connection: "local" }
+            : { ansible_host: input.bastion.publicAddress, ansible_ssh_common_args: "-o StrictHostKeyChecking=accept-new" };
+    return {
+        all: {
+            vars: {
+                ansible_user: input.sshUser,
+                ansible_ssh_private_key_file: input.privateKeyFile,
+                ansible_ssh_common_args: sshArgs.join(" "),
+                ansible_python_interpreter: "/usr/bin/python3",
+                svom_environment: input.environment,
+                kubernetes_version: input.kubernetesVersion,
+                cluster_api_endpoint_mode: input.endpoint.mode,
+                cluster_api_endpoint_address: input.endpoint.privateAddress,
+                cluster_api_endpoint_port: input.endpoint.port,
+                cluster_cni: input.cni,
+                cluster_pod_cidr: input.network.podCidr,
+                cluster_service_cidr: input.network.serviceCidr,
+            },
+            children: {
+                bastion: { hosts: { [input.bastion.name]: bastionHost } },
+                control_plane: {
+                    vars: controlPlaneVars(input),
+                    hosts: nodeHosts(input.controlPlane, (node, index) => keepalivedVars(input, node, index)),
+                },
+                workers: { hosts: nodeHosts(input.workers) },
+            },
+        },
+    };
+}
+
+/** The inventory as the YAML file ansible-playbook reads. */
+export function renderInventory(input: InventoryInput): string {
+    return `# Generated by the svom-fsgs Pulumi program (components/ansible/inventory.ts); do not edit.\n${stringify(
+        inventoryDocument(input),
+        { lineWidth: 0 },
+    )}`;
+}

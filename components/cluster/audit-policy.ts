@@ -1,0 +1,38 @@
+import { stringify } from "yaml";
+
+/**
+ * The API server's audit policy. Who did what is recorded for every request; request bodies only where they
+ * carry no secret, so the audit log never becomes a copy of the Secrets it audits.
+ */
+export function auditPolicy(): Record<string, unknown> {
+    return {
+        apiVersion: "audit.k8s.io/v1",
+        kind: "Policy",
+        // The RequestReceived stage repeats what ResponseComplete says.
+        omitStages: ["RequestReceived"],
+        rules: [
+            // Health probes and the kubelets' and kube-proxy's own watches are noise at this volume.
+            { level: "None", nonResourceURLs: ["/healthz*", "/livez*", "/readyz*", "/version", "/metrics"] },
+            { level: "None", users: ["system:kube-proxy"], verbs: ["watch"], resources: [{ group: "", resources: ["endpoints", "services", "services/status"] }] },
+            { level: "None", userGroups: ["system:nodes"], verbs: ["get"], resources: [{ group: "", resources: ["nodes", "nodes/status"] }] },
+            { level: "None", resources: [{ group: "", resources: ["events"] }, { group: "events.k8s.io", resources: ["events"] }] },
+            // Secrets, ConfigMaps and token reviews hold credentials: metadata only.
+            {
+                level: "Metadata",
+                resources: [
+                    { group: "", resources: ["secrets", "configmaps", "serviceaccounts/token"] },
+                    { group: "authentication.k8s.io", resources: ["tokenreviews"] },
+                ],
+            },
+            // Reads are frequent and change nothing: metadata is enough.
+            { level: "Metadata", verbs: ["get", "list", "watch"] },
+            // Every change, with its request, so an incident can be replayed.
+            { level: "Request", verbs: ["create", "update", "patch", "delete", "deletecollection"] },
+            { level: "Metadata" },
+        ],
+    };
+}
+
+export function renderAuditPolicy(): string {
+    return stringify(auditPolicy(), { lineWidth: 0 });
+}
