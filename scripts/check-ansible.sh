@@ -45,10 +45,11 @@ run_check() {
 run_check "yamllint" \
   yamllint --strict --config-file .yamllint playbooks .yamllint .ansible-lint
 
-# The test inventory defines the project's groups (bastion, control_plane, workers) so the plays'
-# host patterns resolve as they do against the inventory the Pulumi program writes.
+# The test inventory has the shape of the one the Pulumi program writes (groups bastion,
+# control_plane, workers and every contract variable), so the plays' host patterns, control_plane[0]
+# and control_plane[1:] included, resolve as they do in a deployment.
 run_check "ansible-playbook --syntax-check" \
-  ansible-playbook --inventory playbooks/tests/inventory.ini --syntax-check \
+  ansible-playbook --inventory playbooks/tests/inventory.yml --syntax-check \
   playbooks/site.yml playbooks/converge-chroot.yml
 
 # --offline: no schema refresh and no collection install; Debian's build already skips the

@@ -48,6 +48,7 @@ async function main(): Promise<number> {
                 retainOnDelete: resource.retainOnDelete,
                 ignoreChanges: resource.ignoreChanges,
                 dependsOn: resource.dependsOn,
+                additionalSecretOutputs: resource.additionalSecretOutputs,
             },
         })),
         outputs: render.outputs,

@@ -12,6 +12,9 @@ export interface KeepalivedInput {
     /** The VIP and the prefix length of the node subnet. */
     vip: string;
     prefixLength: number;
+    /** The health script and the user running it: the api_vip role's, unless a test sets its own. */
+    checkScript?: string;
+    scriptUser?: string;
 }
 
 /** The health script the api_vip role installs; keepalived lowers the node's priority while it fails. */
@@ -33,11 +36,11 @@ export function renderKeepalivedConfig(input: KeepalivedInput): string {
         "global_defs {",
         `    router_id ${input.hostName}`,
         "    enable_script_security",
-        `    script_user ${KEEPALIVED_SCRIPT_USER}`,
+        `    script_user ${input.scriptUser ?? KEEPALIVED_SCRIPT_USER}`,
         "}",
         "",
         "vrrp_script check_apiserver {",
-        `    script "${KEEPALIVED_CHECK_SCRIPT}"`,
+        `    script "${input.checkScript ?? KEEPALIVED_CHECK_SCRIPT}"`,
         "    interval 3",
         "    timeout 5",
         "    fall 3",

@@ -18,6 +18,8 @@ export interface RenderedResource {
     retainOnDelete: boolean;
     ignoreChanges: string[];
     dependsOn: string[];
+    /** Outputs the program marks secret beyond the provider's own. */
+    additionalSecretOutputs: string[];
 }
 
 export interface StackOutput {
@@ -65,6 +67,7 @@ interface RegisterRequest {
     getRetainondelete(): boolean | undefined;
     getIgnorechangesList(): string[];
     getDependenciesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
 }
 type Callback = (error: unknown, response?: { getUrn(): string; getId(): string }) => void;
 interface Monitor {
@@ -118,6 +121,7 @@ function recordRegistrations(resources: Promise<RenderedResource>[]): void {
                     retainOnDelete: request.getRetainondelete() ?? false,
                     ignoreChanges: request.getIgnorechangesList(),
                     dependsOn: request.getDependenciesList(),
+                    additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
                 };
                 resources.push(inputs.then((described) => ({ ...recorded, inputs: described as Record<string, unknown> })));
             }

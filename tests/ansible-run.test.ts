@@ -1,0 +1,104 @@
+import { createHash } from "node:crypto";
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { folderHash, readFolder } from "../components/ansible/content-hash";
+import type { Render, RenderedResource } from "../scripts/offline/render";
+import { ROOT, TYPES, ofType, renderStack } from "./support/stacks";
+
+const COMMAND = "command:remote:Command";
+const COPY = "command:remote:CopyToRemote";
+
+const find = (render: Render, type: string, suffix: string): RenderedResource => {
+    const found = render.resources.find((resource) => resource.type === type && resource.name.endsWith(suffix));
+    if (!found) {
+        throw new Error(`no ${type} named *${suffix}`);
+    }
+    return found;
+};
+const ansibleRun = (render: Render) => find(render, COMMAND, "-ansible-run");
+/** A digest of every input of the Ansible side (the run, the copies, the kubeconfig read), by resource. */
+const ansibleInputs = (render: Render) =>
+    render.resources
+        .filter((resource) => resource.type === COMMAND || resource.type === COPY)
+        .map((resource) => [resource.name, createHash("sha256").update(JSON.stringify(resource.inputs)).digest("hex")]);
+
+let preprod: Render;
+beforeAll(async () => {
+    preprod = await renderStack("preprod");
+});
+
+describe("the Ansible run", () => {
+    it("waits for every server, data volume and the API endpoint", () => {
+        const dependsOn = new Set(ansibleRun(preprod).dependsOn);
+        const nodes = [...ofType(preprod, TYPES.instance), ...ofType(preprod, TYPES.volumeAttach)].filter(
+            (resource) => !resource.name.endsWith("-bastion"),
+        );
+        expect(nodes.length).toBeGreaterThan(6);
+        for (const node of nodes) {
+            expect([node.name, dependsOn.has(node.urn)]).toEqual([node.name, true]);
+        }
+        const members = ofType(preprod, TYPES.member);
+        expect(members.every((member) => dependsOn.has(member.urn))).toBe(true);
+    });
+
+    it("does not hand the previous output back to the command, and logs Ansible's recap", () => {
+        expect(ansibleRun(preprod).inputs).toMatchObject({ addPreviousOutputInEnv: false, logging: "stdoutAndStderr" });
+        expect(ansibleRun(preprod).inputs.create).toContain("ansible-playbook -i ../../inventory.yml playbooks/site.yml");
+    });
+
+    it.each<[string, (config: Record<string, any>) => void]>([
+        ["a bigger bastion", (c) => (c.site.flavors.bastion = "m1.large")],
+        ["one more operator key", (c) => c.access.sshPublicKeys.push(c.access.sshPublicKeys[0].replace("ops-alice", "ops-dan"))],
+        ["bigger data volumes", (c) => (c.cluster.workerPools[0].dataVolumeSize += 50)],
+        ["one more admin network", (c) => c.access.adminCidrs.push("192.0.2.0/24")],
+    ])("does not run again for %s", async (_, edit) => {
+        const after = await renderStack("preprod", edit);
+        expect(ansibleInputs(after)).toEqual(ansibleInputs(preprod));
+    });
+
+    it.each<[string, (config: Record<string, any>) => void]>([
+        ["one more worker", (c) => (c.cluster.workerPools[0].count += 1)],
+        ["a Kubernetes upgrade", (c) => (c.cluster.kubernetesVersion = "1.35.10")],
+        ["another CNI", (c) => (c.cluster.cni = "cilium")],
+        ["another pod network", (c) => (c.network.podCidr = "10.128.0.0/16")],
+    ])("runs again for %s", async (_, edit) => {
+        const after = await renderStack("preprod", edit);
+        expect(ansibleRun(after).inputs.triggers).not.toEqual(ansibleRun(preprod).inputs.triggers);
+    });
+
+    it("runs again when a playbook changes, and only then", () => {
+        const copy = mkdtempSync(join(tmpdir(), "playbooks-"));
+        cpSync(join(ROOT, "playbooks"), copy, { recursive: true });
+        const original = folderHash(readFolder(join(ROOT, "playbooks")));
+        expect(folderHash(readFolder(copy))).toBe(original);
+        writeFileSync(join(copy, "site.yml"), "# edited\n", { flag: "a" });
+        expect(folderHash(readFolder(copy))).not.toBe(original);
+    });
+});
+
+describe("secrets", () => {
+    it("exports the kubeconfig only as a secret", () => {
+        expect(preprod.outputs.kubeconfig).toEqual({ value: "[secret]", secret: true });
+    });
+
+    it("reads admin.conf without logging it and keeps its output secret", () => {
+        const read = find(preprod, COMMAND, "-admin-kubeconfig");
+        expect(read.inputs.logging).toBe("none");
+        expect(read.additionalSecretOutputs).toContain("stdout");
+    });
+
+    it("feeds the Kubernetes provider a secret kubeconfig", () => {
+        const provider = preprod.resources.find((resource) => resource.type === "pulumi:providers:kubernetes");
+        expect(provider?.inputs.kubeconfig).toBe("[secret]");
+    });
+
+    it("passes the deploy key as secret input only, and never writes it in the plan", () => {
+        const key = find(preprod, COMMAND, "-deploy-key");
+        expect(key.inputs).toMatchObject({ stdin: "[secret]", logging: "none" });
+        for (const resource of preprod.resources.filter((r) => r.type === COMMAND || r.type === COPY)) {
+            expect([resource.name, resource.inputs.connection]).toEqual([resource.name, "[secret]"]);
+        }
+        expect(JSON.stringify(preprod)).not.toContain("PRIVATE KEY");
+    });
+});

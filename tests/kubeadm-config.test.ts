@@ -1,0 +1,88 @@
+import { parseAllDocuments } from "yaml";
+import { CONTROL_PLANE_PATHS } from "../components/cluster/paths";
+import { type KubeadmInput, renderKubeadmInitConfig } from "../components/cluster/kubeadm-config";
+
+const input: KubeadmInput = {
+    clusterName: "fsgs-prod",
+    kubernetesVersion: "1.35.9",
+    endpoint: { address: "10.42.10.10", port: 6443 },
+    publicAddress: "203.0.113.10",
+    podCidr: "10.244.0.0/16",
+    serviceCidr: "10.96.0.0/12",
+    firstControlPlane: { name: "fsgs-prod-cp-1", address: "10.42.10.12" },
+};
+
+type Doc = Record<string, any>;
+const documents = parseAllDocuments(renderKubeadmInitConfig(input)).map((document) => document.toJS() as Doc);
+const byKind = (kind: string): Doc => {
+    const found = documents.find((document) => document.kind === kind);
+    if (!found) {
+        throw new Error(`no ${kind} in the kubeadm config`);
+    }
+    return found;
+};
+const argsOf = (component: Doc): Record<string, string> =>
+    Object.fromEntries((component.extraArgs as { name: string; value: string }[]).map((arg) => [arg.name, arg.value]));
+
+describe("the kubeadm init config", () => {
+    const cluster = byKind("ClusterConfiguration");
+    const kubelet = byKind("KubeletConfiguration");
+
+    it("holds the three documents kubeadm init reads, in the v1beta4 API", () => {
+        expect(documents.map((document) => `${document.apiVersion}/${document.kind}`)).toEqual([
+            "kubeadm.k8s.io/v1beta4/InitConfiguration",
+            "kubeadm.k8s.io/v1beta4/ClusterConfiguration",
+            "kubelet.config.k8s.io/v1beta1/KubeletConfiguration",
+        ]);
+    });
+
+    it("puts the cluster behind the API endpoint, valid under its public address too", () => {
+        expect(cluster.controlPlaneEndpoint).toBe("10.42.10.10:6443");
+        expect(cluster.apiServer.certSANs).toEqual(["10.42.10.10", "203.0.113.10"]);
+        expect(cluster.kubernetesVersion).toBe("v1.35.9");
+        expect(cluster.networking).toMatchObject({ podSubnet: "10.244.0.0/16", serviceSubnet: "10.96.0.0/12" });
+    });
+
+    it("advertises the first control plane on its node address", () => {
+        const init = byKind("InitConfiguration");
+        expect(init.localAPIEndpoint).toEqual({ advertiseAddress: "10.42.10.12", bindPort: 6443 });
+        expect(init.nodeRegistration.name).toBe("fsgs-prod-cp-1");
+    });
+
+    it("turns profiling off on the API server, controller-manager and scheduler", () => {
+        expect([cluster.apiServer, cluster.controllerManager, cluster.scheduler].map((component) => argsOf(component).profiling)).toEqual([
+            "false",
+            "false",
+            "false",
+        ]);
+    });
+
+    it("writes an audit log with a policy and rotation, on paths mounted into the API server", () => {
+        const apiServer = argsOf(cluster.apiServer);
+        expect(apiServer["audit-policy-file"]).toBe(CONTROL_PLANE_PATHS.auditPolicy);
+        expect(apiServer["audit-log-path"]).toBe(CONTROL_PLANE_PATHS.auditLog);
+        expect(Number(apiServer["audit-log-maxage"])).toBeGreaterThanOrEqual(30);
+        expect(Number(apiServer["audit-log-maxbackup"])).toBeGreaterThanOrEqual(10);
+        expect(Number(apiServer["audit-log-maxsize"])).toBeGreaterThanOrEqual(100);
+        const mounts = (cluster.apiServer.extraVolumes as { mountPath: string; readOnly: boolean }[]).map((volume) => volume.mountPath);
+        for (const file of [apiServer["audit-policy-file"], apiServer["audit-log-path"], apiServer["encryption-provider-config"]]) {
+            expect(mounts.some((mount) => file.startsWith(`${mount}/`))).toBe(true);
+        }
+    });
+
+    it("encrypts Secrets at rest", () => {
+        expect(argsOf(cluster.apiServer)["encryption-provider-config"]).toBe(CONTROL_PLANE_PATHS.encryptionConfig);
+    });
+
+    it("keeps kubeadm's secure kubelet defaults and adds the CIS items it leaves out", () => {
+        expect(kubelet).toMatchObject({
+            authentication: { anonymous: { enabled: false }, webhook: { enabled: true } },
+            authorization: { mode: "Webhook" },
+            readOnlyPort: 0,
+            protectKernelDefaults: true,
+            seccompDefault: true,
+            cgroupDriver: "systemd",
+        });
+        expect(kubelet.podPidsLimit).toBeGreaterThan(0);
+    });
+});

@@ -1,0 +1,114 @@
+/**
+ * The configs the program renders, checked by the programs that will read them: haproxy, keepalived and
+ * cloud-init from Debian's packages (.ci/run installs them). A missing binary fails the test.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { renderHaproxyConfig } from "../components/cluster/haproxy-config";
+import { keepalivedPriority, renderKeepalivedConfig } from "../components/cluster/keepalived-config";
+import { renderUserData } from "../components/openstack/user-data";
+import { ROOT } from "./support/stacks";
+
+// keepalived refuses a track script under a directory others can write to, so not the system's /tmp.
+const scratchRoot = join(ROOT, "build", "rendered-configs");
+mkdirSync(scratchRoot, { recursive: true, mode: 0o755 });
+const scratch = mkdtempSync(join(scratchRoot, "run-"));
+chmodSync(scratch, 0o755);
+
+function run(binary: string, args: string[]): { status: number | null; output: string } {
+    const result = spawnSync(binary, args, { encoding: "utf8" });
+    if (result.error) {
+        throw new Error(`${binary} is not installed (apt-get install haproxy keepalived cloud-init): ${result.error.message}`);
+    }
+    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+function write(name: string, content: string): string {
+    const path = join(scratch, name);
+    writeFileSync(path, content);
+    return path;
+}
+
+/** The interface of this machine's default route: keepalived checks that the interface exists. */
+function defaultInterface(): string {
+    const routes = readFileSync("/proc/net/route", "utf8").split("\n").slice(1);
+    const route = routes.map((line) => line.trim().split(/\s+/)).find((fields) => fields[1] === "00000000");
+    if (!route) {
+        throw new Error("this machine has no default route to take an interface from");
+    }
+    return route[0];
+}
+
+describe("haproxy -c", () => {
+    it("accepts the haproxy.cfg of three control planes", () => {
+        const config = renderHaproxyConfig({
+            port: 8443,
+            backends: [1, 2, 3].map((n) => ({ name: `fsgs-prod-cp-${n}`, address: `10.42.10.${10 + n}` })),
+        });
+        const result = run("haproxy", ["-c", "-f", write("haproxy.cfg", config)]);
+        expect([result.status, result.output]).toEqual([0, expect.stringContaining("Configuration file is valid")]);
+    });
+
+    it("rejects a broken one, so the check can fail", () => {
+        const result = run("haproxy", ["-c", "-f", write("broken.cfg", "frontend x\n    bind *:notaport\n")]);
+        expect(result.status).not.toBe(0);
+    });
+});
+
+describe("keepalived --config-test", () => {
+    const script = write("check_apiserver.sh", "#!/bin/sh\nexit 0\n");
+    chmodSync(script, 0o755);
+    const peers = ["10.42.10.11", "10.42.10.12", "10.42.10.13"];
+
+    it.each([0, 1, 2])("accepts the keepalived.conf of control plane %i", (index) => {
+        const config = renderKeepalivedConfig({
+            hostName: `fsgs-prod-cp-${index + 1}`,
+            // On a node, Ansible fills in the node's interface; here, this machine's.
+            interfaceName: defaultInterface(),
+            address: peers[index],
+            peers: peers.filter((_, i) => i !== index),
+            priority: keepalivedPriority(index),
+            vip: "10.42.10.5",
+            prefixLength: 24,
+            // The api_vip role installs the real script and its user; this machine has neither.
+            checkScript: script,
+            scriptUser: "root",
+        });
+        const result = run("keepalived", ["--config-test", "-f", write(`keepalived-${index}.conf`, config)]);
+        expect([result.status, result.output]).toEqual([0, ""]);
+    });
+
+    it("rejects a config naming an interface the host does not have", () => {
+        const config = renderKeepalivedConfig({
+            hostName: "cp",
+            interfaceName: "no-such-if0",
+            address: peers[0],
+            peers: peers.slice(1),
+            priority: 150,
+            vip: "10.42.10.5",
+            prefixLength: 24,
+            checkScript: script,
+            scriptUser: "root",
+        });
+        expect(run("keepalived", ["--config-test", "-f", write("wrong-interface.conf", config)]).status).not.toBe(0);
+    });
+});
+
+describe("cloud-init schema", () => {
+    const keys = ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGdUOEGvECRPyrb+VRHf+SaMhKxzebiLex3Fn/Y8KniV ops@fsgs"];
+
+    it.each([
+        ["a node", renderUserData({ hostname: "fsgs-prod-cp-1", sshUser: "ubuntu", sshPublicKeys: keys })],
+        ["the bastion", renderUserData({ hostname: "fsgs-prod-bastion", sshUser: "ubuntu", sshPublicKeys: keys, packages: ["ansible"] })],
+    ])("accepts the user data of %s", (name, userData) => {
+        const result = run("cloud-init", ["schema", "--config-file", write(`${name.replace(/\W/g, "-")}.yaml`, userData)]);
+        expect([result.status, result.output]).toEqual([0, expect.stringContaining("Valid cloud-config")]);
+        expect(result.output).not.toContain("DEPRECATED");
+    });
+
+    it("rejects user data of the wrong shape, so the check can fail", () => {
+        const result = run("cloud-init", ["schema", "--config-file", write("broken.yaml", "#cloud-config\npackages: 5\n")]);
+        expect(result.status).not.toBe(0);
+    });
+});
