@@ -55,12 +55,17 @@ async function main(): Promise<number> {
     };
     writeFileSync(join(directory, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
     writeFileSync(join(directory, "architecture.md"), architectureMarkdown(render, config));
+    // What Ansible will be given, for the reviewer of a change to the cluster layer.
+    const inventory = render.resources.find((resource) => resource.name.endsWith("-ansible-inventory"))?.inputs.source;
+    if (inventory !== null && typeof inventory === "object" && "stringAsset" in inventory) {
+        writeFileSync(join(directory, "inventory.yml"), String(inventory.stringAsset));
+    }
 
     console.log(formatReport(render));
     if (files.placeholders.length > 0) {
         console.log(`\nSecrets replaced by placeholders (the plan never decrypts): ${files.placeholders.join(", ")}`);
     }
-    console.log(`\nWrote ${relative(process.cwd(), join(directory, "plan.json"))} and architecture.md`);
+    console.log(`\nWrote ${relative(process.cwd(), directory)}/: plan.json, architecture.md, inventory.yml`);
     return 0;
 }
 

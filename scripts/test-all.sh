@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Every check of the project, on a fresh Debian 12 machine: installs what is missing (Debian packages,
+# then npm ci), then runs the TypeScript checks and tests, the Ansible static checks, and the converge of
+# the node roles on a Debian root, twice. Run as root (apt-get, debootstrap and chroot need it).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# ansible, ansible-lint, yamllint: the playbook checks; debootstrap: the converge target;
+# haproxy, keepalived, cloud-init: the validators of the configs the program renders.
+packages=(ansible ansible-lint yamllint debootstrap haproxy keepalived cloud-init)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]} > 0)); then
+  if ((EUID != 0)); then
+    echo "test-all: missing Debian packages ${missing[*]}; run as root, or apt-get install them first" >&2
+    exit 2
+  fi
+  echo "== apt-get install ${missing[*]}"
+  apt-get update -qq
+  # Installing haproxy and keepalived must not start them on this machine: policy-rc.d forbids it.
+  own_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    own_policy=1
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  if ((own_policy)); then
+    rm -f /usr/sbin/policy-rc.d
+    trap - EXIT
+  fi
+fi
+
+started=$SECONDS
+echo "== npm ci"
+# The Pulumi packages' install hooks download provider plugins; nothing here needs them.
+npm ci --ignore-scripts --no-audit --no-fund
+
+echo "== npm test (tsc, eslint, jest)"
+npm test
+
+echo "== Ansible static checks"
+bash scripts/check-ansible.sh
+
+echo "== converge of the node roles on a Debian 12 root, twice"
+bash scripts/converge-chroot.sh
+
+echo "== all checks passed in $((SECONDS - started)) s"
