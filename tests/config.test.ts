@@ -156,7 +156,7 @@ describe("a wrong config is rejected with the key to fix", () => {
             "an unsupported Kubernetes release",
             "prod",
             (c) => (c.cluster.kubernetesVersion = "1.28.2"),
-            'svom-fsgs:cluster.kubernetesVersion: expected a 1.34.x to 1.36.x release',
+            'svom-fsgs:cluster.kubernetesVersion: expected a 1.34.x to 1.35.x release',
         ],
         [
             "a Kubernetes version without patch",

@@ -74,7 +74,7 @@ describe("the Ansible inventory", () => {
         expect(confs[0]).toContain("unicast_src_ip 10.41.10.11");
         expect(confs[0]).toContain("10.41.10.10/24");
         expect(confs[1]).toContain("priority 149");
-        expect(confs[0]).toContain("interface {{ ansible_default_ipv4.interface }}");
+        expect(confs[0]).toContain("interface {{ ansible_facts['default_ipv4']['interface'] }}");
     });
 
     it("gives Cilium its values instead of Calico's resources", () => {

@@ -30,7 +30,7 @@ export interface InventoryInput {
 }
 
 // Only the node knows its interface name; Ansible fills this fact in when it writes keepalived.conf.
-const INTERFACE_FACT = "{{ ansible_default_ipv4.interface }}";
+const INTERFACE_FACT = "{{ ansible_facts['default_ipv4']['interface'] }}";
 
 function nodeHosts(nodes: readonly NodeAddress[], extra: (node: NodeAddress, index: number) => Record<string, unknown> = () => ({})) {
     return Object.fromEntries(

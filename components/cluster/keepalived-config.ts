@@ -12,15 +12,18 @@ export interface KeepalivedInput {
     /** The VIP and the prefix length of the node subnet. */
     vip: string;
     prefixLength: number;
-    /** The health script and the user running it: the api_vip role's, unless a test sets its own. */
+    /** The health script: the api_vip role's, unless a test sets its own. */
     checkScript?: string;
-    scriptUser?: string;
 }
 
 /** The health script the api_vip role installs; keepalived lowers the node's priority while it fails. */
 export const KEEPALIVED_CHECK_SCRIPT = "/etc/keepalived/check_apiserver.sh";
-/** The unprivileged user the role creates to run that script. */
-export const KEEPALIVED_SCRIPT_USER = "keepalived_script";
+/**
+ * Root, with enable_script_security: keepalived 2.2.7 (Debian 12) kills its own --config-test when a script
+ * runs as another user (fixed in 2.2.8), and the role validates every config with it. The script is a
+ * root-owned curl to 127.0.0.1 that no one else can change; see playbooks/roles/api_vip/README.md.
+ */
+export const KEEPALIVED_SCRIPT_USER = "root";
 // One VRRP group on the node subnet, which nothing else of ours shares.
 const VIRTUAL_ROUTER_ID = 51;
 // Larger than the spread of priorities, so a node whose API server fails always yields the VIP.
@@ -36,7 +39,7 @@ export function renderKeepalivedConfig(input: KeepalivedInput): string {
         "global_defs {",
         `    router_id ${input.hostName}`,
         "    enable_script_security",
-        `    script_user ${input.scriptUser ?? KEEPALIVED_SCRIPT_USER}`,
+        `    script_user ${KEEPALIVED_SCRIPT_USER}`,
         "}",
         "",
         "vrrp_script check_apiserver {",

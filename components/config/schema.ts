@@ -9,7 +9,8 @@ export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 export const SITES = ["cc-in2p3", "ijclab"] as const;
 
 /** Kubernetes minor versions the playbooks and kubeadm config are written for. */
-export const SUPPORTED_KUBERNETES_MINORS = [34, 35, 36] as const;
+// 1.35 is the last release that runs on containerd 1.x, which Debian 12 and Ubuntu 24.04 ship.
+export const SUPPORTED_KUBERNETES_MINORS = [34, 35] as const;
 
 // kube-apiserver refuses an IPv4 service range wider than 20 host bits.
 const SERVICE_CIDR_MIN_PREFIX = 12;
