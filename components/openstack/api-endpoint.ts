@@ -9,6 +9,20 @@ export interface ApiEndpoint {
     readonly port: number;
 }
 
+/** What both kinds of endpoint are built from. */
+export interface ApiEndpointArgs {
+    /** Subnet of the endpoint's address (the node subnet). */
+    subnetId: pulumi.Input<string>;
+    /** The API endpoint security group. */
+    securityGroupId: pulumi.Input<string>;
+    /** Name of the external network floating IPs are taken from. */
+    floatingIpPool: string;
+    /** The router interface of the subnet, without which Neutron refuses the floating IP. */
+    routerInterface: pulumi.Resource;
+    /** Refuse to delete the endpoint's address and floating IP: certificates and kubeconfigs name them. */
+    protect: boolean;
+}
+
 /**
  * Who may open a connection to the API endpoint: the admin networks, and the nodes themselves (kubelets and
  * kube-proxy talk to the API through the endpoint, not to one control plane).

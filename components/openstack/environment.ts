@@ -109,6 +109,7 @@ export class Environment extends pulumi.ComponentResource {
         );
 
         const endpointCommon = {
+            subnetId: network.subnetId,
             securityGroupId: securityGroups.ids.apiEndpoint,
             floatingIpPool: site.externalNetwork,
             routerInterface: network.routerInterface,
@@ -119,7 +120,7 @@ export class Environment extends pulumi.ComponentResource {
             cluster.apiEndpoint.mode === "vip"
                 ? new VipApiEndpoint(
                       `${name}-api`,
-                      { ...endpointCommon, networkId: network.networkId, subnetId: network.subnetId },
+                      { ...endpointCommon, networkId: network.networkId },
                       parent,
                   )
                 : undefined;
@@ -171,7 +172,6 @@ export class Environment extends pulumi.ComponentResource {
                 `${name}-api`,
                 {
                     ...endpointCommon,
-                    subnetId: network.subnetId,
                     allowedCidrs: apiEndpointAllowedCidrs(access.adminCidrs, addressing.nodeCidr),
                     members: controlPlane.nodes.map((node) => ({ name: node.name, address: node.privateAddress })),
                 },

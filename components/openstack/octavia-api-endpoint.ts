@@ -1,23 +1,13 @@
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
-import type { ApiEndpoint } from "./api-endpoint";
+import type { ApiEndpoint, ApiEndpointArgs } from "./api-endpoint";
 import { PORTS, apiEndpointPort } from "./rules";
 
-export interface OctaviaApiEndpointArgs {
-    /** Subnet of the VIP and of the members. */
-    subnetId: pulumi.Input<string>;
-    /** The API endpoint security group, set on the VIP port. */
-    securityGroupId: pulumi.Input<string>;
+export interface OctaviaApiEndpointArgs extends ApiEndpointArgs {
     /** Sources the listener accepts; Octavia enforces them on the amphorae. */
     allowedCidrs: readonly string[];
     /** The control-plane nodes behind the endpoint. */
     members: readonly { name: string; address: pulumi.Input<string> }[];
-    /** Name of the external network floating IPs are taken from. */
-    floatingIpPool: string;
-    /** The router interface of the subnet, without which Neutron refuses the floating IP. */
-    routerInterface: pulumi.Resource;
-    /** Refuse to delete the load balancer and its floating IP: certificates and kubeconfigs name their addresses. */
-    protect: boolean;
 }
 
 // Octavia's default of 50 s cuts idle `kubectl logs -f`, `exec` and watch streams; an hour keeps them open.

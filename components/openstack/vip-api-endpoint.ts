@@ -1,20 +1,11 @@
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
-import type { ApiEndpoint } from "./api-endpoint";
+import type { ApiEndpoint, ApiEndpointArgs } from "./api-endpoint";
 import { apiEndpointPort } from "./rules";
 
-export interface VipApiEndpointArgs {
-    /** Network and subnet the VIP is reserved on. */
+export interface VipApiEndpointArgs extends ApiEndpointArgs {
+    /** Network the VIP is reserved on. */
     networkId: pulumi.Input<string>;
-    subnetId: pulumi.Input<string>;
-    /** The API endpoint security group. */
-    securityGroupId: pulumi.Input<string>;
-    /** Name of the external network floating IPs are taken from. */
-    floatingIpPool: string;
-    /** The router interface of the subnet, without which Neutron refuses the floating IP. */
-    routerInterface: pulumi.Resource;
-    /** Refuse to delete the VIP port and its floating IP: certificates and kubeconfigs name their addresses. */
-    protect: boolean;
 }
 
 /**
