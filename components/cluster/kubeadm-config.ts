@@ -35,7 +35,8 @@ export function kubeadmInitDocuments(input: KubeadmInput): Record<string, unknow
         nodeRegistration: {
             name: input.firstControlPlane.name,
             criSocket: CRI_SOCKET,
-            kubeletExtraArgs: args({ "node-ip": input.firstControlPlane.address }),
+            // The OpenStack cloud-controller-manager initialises the nodes (provider ID, addresses).
+            kubeletExtraArgs: args({ "node-ip": input.firstControlPlane.address, "cloud-provider": "external" }),
         },
     };
     const clusterConfiguration = {
