@@ -2,7 +2,9 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KubeadmCluster } from "./cluster/kubeadm-cluster";
 import { loadStack } from "./config/load";
+import { FsgsServices } from "./kubernetes/fsgs-services";
 import { clusterProvider } from "./kubernetes/provider";
+import { resolveService } from "./kubernetes/service-defaults";
 import { Environment, type NodesByRole } from "./openstack/environment";
 
 /** What a stack exports; index.ts publishes exactly this. */
@@ -30,7 +32,7 @@ export interface Stack {
 
 /** The whole program: validate the config (throwing before any registration), then build the environment. */
 export function buildStack(): Stack {
-    const { config, secrets } = loadStack();
+    const { config, secrets, catalog } = loadStack();
     const name = `fsgs-${config.environment}`;
     const environment = new Environment(name, { config });
     const cluster = new KubeadmCluster(name, { config, environment, deployPrivateKey: secrets.deployPrivateKey });
@@ -48,5 +50,20 @@ export function buildStack(): Stack {
         },
         kubeconfig: cluster.kubeconfig,
     };
-    return { outputs, kubernetesProvider: clusterProvider(name, cluster.kubeconfig) };
+    const kubernetesProvider = clusterProvider(name, cluster.kubeconfig);
+    new FsgsServices(
+        `${name}-services`,
+        {
+            services: catalog.map((service) => resolveService(service, config.services[service.name], config.environment)),
+            registry: { ...config.platform.registry, password: secrets.registryPassword },
+            context: {
+                imagePullSecret: "gitlab-registry",
+                ingressClassName: "nginx",
+                clusterIssuer: "letsencrypt",
+                ingressNamespace: "ingress-nginx",
+            },
+            provider: kubernetesProvider,
+        },
+    );
+    return { outputs, kubernetesProvider };
 }

@@ -52,6 +52,15 @@ describe("the Ansible run", () => {
         ["one more operator key", (c) => c.access.sshPublicKeys.push(c.access.sshPublicKeys[0].replace("ops-alice", "ops-dan"))],
         ["bigger data volumes", (c) => (c.cluster.workerPools[0].dataVolumeSize += 50)],
         ["one more admin network", (c) => c.access.adminCidrs.push("192.0.2.0/24")],
+        ["a micro-service's new image tag", (c) => (c.services["vhf-listener"] = { tag: "2.6.0" })],
+        ["a micro-service's replica count", (c) => (c.services["archive-api"] = { replicas: 5 })],
+        [
+            "a micro-service's resources",
+            (c) =>
+                (c.services["monitoring-web"] = {
+                    resources: { requests: { cpu: "300m", memory: "300Mi" }, limits: { cpu: "1", memory: "600Mi" } },
+                }),
+        ],
     ])("does not run again for %s", async (_, edit) => {
         const after = await renderStack("preprod", edit);
         expect(ansibleInputs(after)).toEqual(ansibleInputs(preprod));

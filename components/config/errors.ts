@@ -67,17 +67,17 @@ function expectation(issue: z.core.$ZodIssue): string {
 }
 
 /** One line per issue: `svom-fsgs:<key path>: <what was expected>, got <what was found>`. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+export function formatIssues(issues: readonly z.core.$ZodIssue[], where = `${CONFIG_NAMESPACE}:`): string[] {
     return issues.flatMap((issue) => {
         if (issue.code === "unrecognized_keys") {
             return issue.keys.map(
                 (key) =>
-                    `${CONFIG_NAMESPACE}:${keyPath([...issue.path, key])}: unknown key (check its spelling against the config reference in README.md)`,
+                    `${where}${keyPath([...issue.path, key])}: unknown key (check its spelling against the config reference in README.md)`,
             );
         }
-        const where = issue.path.length === 0 ? "(stack config)" : keyPath(issue.path);
+        const key = issue.path.length === 0 ? "(top level)" : keyPath(issue.path);
         const expected = expectation(issue);
         const found = /\bgot\b/.test(expected) ? "" : `, got ${show(issue.input)}`;
-        return [`${CONFIG_NAMESPACE}:${where}: ${expected}${found}`];
+        return [`${where}${key}: ${expected}${found}`];
     });
 }

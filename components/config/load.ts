@@ -1,8 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ENVIRONMENT_RULES } from "./environment-rules";
+import { join } from "node:path";
+import { CatalogError, parseCatalog, readCatalog, type CatalogFile } from "./catalog";
+import { ENVIRONMENT_RULES, PROTECTED_ENVIRONMENTS } from "./environment-rules";
 import { CONFIG_NAMESPACE, StackConfigError, formatIssues, keyPath } from "./errors";
 import { type StackConfig, stackConfigShape } from "./schema";
 import { SECRET_KEYS, type StackSecrets, loadStackSecrets, secretProblems } from "./secrets";
+import type { ServiceSpec } from "./service-schema";
 
 type Section = keyof StackConfig;
 
@@ -65,28 +68,62 @@ export function readNamespacedConfig(all: Record<string, string> = pulumi.runtim
     return values;
 }
 
-/** A validated stack: its plain config and its secrets. */
+/** A validated stack: its plain config, its secrets and the service catalog. */
 export interface LoadedStack {
     config: StackConfig;
     secrets: StackSecrets;
+    catalog: ServiceSpec[];
 }
 
-/** The running stack's config and secrets; throws before anything is registered when either is wrong. */
-export function loadStack(all: Record<string, string> = pulumi.runtime.allConfig()): LoadedStack {
-    let problems: string[] = [];
+/** The project root, where Pulumi runs the program and the catalog folder lives. */
+const PROJECT_ROOT = join(__dirname, "..", "..");
+
+/** Overrides must name catalog services, and must not take a protected environment below two replicas. */
+export function overrideProblems(config: StackConfig, catalog: readonly ServiceSpec[]): string[] {
+    const names = new Set(catalog.map((service) => service.name));
+    return Object.entries(config.services).flatMap(([name, override]) => {
+        const where = `${CONFIG_NAMESPACE}:services.${name}`;
+        if (!names.has(name)) {
+            return [`${where}: expected a service of the catalog (${[...names].join(", ")}), got ${JSON.stringify(name)}`];
+        }
+        if (PROTECTED_ENVIRONMENTS.includes(config.environment) && override.replicas !== undefined && override.replicas < 2) {
+            return [`${where}.replicas: ${config.environment} needs >= 2 replicas (one node drain must not stop the service), got ${override.replicas}`];
+        }
+        return [];
+    });
+}
+
+/** The running stack's config, secrets and catalog; throws before anything is registered when any is wrong. */
+export function loadStack(
+    all: Record<string, string> = pulumi.runtime.allConfig(),
+    catalogFiles: readonly CatalogFile[] = readCatalog(PROJECT_ROOT),
+): LoadedStack {
+    const problems: string[] = [];
     let config: StackConfig | undefined;
+    let catalog: ServiceSpec[] | undefined;
     try {
         config = parseStackConfig(readNamespacedConfig(all));
     } catch (error) {
         if (!(error instanceof StackConfigError)) {
             throw error;
         }
-        problems = [...error.problems];
+        problems.push(...error.problems);
     }
     problems.push(...secretProblems(all));
-    if (problems.length > 0 || config === undefined) {
+    try {
+        catalog = parseCatalog(catalogFiles);
+    } catch (error) {
+        if (!(error instanceof CatalogError)) {
+            throw error;
+        }
+        problems.push(...error.problems);
+    }
+    if (config && catalog) {
+        problems.push(...overrideProblems(config, catalog));
+    }
+    if (problems.length > 0 || config === undefined || catalog === undefined) {
         // RunError prints the message alone, without a stack trace that would bury the list of problems.
         throw new pulumi.RunError(new StackConfigError(problems).message);
     }
-    return { config, secrets: loadStackSecrets() };
+    return { config, secrets: loadStackSecrets(), catalog };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { hasHostBits, parseCidr } from "./cidr";
+import { serviceOverrideSchema } from "./service-schema";
 
 /** The environments a stack can be; each has its own safety rules below. */
 export const ENVIRONMENTS = ["integration", "preprod", "prod"] as const;
@@ -59,6 +60,9 @@ const volumeSize = (min: number) => z.int().min(min).max(16384);
 
 const siteSchema = z.strictObject({
     name: z.enum(SITES),
+    /** Keystone, for the cloud-controller-manager and Cinder CSI inside the cluster. */
+    authUrl: z.url({ protocol: /^https$/, error: "expected the Keystone URL, https://...:5000/v3" }),
+    region: nonEmpty,
     externalNetwork: nonEmpty,
     dnsServers: z.array(z.ipv4({ error: "expected an IPv4 address" })).min(1),
     availabilityZones: z.array(nonEmpty).min(1),
@@ -110,6 +114,14 @@ const clusterSchema = z.strictObject({
     cni: z.enum(["calico", "cilium"]),
 });
 
+const platformSchema = z.strictObject({
+    /** Account of the ACME (Let's Encrypt) certificates of the ingresses. */
+    acmeEmail: z.email({ error: "expected the e-mail address of the ACME account" }),
+    acmeServer: z.url({ protocol: /^https$/ }).default("https://acme-v02.api.letsencrypt.org/directory"),
+    /** The GitLab registry the images come from, and the deploy token's user name. */
+    registry: z.strictObject({ server: z.string().regex(/^[a-z0-9.-]+(:[0-9]+)?$/, { error: "expected a registry host" }), username: nonEmpty }),
+});
+
 /** The structure of a stack's config; `environment-rules.ts` adds the rules that span several keys. */
 export const stackConfigShape = z.strictObject({
     environment: z.enum(ENVIRONMENTS),
@@ -117,6 +129,9 @@ export const stackConfigShape = z.strictObject({
     network: networkSchema,
     access: accessSchema,
     cluster: clusterSchema,
+    platform: platformSchema,
+    /** Per-stack changes to catalog entries (services/<name>.yaml): tag, replicas, resources. */
+    services: z.record(z.string(), serviceOverrideSchema).default({}),
 });
 
 export type StackConfig = z.infer<typeof stackConfigShape>;

@@ -1,33 +1,64 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE } from "./errors";
 
-/** Secret config keys: never in the zod schema, never echoed in a message, read only as Pulumi secrets. */
-export const SECRET_KEYS = ["deployPrivateKey"] as const;
-export type SecretKey = (typeof SECRET_KEYS)[number];
-
-export interface StackSecrets {
-    /** Private half of access.deployPublicKey: Pulumi reaches the bastion with it, Ansible the nodes. */
-    deployPrivateKey: pulumi.Output<string>;
+interface SecretDefinition {
+    /** What the value is, in the words of the error message. */
+    expected: string;
+    /** The value's shape; never shown, only tested. */
+    shape: RegExp;
+    /** Where the value comes from. */
+    source: string;
 }
 
 const PRIVATE_KEY = /^-----BEGIN (OPENSSH|RSA|EC) PRIVATE KEY-----\r?\n[\s\S]+\r?\n-----END \1 PRIVATE KEY-----\s*$/;
+const NON_EMPTY = /\S/;
 
-const HOW_TO_SET = "pulumi config set --secret deployPrivateKey < deploy_ed25519";
+/** Secret config keys: never in the zod schema, never echoed in a message, read only as Pulumi secrets. */
+export const SECRETS = {
+    deployPrivateKey: {
+        expected: "the deploy SSH private key (a PEM or OpenSSH private key block)",
+        shape: PRIVATE_KEY,
+        source: "ssh-keygen -t ed25519 -f deploy_ed25519; its .pub goes in access.deployPublicKey",
+    },
+    cloudCredentialId: {
+        expected: "the ID of the OpenStack application credential the cloud-controller-manager and Cinder CSI use",
+        shape: NON_EMPTY,
+        source: "openstack application credential create fsgs-<stack>-k8s",
+    },
+    cloudCredentialSecret: {
+        expected: "the secret of that application credential",
+        shape: NON_EMPTY,
+        source: "the same command's output",
+    },
+    registryPassword: {
+        expected: "the GitLab deploy token (read_registry) the cluster pulls images with",
+        shape: NON_EMPTY,
+        source: "GitLab, Settings > Repository > Deploy tokens; its user name goes in platform.registry.username",
+    },
+} satisfies Record<string, SecretDefinition>;
+
+export type SecretKey = keyof typeof SECRETS;
+export const SECRET_KEYS = Object.keys(SECRETS) as SecretKey[];
+export type StackSecrets = Record<SecretKey, pulumi.Output<string>>;
 
 /** What is wrong with the secrets of a stack, without ever showing a secret value. */
 export function secretProblems(all: Record<string, string>): string[] {
-    const value = all[`${CONFIG_NAMESPACE}:deployPrivateKey`];
-    if (value === undefined) {
-        return [`${CONFIG_NAMESPACE}:deployPrivateKey: expected the deploy SSH private key as a secret (${HOW_TO_SET}), got nothing`];
-    }
-    if (!PRIVATE_KEY.test(value)) {
-        return [`${CONFIG_NAMESPACE}:deployPrivateKey: expected a PEM or OpenSSH private key block (${HOW_TO_SET}), got something else (not shown)`];
-    }
-    return [];
+    return SECRET_KEYS.flatMap((key) => {
+        const definition: SecretDefinition = SECRETS[key];
+        const value = all[`${CONFIG_NAMESPACE}:${key}`];
+        const howTo = `pulumi config set --secret ${key} (${definition.source})`;
+        if (value === undefined) {
+            return [`${CONFIG_NAMESPACE}:${key}: expected ${definition.expected}, set with ${howTo}, got nothing`];
+        }
+        if (!definition.shape.test(value)) {
+            return [`${CONFIG_NAMESPACE}:${key}: expected ${definition.expected}, got something else (not shown)`];
+        }
+        return [];
+    });
 }
 
 /** The stack's secrets as Pulumi secret outputs; call after `secretProblems` found nothing. */
 export function loadStackSecrets(): StackSecrets {
     const config = new pulumi.Config(CONFIG_NAMESPACE);
-    return { deployPrivateKey: config.requireSecret("deployPrivateKey") };
+    return Object.fromEntries(SECRET_KEYS.map((key) => [key, config.requireSecret(key)])) as StackSecrets;
 }

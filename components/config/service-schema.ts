@@ -1,0 +1,80 @@
+import { z } from "zod";
+
+/**
+ * One FSGS micro-service as the catalog declares it (`services/<name>.yaml`). Production defaults (probes,
+ * security context, spread, disruption budget...) are the Microservice component's, not the catalog's: an
+ * entry says only what is particular to the service.
+ */
+
+const dnsLabel = z.string().regex(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: "expected a lowercase DNS label" });
+
+/** Kubernetes quantities, e.g. `250m` CPU, `512Mi` memory. */
+const cpu = z.string().regex(/^([0-9]+m|[0-9]+(\.[0-9]+)?)$/, { error: "expected a CPU quantity like 250m or 1" });
+const memory = z.string().regex(/^[0-9]+(Ki|Mi|Gi|Ti)$/, { error: "expected a memory quantity like 512Mi or 2Gi" });
+const storage = z.string().regex(/^[0-9]+(Mi|Gi|Ti)$/, { error: "expected a size like 20Gi" });
+
+export const resourcesSchema = z.strictObject({
+    requests: z.strictObject({ cpu, memory }),
+    limits: z.strictObject({ cpu: cpu.optional(), memory }),
+});
+
+/** A tag that names one build: never `latest`, never empty. */
+export const imageTag = z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "expected an image tag" })
+    .refine((tag) => tag !== "latest", { error: "expected a pinned tag: `latest` changes under a running service" });
+
+const probeSchema = z.union([
+    z.strictObject({ httpGet: z.strictObject({ path: z.string().startsWith("/"), port: dnsLabel.or(z.int().min(1).max(65535)) }) }),
+    z.strictObject({ tcpSocket: z.strictObject({ port: dnsLabel.or(z.int().min(1).max(65535)) }) }),
+    z.strictObject({ exec: z.strictObject({ command: z.array(z.string()).min(1) }) }),
+]);
+
+export const serviceSchema = z.strictObject({
+    /** Names the workload, its Service and its objects. */
+    name: dnsLabel,
+    /** The domain, i.e. the namespace: `fsgs-<domain>`. */
+    domain: dnsLabel,
+    description: z.string().optional(),
+    /** Deployment for stateless services; StatefulSet when `storage` is set. */
+    image: z.strictObject({
+        /** Path in the GitLab registry, without the tag. */
+        repository: z.string().regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+$/, { error: "expected a registry path like registry.example.org/group/image" }),
+        tag: imageTag,
+    }),
+    command: z.array(z.string()).optional(),
+    args: z.array(z.string()).optional(),
+    /** Plain settings; secrets go in `secretEnv`. */
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+    /** Environment variables read from existing Secrets: NAME -> secret/key. */
+    secretEnv: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.strictObject({ secret: dnsLabel, key: z.string() })).optional(),
+    /** ConfigMaps mounted read-only as files. */
+    configFiles: z.array(z.strictObject({ configMap: dnsLabel, mountPath: z.string().startsWith("/") })).optional(),
+    ports: z.array(z.strictObject({ name: dnsLabel.max(15), port: z.int().min(1).max(65535), protocol: z.enum(["TCP", "UDP"]).default("TCP") })).default([]),
+    /** Default: TCP on the first port for both. A service without ports must declare exec probes. */
+    probes: z.strictObject({ readiness: probeSchema.optional(), liveness: probeSchema.optional() }).optional(),
+    replicas: z.int().min(1).max(50).optional(),
+    resources: resourcesSchema.optional(),
+    /** Persistent storage: makes the workload a StatefulSet with one volume per replica. */
+    storage: z.strictObject({ size: storage, mountPath: z.string().startsWith("/") }).optional(),
+    /** Paths the container writes to (the root filesystem is read-only); `/tmp` always is. */
+    writablePaths: z.array(z.string().startsWith("/")).optional(),
+    /** UID the image runs as; it must not be 0. */
+    runAsUser: z.int().min(1).optional(),
+    /** Exposed over HTTPS through ingress-nginx, with a cert-manager certificate. */
+    ingress: z.strictObject({ host: z.string(), path: z.string().startsWith("/").default("/"), port: dnsLabel }).optional(),
+    autoscaling: z.strictObject({ maxReplicas: z.int().min(2).max(100), cpuUtilization: z.int().min(10).max(100).default(75) }).optional(),
+    /** Who may connect: other services (`domain/name`), whole domains (`domain`), or `ingress`. */
+    allowFrom: z.array(z.string().regex(/^(ingress|[a-z0-9-]+(\/[a-z0-9-]+)?)$/)).default([]),
+});
+
+export type ServiceSpec = z.infer<typeof serviceSchema>;
+export type ServiceInput = z.input<typeof serviceSchema>;
+
+/** What a stack may change of a catalog entry, under `svom-fsgs:services.<name>`. */
+export const serviceOverrideSchema = z.strictObject({
+    tag: imageTag.optional(),
+    replicas: z.int().min(1).max(50).optional(),
+    resources: resourcesSchema.optional(),
+});
+export type ServiceOverride = z.infer<typeof serviceOverrideSchema>;

@@ -1,0 +1,50 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { CLOUD_CONFIG_SECRET } from "./cloud-config";
+import { pinnedRelease } from "./release";
+import { CONTROL_PLANE_NODE_SELECTOR, CONTROL_PLANE_TOLERATION, UNINITIALIZED_TOLERATION } from "./scheduling";
+import { CHARTS } from "./versions";
+
+export interface CloudControllerManagerInput {
+    /** Prefix of the names of the load balancers it creates (kube_service_<cluster>_...); never change it. */
+    clusterName: string;
+    /** Whether the site has Octavia. */
+    loadBalancers: boolean;
+}
+
+/** Values of the openstack-cloud-controller-manager chart. */
+export function cloudControllerManagerValues(input: CloudControllerManagerInput): Record<string, unknown> {
+    return {
+        // The chart mounts the Secret only with enabled; create: false leaves the credential out of chart values.
+        secret: { enabled: true, create: false, name: CLOUD_CONFIG_SECRET.name },
+        cluster: { name: input.clusterName },
+        // No "route": pod traffic is the CNI's overlay, not Neutron routes. "service" only where Octavia can serve it.
+        enabledControllers: ["cloud-node", "cloud-node-lifecycle", ...(input.loadBalancers ? ["service"] : [])],
+        // It initialises the nodes, so it runs before any of them is ready for ordinary pods: on the control plane,
+        // tolerating the taint it is there to remove.
+        nodeSelector: CONTROL_PLANE_NODE_SELECTOR,
+        tolerations: [UNINITIALIZED_TOLERATION, CONTROL_PLANE_TOLERATION],
+        priorityClassName: "system-cluster-critical",
+        resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+    };
+}
+
+/** The OpenStack cloud-controller-manager: node initialisation (provider IDs, addresses) and LoadBalancer Services. */
+export function cloudControllerManager(
+    name: string,
+    input: CloudControllerManagerInput,
+    opts: pulumi.CustomResourceOptions & { provider: k8s.Provider; parent: pulumi.Resource },
+): k8s.helm.v3.Release {
+    return pinnedRelease(
+        name,
+        {
+            chart: CHARTS.cloudControllerManager,
+            releaseName: "openstack-cloud-controller-manager",
+            // The chart mounts the Secret from its own namespace.
+            namespace: CLOUD_CONFIG_SECRET.namespace,
+            values: cloudControllerManagerValues(input),
+            timeoutSeconds: 600,
+        },
+        opts,
+    );
+}

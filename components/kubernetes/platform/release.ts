@@ -1,0 +1,46 @@
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import type { ChartRef } from "./versions";
+
+/** One add-on as a Helm release: what to install, where, and how long a healthy install may take. */
+export interface ReleaseSpec {
+    chart: ChartRef;
+    /** The Helm release name; fixed, so the chart's object names are the documented ones. */
+    releaseName: string;
+    namespace: pulumi.Input<string>;
+    /** Plain data: a credential never goes through chart values, only through the cloud-config Secret. */
+    values: Record<string, unknown>;
+    /** Seconds Helm waits for every object to be ready before it rolls the release back. */
+    timeoutSeconds: number;
+}
+
+// Each upgrade keeps a Secret with the whole manifest in the release namespace: keep enough to roll back.
+const MAX_HISTORY = 10;
+
+/** The arguments of a pinned release: waited on, rolled back as a whole if it does not become ready. */
+export function releaseArgs(spec: ReleaseSpec): k8s.helm.v3.ReleaseArgs {
+    return {
+        name: spec.releaseName,
+        chart: spec.chart.chart,
+        version: spec.chart.version,
+        repositoryOpts: { repo: spec.chart.repo },
+        namespace: spec.namespace,
+        values: spec.values,
+        // A half-applied add-on (a webhook without its pods, a CSI driver without its node plugin) is worse
+        // than the previous revision: Helm waits, and undoes the whole upgrade if it times out.
+        atomic: true,
+        cleanupOnFail: true,
+        skipAwait: false,
+        timeout: spec.timeoutSeconds,
+        maxHistory: MAX_HISTORY,
+    };
+}
+
+/** Registers a pinned release through the cluster's provider, as a child of the platform. */
+export function pinnedRelease(
+    name: string,
+    spec: ReleaseSpec,
+    opts: pulumi.CustomResourceOptions & { provider: k8s.Provider; parent: pulumi.Resource },
+): k8s.helm.v3.Release {
+    return new k8s.helm.v3.Release(name, releaseArgs(spec), opts);
+}

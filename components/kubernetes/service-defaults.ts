@@ -1,0 +1,44 @@
+import type { EnvironmentName } from "../config/schema";
+import type { ServiceOverride, ServiceSpec } from "../config/service-schema";
+
+/** A catalog entry with the stack's overrides and the production defaults applied: every field decided. */
+export interface ResolvedService extends Omit<ServiceSpec, "replicas" | "resources" | "runAsUser" | "writablePaths"> {
+    namespace: string;
+    replicas: number;
+    resources: NonNullable<ServiceSpec["resources"]>;
+    runAsUser: number;
+    writablePaths: string[];
+    kind: "Deployment" | "StatefulSet";
+}
+
+/** Outside integration a single replica is an outage at every node drain. */
+export const MIN_REPLICAS: Record<EnvironmentName, number> = { integration: 1, preprod: 2, prod: 2 };
+
+// Small enough to pack a dozen services per worker, large enough for a Python web app at rest.
+export const DEFAULT_RESOURCES: ResolvedService["resources"] = {
+    requests: { cpu: "100m", memory: "128Mi" },
+    limits: { cpu: "500m", memory: "256Mi" },
+};
+
+// An unprivileged UID outside the range distributions give to system and login users.
+export const DEFAULT_UID = 10001;
+
+/** The namespace of a domain. */
+export function domainNamespace(domain: string): string {
+    return `fsgs-${domain}`;
+}
+
+/** Applies the stack's override and the defaults; replicas never go below the environment's minimum. */
+export function resolveService(spec: ServiceSpec, override: ServiceOverride | undefined, environment: EnvironmentName): ResolvedService {
+    const wanted = override?.replicas ?? spec.replicas ?? MIN_REPLICAS[environment];
+    return {
+        ...spec,
+        image: { ...spec.image, tag: override?.tag ?? spec.image.tag },
+        namespace: domainNamespace(spec.domain),
+        replicas: Math.max(wanted, MIN_REPLICAS[environment]),
+        resources: override?.resources ?? spec.resources ?? DEFAULT_RESOURCES,
+        runAsUser: spec.runAsUser ?? DEFAULT_UID,
+        writablePaths: [...new Set(["/tmp", ...(spec.writablePaths ?? [])])],
+        kind: spec.storage ? "StatefulSet" : "Deployment",
+    };
+}

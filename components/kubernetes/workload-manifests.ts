@@ -1,0 +1,277 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type { ResolvedService } from "./service-defaults";
+
+
+/** Names the cluster-wide pieces a workload refers to. */
+export interface WorkloadContext {
+    /** The dockerconfigjson Secret of the GitLab registry, present in every domain namespace. */
+    imagePullSecret: string;
+    ingressClassName: string;
+    clusterIssuer: string;
+    /** Namespace of the ingress controller, allowed in by the NetworkPolicy of exposed services. */
+    ingressNamespace: string;
+}
+
+/** One Kubernetes object as plain data: what the component registers and what the tests validate. */
+export interface Manifest<Spec = unknown> {
+    apiVersion: string;
+    kind: string;
+    metadata: k8s.types.input.meta.v1.ObjectMeta & { name: string; namespace: string };
+    spec?: Spec;
+}
+
+/** An object that has a spec. */
+export type WithSpec<Spec> = Manifest<Spec> & { spec: Spec };
+
+export interface WorkloadManifests {
+    serviceAccount: Manifest;
+    workload: WithSpec<k8s.types.input.apps.v1.DeploymentSpec> | WithSpec<k8s.types.input.apps.v1.StatefulSetSpec>;
+    service?: WithSpec<k8s.types.input.core.v1.ServiceSpec>;
+    podDisruptionBudget?: WithSpec<k8s.types.input.policy.v1.PodDisruptionBudgetSpec>;
+    horizontalPodAutoscaler?: WithSpec<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec>;
+    networkPolicy: WithSpec<k8s.types.input.networking.v1.NetworkPolicySpec>;
+    ingress?: WithSpec<k8s.types.input.networking.v1.IngressSpec>;
+}
+
+/** The label every object of a service carries, and the only one its selectors use (it never changes). */
+export function selectorLabels(service: ResolvedService): Record<string, string> {
+    return { "app.kubernetes.io/name": service.name };
+}
+
+function labels(service: ResolvedService): Record<string, string> {
+    return {
+        ...selectorLabels(service),
+        "app.kubernetes.io/part-of": "svom-fsgs",
+        "app.kubernetes.io/component": service.domain,
+        "app.kubernetes.io/version": service.image.tag,
+        "app.kubernetes.io/managed-by": "pulumi",
+    };
+}
+
+const volumeName = (path: string) => `rw${path.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`.replace(/-+$/, "");
+
+function probe(service: ResolvedService, kind: "readiness" | "liveness"): k8s.types.input.core.v1.Probe {
+    const declared = service.probes?.[kind];
+    const firstPort = service.ports[0]?.name;
+    const handler = declared ?? (firstPort ? { tcpSocket: { port: firstPort } } : undefined);
+    if (!handler) {
+        throw new Error(`${service.name}: declare probes.${kind} (an exec probe) or a port to probe`);
+    }
+    // Liveness is slower to judge than readiness: a busy pod leaves the Service before it is restarted.
+    const timing =
+        kind === "readiness"
+            ? { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 }
+            : { initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
+    return { ...handler, ...timing };
+}
+
+function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.types.input.core.v1.PodTemplateSpec {
+    const writable = service.writablePaths.map((path) => ({ name: volumeName(path), path }));
+    const configs = (service.configFiles ?? []).map((file, index) => ({ name: `config-${index}`, ...file }));
+    return {
+        metadata: { labels: labels(service) },
+        spec: {
+            serviceAccountName: service.name,
+            automountServiceAccountToken: false,
+            imagePullSecrets: [{ name: context.imagePullSecret }],
+            securityContext: {
+                runAsNonRoot: true,
+                runAsUser: service.runAsUser,
+                runAsGroup: service.runAsUser,
+                fsGroup: service.runAsUser,
+                seccompProfile: { type: "RuntimeDefault" },
+            },
+            topologySpreadConstraints: [
+                {
+                    maxSkew: 1,
+                    topologyKey: "kubernetes.io/hostname",
+                    // A drained node must not block a rollout: spread when possible, schedule anyway.
+                    whenUnsatisfiable: "ScheduleAnyway",
+                    labelSelector: { matchLabels: selectorLabels(service) },
+                },
+            ],
+            containers: [
+                {
+                    name: service.name,
+                    image: `${service.image.repository}:${service.image.tag}`,
+                    imagePullPolicy: "IfNotPresent",
+                    command: service.command,
+                    args: service.args,
+                    ports: service.ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: port.protocol })),
+                    env: [
+                        ...Object.entries(service.env ?? {}).map(([name, value]) => ({ name, value })),
+                        ...Object.entries(service.secretEnv ?? {}).map(([name, ref]) => ({
+                            name,
+                            valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } },
+                        })),
+                    ],
+                    resources: service.resources,
+                    readinessProbe: probe(service, "readiness"),
+                    livenessProbe: probe(service, "liveness"),
+                    securityContext: {
+                        runAsNonRoot: true,
+                        allowPrivilegeEscalation: false,
+                        readOnlyRootFilesystem: true,
+                        capabilities: { drop: ["ALL"] },
+                    },
+                    volumeMounts: [
+                        ...writable.map((volume) => ({ name: volume.name, mountPath: volume.path })),
+                        ...configs.map((config) => ({ name: config.name, mountPath: config.mountPath, readOnly: true })),
+                        ...(service.storage ? [{ name: "data", mountPath: service.storage.mountPath }] : []),
+                    ],
+                },
+            ],
+            volumes: [
+                ...writable.map((volume) => ({ name: volume.name, emptyDir: {} })),
+                ...configs.map((config) => ({ name: config.name, configMap: { name: config.configMap } })),
+            ],
+        },
+    };
+}
+
+function allowedPeers(service: ResolvedService, context: WorkloadContext): k8s.types.input.networking.v1.NetworkPolicyPeer[] {
+    const namespaceOf = (namespace: string) => ({ matchLabels: { "kubernetes.io/metadata.name": namespace } });
+    const peers: k8s.types.input.networking.v1.NetworkPolicyPeer[] = service.allowFrom.map((source) => {
+        if (source === "ingress") {
+            return { namespaceSelector: namespaceOf(context.ingressNamespace) };
+        }
+        const [domain, name] = source.split("/");
+        return name === undefined
+            ? { namespaceSelector: namespaceOf(`fsgs-${domain}`) }
+            : { namespaceSelector: namespaceOf(`fsgs-${domain}`), podSelector: { matchLabels: { "app.kubernetes.io/name": name } } };
+    });
+    if (service.ingress && !service.allowFrom.includes("ingress")) {
+        peers.push({ namespaceSelector: namespaceOf(context.ingressNamespace) });
+    }
+    if (service.kind === "StatefulSet") {
+        // Replicas of a stateful service (a broker, a database) talk to each other to cluster and replicate.
+        peers.push({ podSelector: { matchLabels: selectorLabels(service) } });
+    }
+    return peers;
+}
+
+/** Every object of one micro-service, with the production defaults of the platform. */
+export function workloadManifests(service: ResolvedService, context: WorkloadContext): WorkloadManifests {
+    const metadata = { name: service.name, namespace: service.namespace, labels: labels(service) };
+    const selector = { matchLabels: selectorLabels(service) };
+    const template = podTemplate(service, context);
+    const headless = service.kind === "StatefulSet";
+
+    const workload =
+        service.kind === "StatefulSet"
+            ? {
+                  apiVersion: "apps/v1",
+                  kind: "StatefulSet",
+                  metadata,
+                  spec: {
+                      serviceName: service.name,
+                      replicas: service.replicas,
+                      selector,
+                      podManagementPolicy: "Parallel",
+                      updateStrategy: { type: "RollingUpdate" },
+                      template,
+                      volumeClaimTemplates: [
+                          {
+                              metadata: { name: "data", labels: selectorLabels(service) },
+                              spec: {
+                                  accessModes: ["ReadWriteOnce"],
+                                  resources: { requests: { storage: service.storage?.size ?? "1Gi" } },
+                              },
+                          },
+                      ],
+                      // Volumes outlive the StatefulSet: deleting the workload never deletes the data.
+                      persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                  },
+              }
+            : {
+                  apiVersion: "apps/v1",
+                  kind: "Deployment",
+                  metadata,
+                  spec: {
+                      replicas: service.autoscaling ? undefined : service.replicas,
+                      selector,
+                      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                      revisionHistoryLimit: 5,
+                      template,
+                  },
+              };
+
+    const ports = service.ports.map((port) => ({ name: port.name, port: port.port, targetPort: port.name, protocol: port.protocol }));
+    return {
+        serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata },
+        workload,
+        service:
+            ports.length > 0
+                ? {
+                      apiVersion: "v1",
+                      kind: "Service",
+                      metadata,
+                      spec: {
+                          selector: selectorLabels(service),
+                          ports,
+                          ...(headless ? { clusterIP: "None", publishNotReadyAddresses: true } : { type: "ClusterIP" }),
+                      },
+                  }
+                : undefined,
+        podDisruptionBudget:
+            service.replicas >= 2
+                ? { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata, spec: { maxUnavailable: 1, selector } }
+                : undefined,
+        horizontalPodAutoscaler: service.autoscaling
+            ? {
+                  apiVersion: "autoscaling/v2",
+                  kind: "HorizontalPodAutoscaler",
+                  metadata,
+                  spec: {
+                      scaleTargetRef: { apiVersion: "apps/v1", kind: workload.kind, name: service.name },
+                      minReplicas: service.replicas,
+                      maxReplicas: Math.max(service.autoscaling.maxReplicas, service.replicas),
+                      metrics: [
+                          {
+                              type: "Resource",
+                              resource: { name: "cpu", target: { type: "Utilization", averageUtilization: service.autoscaling.cpuUtilization } },
+                          },
+                      ],
+                  },
+              }
+            : undefined,
+        networkPolicy: {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata,
+            spec: {
+                podSelector: selector,
+                policyTypes: ["Ingress"],
+                ingress: allowedPeers(service, context).map((peer) => ({
+                    from: [peer],
+                    ports: service.ports.map((port) => ({ port: port.port, protocol: port.protocol })),
+                })),
+            },
+        },
+        ingress: service.ingress
+            ? {
+                  apiVersion: "networking.k8s.io/v1",
+                  kind: "Ingress",
+                  metadata: { ...metadata, annotations: { "cert-manager.io/cluster-issuer": context.clusterIssuer } },
+                  spec: {
+                      ingressClassName: context.ingressClassName,
+                      tls: [{ hosts: [service.ingress.host], secretName: `${service.name}-tls` }],
+                      rules: [
+                          {
+                              host: service.ingress.host,
+                              http: {
+                                  paths: [
+                                      {
+                                          path: service.ingress.path,
+                                          pathType: "Prefix",
+                                          backend: { service: { name: service.name, port: { name: service.ingress.port } } },
+                                      },
+                                  ],
+                              },
+                          },
+                      ],
+                  },
+              }
+            : undefined,
+    };
+}
