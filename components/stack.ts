@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KubeadmCluster } from "./cluster/kubeadm-cluster";
 import { loadStack } from "./config/load";
 import { FsgsServices } from "./kubernetes/fsgs-services";
+import { Platform } from "./kubernetes/platform";
 import { clusterProvider } from "./kubernetes/provider";
 import { resolveService } from "./kubernetes/service-defaults";
 import { Environment, type NodesByRole } from "./openstack/environment";
@@ -51,6 +52,22 @@ export function buildStack(): Stack {
         kubeconfig: cluster.kubeconfig,
     };
     const kubernetesProvider = clusterProvider(name, cluster.kubeconfig);
+    // The name is also the cluster name Octavia load balancers and Cinder volumes are tagged with: keep it.
+    const platform = new Platform(name, {
+        provider: kubernetesProvider,
+        environment: config.environment,
+        openstack: {
+            authUrl: config.site.authUrl,
+            region: config.site.region,
+            applicationCredentialId: secrets.cloudCredentialId,
+            applicationCredentialSecret: secrets.cloudCredentialSecret,
+            subnetId: environment.subnetId,
+            floatingNetworkId: environment.externalNetworkId,
+        },
+        loadBalancers: config.cluster.apiEndpoint.mode === "octavia",
+        certManager: { acmeEmail: config.platform.acmeEmail, acmeServer: config.platform.acmeServer },
+        volumeType: config.site.volumeType,
+    });
     new FsgsServices(
         `${name}-services`,
         {
@@ -58,11 +75,13 @@ export function buildStack(): Stack {
             registry: { ...config.platform.registry, password: secrets.registryPassword },
             context: {
                 imagePullSecret: "gitlab-registry",
-                ingressClassName: "nginx",
-                clusterIssuer: "letsencrypt",
-                ingressNamespace: "ingress-nginx",
+                ingressClassName: platform.ingressClassName,
+                clusterIssuer: platform.clusterIssuerName,
+                ingressNamespace: platform.ingressNamespace,
             },
             provider: kubernetesProvider,
+            // Ingresses and certificates need the controllers and the CRDs first.
+            platform,
         },
     );
     return { outputs, kubernetesProvider };

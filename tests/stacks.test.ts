@@ -29,6 +29,7 @@ describe.each(STACKS)("the %s stack", (stack) => {
             "pulumi:providers:kubernetes",
             "svom:cluster:KubeadmCluster",
             "svom:kubernetes:FsgsServices",
+            "svom:kubernetes:Platform",
             "svom:openstack:Environment",
         ]);
         const components = render.resources
@@ -46,6 +47,12 @@ describe.each(STACKS)("the %s stack", (stack) => {
                 stack === "integration" ? "svom:openstack:VipApiEndpoint" : "svom:openstack:OctaviaApiEndpoint",
             ]),
         );
+    });
+
+    it("installs the OpenStack cloud-controller-manager and Cinder CSI, through the cluster's provider", () => {
+        const releases = rendered(stack).resources.filter((resource) => resource.type === "kubernetes:helm.sh/v3:Release");
+        const charts = releases.map((release) => release.inputs.chart);
+        expect(charts).toEqual(expect.arrayContaining(["openstack-cloud-controller-manager", "openstack-cinder-csi"]));
     });
 
     it("exports every node with its private address", () => {

@@ -8,6 +8,8 @@ interface SecretDefinition {
     shape: RegExp;
     /** Where the value comes from. */
     source: string;
+    /** What the offline plan uses instead: shaped like the real thing, opening nothing. */
+    placeholder: string;
 }
 
 const PRIVATE_KEY = /^-----BEGIN (OPENSSH|RSA|EC) PRIVATE KEY-----\r?\n[\s\S]+\r?\n-----END \1 PRIVATE KEY-----\s*$/;
@@ -19,21 +21,25 @@ export const SECRETS = {
         expected: "the deploy SSH private key (a PEM or OpenSSH private key block)",
         shape: PRIVATE_KEY,
         source: "ssh-keygen -t ed25519 -f deploy_ed25519; its .pub goes in access.deployPublicKey",
+        placeholder: "-----BEGIN OPENSSH PRIVATE KEY-----\noffline-plan-placeholder\n-----END OPENSSH PRIVATE KEY-----\n",
     },
     cloudCredentialId: {
         expected: "the ID of the OpenStack application credential the cloud-controller-manager and Cinder CSI use",
         shape: NON_EMPTY,
         source: "openstack application credential create fsgs-<stack>-k8s",
+        placeholder: "offline-plan-placeholder",
     },
     cloudCredentialSecret: {
         expected: "the secret of that application credential",
         shape: NON_EMPTY,
         source: "the same command's output",
+        placeholder: "offline-plan-placeholder",
     },
     registryPassword: {
         expected: "the GitLab deploy token (read_registry) the cluster pulls images with",
         shape: NON_EMPTY,
         source: "GitLab, Settings > Repository > Deploy tokens; its user name goes in platform.registry.username",
+        placeholder: "offline-plan-placeholder",
     },
 } satisfies Record<string, SecretDefinition>;
 

@@ -42,6 +42,9 @@ export class Environment extends pulumi.ComponentResource {
     /** The bastion's component and server name. */
     public readonly bastion: pulumi.Resource;
     public readonly bastionName: string;
+    /** The node subnet and the site's external network, for the cluster's cloud integration. */
+    public readonly subnetId: pulumi.Output<string>;
+    public readonly externalNetworkId: pulumi.Output<string>;
     /** The node pools and the API endpoint: what must exist before Ansible forms the cluster. */
     public readonly clusterResources: pulumi.Resource[];
 
@@ -188,6 +191,8 @@ export class Environment extends pulumi.ComponentResource {
                 pulumi.all(workerPools.flatMap(([poolName, pool]) => addresses(pool.nodes, poolName))),
             ])
             .apply(([controlPlaneNodes, workerNodes]): NodesByRole => ({ controlPlane: controlPlaneNodes, workers: workerNodes }));
+        this.subnetId = network.subnetId;
+        this.externalNetworkId = externalNetwork.id;
         this.bastion = bastion;
         this.bastionName = `${name}-bastion`;
         this.clusterResources = [controlPlane, ...workerPools.map(([, pool]) => pool), this.apiEndpoint];

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { SECRET_KEYS } from "../../components/config/secrets";
+import { SECRETS, SECRET_KEYS } from "../../components/config/secrets";
 
 export interface StackFiles {
     project: string;
@@ -13,8 +13,7 @@ export interface StackFiles {
     placeholders: string[];
 }
 
-// Shaped like the real thing so validation passes; it opens nothing.
-const SECRET_PLACEHOLDER = "-----BEGIN OPENSSH PRIVATE KEY-----\noffline-plan-placeholder\n-----END OPENSSH PRIVATE KEY-----\n";
+const GENERIC_PLACEHOLDER = "offline-plan-placeholder";
 
 /** Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the CLI does, without decrypting anything. */
 export function readStackFiles(root: string, stack: string): StackFiles {
@@ -35,7 +34,8 @@ export function readStackFiles(root: string, stack: string): StackFiles {
     for (const [key, value] of Object.entries(stackFile.config ?? {})) {
         const fullKey = key.includes(":") ? key : `${project.name}:${key}`;
         if (value !== null && typeof value === "object" && "secure" in value) {
-            config[fullKey] = SECRET_PLACEHOLDER;
+            const known = SECRET_KEYS.find((secret) => fullKey === `${String(project.name)}:${secret}`);
+            config[fullKey] = known ? SECRETS[known].placeholder : GENERIC_PLACEHOLDER;
             secretKeys.push(fullKey);
         } else {
             config[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
@@ -44,7 +44,7 @@ export function readStackFiles(root: string, stack: string): StackFiles {
     for (const key of SECRET_KEYS) {
         const fullKey = `${project.name}:${key}`;
         if (!(fullKey in config)) {
-            config[fullKey] = SECRET_PLACEHOLDER;
+            config[fullKey] = SECRETS[key].placeholder;
             secretKeys.push(fullKey);
         }
     }

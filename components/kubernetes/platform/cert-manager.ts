@@ -3,8 +3,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { pinnedRelease } from "./release";
 import { CHARTS } from "./versions";
 
-/** The ClusterIssuer applications name in the `cert-manager.io/cluster-issuer` annotation. */
-export const CLUSTER_ISSUER_NAME = "acme";
+/** The ClusterIssuer applications name in the `cert-manager.io/cluster-issuer` annotation (the config's ACME is Let's Encrypt). */
+export const CLUSTER_ISSUER_NAME = "letsencrypt";
 
 export interface CertManagerInput {
     environment: "integration" | "preprod" | "prod";

@@ -81,7 +81,12 @@ export function cloudConfigIni(input: CloudConfigInput): string {
 /** `cloud.conf` as a secret Output, whatever the secretness of the inputs it is built from. */
 export function cloudConfigText(openstack: OpenStackAccess, loadBalancers: boolean): pulumi.Output<string> {
     const text = pulumi
-        .all([openstack.applicationCredentialId, openstack.applicationCredentialSecret, openstack.subnetId, openstack.floatingNetworkId])
+        .all([
+            openstack.applicationCredentialId,
+            openstack.applicationCredentialSecret,
+            openstack.subnetId,
+            openstack.floatingNetworkId,
+        ])
         .apply(([applicationCredentialId, applicationCredentialSecret, subnetId, floatingNetworkId]) =>
             cloudConfigIni({
                 authUrl: openstack.authUrl,

@@ -4,7 +4,7 @@ import { certManager, CLUSTER_ISSUER_NAME } from "./cert-manager";
 import { cinderCsi, STORAGE_CLASS_NAME, storageClass } from "./cinder-csi";
 import { cloudConfigSecret, type OpenStackAccess } from "./cloud-config";
 import { cloudControllerManager } from "./cloud-controller-manager";
-import { INGRESS_CLASS_NAME, ingressNginx } from "./ingress-nginx";
+import { INGRESS_CLASS_NAME, INGRESS_NAMESPACE, ingressNginx } from "./ingress-nginx";
 import { metricsServer } from "./metrics-server";
 import { addOnNamespace } from "./namespace";
 
@@ -36,6 +36,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly ingressClassName: string;
     /** The ACME ClusterIssuer, for the `cert-manager.io/cluster-issuer` annotation. */
     public readonly clusterIssuerName: string;
+    /** Namespace of the ingress-nginx controller pods, which application NetworkPolicies must admit. */
+    public readonly ingressNamespace: string;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:kubernetes:Platform", name, {}, opts);
@@ -63,7 +65,7 @@ export class Platform extends pulumi.ComponentResource {
             dependsOn: [cinderRelease],
         });
 
-        const ingressNamespace = addOnNamespace(`${name}-ingress-nginx-ns`, "ingress-nginx", "baseline", onCluster);
+        const ingressNamespace = addOnNamespace(`${name}-ingress-nginx-ns`, INGRESS_NAMESPACE, "baseline", onCluster);
         ingressNginx(
             `${name}-ingress-nginx`,
             { environment: args.environment, loadBalancers: args.loadBalancers, namespace: ingressNamespace.metadata.name },
@@ -93,10 +95,12 @@ export class Platform extends pulumi.ComponentResource {
         this.storageClassName = STORAGE_CLASS_NAME;
         this.ingressClassName = INGRESS_CLASS_NAME;
         this.clusterIssuerName = CLUSTER_ISSUER_NAME;
+        this.ingressNamespace = INGRESS_NAMESPACE;
         this.registerOutputs({
             storageClassName: this.storageClassName,
             ingressClassName: this.ingressClassName,
             clusterIssuerName: this.clusterIssuerName,
+            ingressNamespace: this.ingressNamespace,
         });
     }
 }

@@ -7,6 +7,9 @@ import { CHARTS } from "./versions";
 /** The IngressClass applications name in `spec.ingressClassName`. */
 export const INGRESS_CLASS_NAME = "nginx";
 
+/** Namespace of the controller pods: NetworkPolicies of applications admit traffic from it. */
+export const INGRESS_NAMESPACE = "ingress-nginx";
+
 const RELEASE_NAME = "ingress-nginx";
 
 /**

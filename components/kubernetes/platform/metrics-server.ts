@@ -23,7 +23,12 @@ export function metricsServerValues(input: MetricsServerInput): Record<string, u
         affinity: spreadOverNodes({ "app.kubernetes.io/name": "metrics-server", "app.kubernetes.io/instance": RELEASE_NAME }),
         // The chart's defaults, but only InternalIP: the node-subnet address the cloud-controller-manager records and
         // the security groups open; a Hostname may not resolve, an ExternalIP would leave through the router.
-        defaultArgs: ["--cert-dir=/tmp", "--kubelet-preferred-address-types=InternalIP", "--kubelet-use-node-status-port", "--metric-resolution=15s"],
+        defaultArgs: [
+            "--cert-dir=/tmp",
+            "--kubelet-preferred-address-types=InternalIP",
+            "--kubelet-use-node-status-port",
+            "--metric-resolution=15s",
+        ],
         // kubeadm's kubelets serve a self-signed certificate (serverTLSBootstrap is off in the KubeletConfiguration),
         // which no CA can verify. What is lost is only the kubelet's identity on the project's private node subnet:
         // the kubelet still authenticates and authorises metrics-server's token. To drop this flag: set

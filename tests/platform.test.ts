@@ -1,0 +1,398 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { CLUSTER_ISSUER_NAME, certManagerValues, clusterIssuerSpec } from "../components/kubernetes/platform/cert-manager";
+import { CINDER_PROVISIONER, cinderCsiValues, defaultStorageClass } from "../components/kubernetes/platform/cinder-csi";
+import {
+    CLOUD_CONFIG_SECRET,
+    type CloudConfigInput,
+    cloudConfigIni,
+    cloudConfigText,
+} from "../components/kubernetes/platform/cloud-config";
+import { cloudControllerManagerValues } from "../components/kubernetes/platform/cloud-controller-manager";
+import { INGRESS_CLASS_NAME, ingressNginxValues } from "../components/kubernetes/platform/ingress-nginx";
+import { Platform, type PlatformArgs } from "../components/kubernetes/platform/index";
+import { metricsServerValues } from "../components/kubernetes/platform/metrics-server";
+import { releaseArgs } from "../components/kubernetes/platform/release";
+import { CHARTS } from "../components/kubernetes/platform/versions";
+import { type Render, type RenderedResource, renderProgram } from "../scripts/offline/render";
+
+const ENVIRONMENTS = ["integration", "preprod", "prod"] as const;
+const EXACT_VERSION = /^v?\d+\.\d+\.\d+$/;
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const SECRET = "kubernetes:core/v1:Secret";
+const CLUSTER_ISSUER = "kubernetes:cert-manager.io/v1:ClusterIssuer";
+const STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
+const K8S_PROVIDER = "pulumi:providers:kubernetes";
+
+// Characters that gcfg would read as a comment or an escape if the value were not quoted.
+const CREDENTIAL_SECRET = 'Zx9;q#"w\\e-credential-secret';
+const CREDENTIAL_ID = "4d2f0c6b-application-credential-id";
+
+const cloudConfigInput = (overrides: Partial<CloudConfigInput> = {}): CloudConfigInput => ({
+    authUrl: "https://keystone.example.org:5000/v3",
+    region: "RegionOne",
+    applicationCredentialId: CREDENTIAL_ID,
+    applicationCredentialSecret: CREDENTIAL_SECRET,
+    subnetId: "subnet-0123",
+    floatingNetworkId: "net-4567",
+    loadBalancers: true,
+    ...overrides,
+});
+
+/** `[Section]` -> key -> raw value text, as a gcfg reader splits the file. */
+function iniSections(text: string): Record<string, Record<string, string>> {
+    const sections: Record<string, Record<string, string>> = {};
+    let current: Record<string, string> | undefined;
+    for (const line of text.split("\n").filter((l) => l.trim() !== "")) {
+        const header = /^\[(.+)\]$/.exec(line);
+        if (header) {
+            current = sections[header[1]] = {};
+            continue;
+        }
+        const [key, ...rest] = line.split(" = ");
+        current![key] = rest.join(" = ");
+    }
+    return sections;
+}
+
+const unwrap = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
+
+describe("cloud.conf", () => {
+    it("gives both OpenStack add-ons the application credential, the region and the node subnet", () => {
+        const ini = iniSections(cloudConfigIni(cloudConfigInput()));
+        expect(ini.Global).toMatchObject({
+            "auth-url": '"https://keystone.example.org:5000/v3"',
+            region: '"RegionOne"',
+            "application-credential-id": `"${CREDENTIAL_ID}"`,
+        });
+        expect(ini.LoadBalancer).toEqual({ enabled: "true", "subnet-id": '"subnet-0123"', "floating-network-id": '"net-4567"' });
+        expect(ini.BlockStorage).toEqual({ "rescan-on-resize": "true" });
+    });
+
+    it("turns the load balancer integration off where the site has no Octavia", () => {
+        expect(iniSections(cloudConfigIni(cloudConfigInput({ loadBalancers: false }))).LoadBalancer.enabled).toBe("false");
+    });
+
+    it("quotes values so that ';', '#', quotes and backslashes in a secret survive gcfg parsing", () => {
+        const ini = iniSections(cloudConfigIni(cloudConfigInput()));
+        expect(ini.Global["application-credential-secret"]).toBe('"Zx9;q#\\"w\\\\e-credential-secret"');
+    });
+
+    it("refuses a multi-line value without echoing it", () => {
+        const build = () => cloudConfigIni(cloudConfigInput({ applicationCredentialSecret: "line1\nline2" }));
+        expect(build).toThrow("cloud.conf: application-credential-secret must be a single line");
+        expect(build).not.toThrow(/line1/);
+    });
+
+    it("is a secret even when the credential arrives as plain values", async () => {
+        const text = cloudConfigText(
+            {
+                authUrl: "https://keystone.example.org:5000/v3",
+                region: "RegionOne",
+                applicationCredentialId: pulumi.output(CREDENTIAL_ID),
+                applicationCredentialSecret: pulumi.output(CREDENTIAL_SECRET),
+                subnetId: "subnet-0123",
+                floatingNetworkId: "net-4567",
+            },
+            true,
+        );
+        expect(await pulumi.isSecret(text)).toBe(true);
+        expect(await unwrap(text)).toContain(`application-credential-id = "${CREDENTIAL_ID}"`);
+    });
+});
+
+describe("chart values", () => {
+    it("pins every chart to an exact version from an HTTPS repository", () => {
+        for (const [addOn, chart] of Object.entries(CHARTS)) {
+            expect([addOn, EXACT_VERSION.test(chart.version), chart.repo.startsWith("https://")]).toEqual([addOn, true, true]);
+        }
+    });
+
+    it("waits for every release and rolls a failed one back", () => {
+        const args = releaseArgs({ chart: CHARTS.metricsServer, releaseName: "m", namespace: "n", values: {}, timeoutSeconds: 300 });
+        expect(args).toMatchObject({ atomic: true, cleanupOnFail: true, skipAwait: false, timeout: 300, version: "3.13.1" });
+    });
+
+    it("makes both OpenStack charts mount the existing cloud-config Secret instead of rendering their own", () => {
+        const ccm = cloudControllerManagerValues({ clusterName: "fsgs-prod", loadBalancers: true });
+        const cinder = cinderCsiValues({ clusterName: "fsgs-prod" });
+        for (const values of [ccm, cinder]) {
+            expect(values.secret).toMatchObject({ enabled: true, create: false, name: CLOUD_CONFIG_SECRET.name });
+        }
+    });
+
+    it("runs the cloud-controller-manager on the control plane, on nodes it has not initialised yet", () => {
+        const values = cloudControllerManagerValues({ clusterName: "fsgs-prod", loadBalancers: true });
+        expect(values.nodeSelector).toEqual({ "node-role.kubernetes.io/control-plane": "" });
+        expect(values.tolerations).toEqual(
+            expect.arrayContaining([
+                expect.objectContaining({ key: "node.cloudprovider.kubernetes.io/uninitialized", effect: "NoSchedule" }),
+                expect.objectContaining({ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }),
+            ]),
+        );
+    });
+
+    it("runs the service controller only where Octavia exists, and never the route controller", () => {
+        expect(cloudControllerManagerValues({ clusterName: "c", loadBalancers: true }).enabledControllers).toEqual(
+            expect.arrayContaining(["cloud-node", "cloud-node-lifecycle", "service"]),
+        );
+        const vip = cloudControllerManagerValues({ clusterName: "c", loadBalancers: false }).enabledControllers;
+        expect(vip).not.toContain("service");
+        expect(vip).not.toContain("route");
+    });
+
+    it("leaves the Cinder chart's own storage classes out, so only one class claims the default", () => {
+        expect(cinderCsiValues({ clusterName: "c" }).storageClass).toEqual({ enabled: false });
+    });
+
+    it("exposes ingress-nginx on NodePorts, without the PROXY protocol, where there are no load balancers", () => {
+        const controller = ingressNginxValues({ environment: "preprod", loadBalancers: false }).controller as any;
+        expect(controller.service.type).toBe("NodePort");
+        expect(controller.service.annotations).toBeUndefined();
+        expect(controller.config["use-proxy-protocol"]).toBeUndefined();
+    });
+
+    it("keeps client addresses behind Octavia: PROXY protocol on the load balancer and in nginx together", () => {
+        const controller = ingressNginxValues({ environment: "prod", loadBalancers: true }).controller as any;
+        expect(controller.service.type).toBe("LoadBalancer");
+        expect(controller.service.annotations["loadbalancer.openstack.org/proxy-protocol"]).toBe("true");
+        expect(controller.config["use-proxy-protocol"]).toBe("true");
+    });
+
+    it.each(ENVIRONMENTS)("sizes ingress-nginx for %s: two replicas under a budget outside integration, bounded resources", (environment) => {
+        const controller = ingressNginxValues({ environment, loadBalancers: true }).controller as any;
+        expect(controller.replicaCount).toBe(environment === "integration" ? 1 : 2);
+        expect(controller.minAvailable).toBe(1);
+        expect(controller.resources.requests).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
+        expect(controller.resources.limits.memory).toEqual(expect.any(String));
+        expect(controller.ingressClassResource.name).toBe(INGRESS_CLASS_NAME);
+        expect(controller.allowSnippetAnnotations).toBe(false);
+    });
+
+    it("installs the cert-manager CRDs with the chart and keeps them if the chart goes", () => {
+        const values = certManagerValues({ environment: "prod" });
+        expect(values.crds).toEqual({ enabled: true, keep: true });
+        expect(values).not.toHaveProperty("installCRDs");
+    });
+
+    it("gives cert-manager and its webhook a disruption budget only where they have two replicas", () => {
+        expect(certManagerValues({ environment: "prod" })).toMatchObject({
+            replicaCount: 2,
+            podDisruptionBudget: { enabled: true },
+            webhook: { replicaCount: 2, podDisruptionBudget: { enabled: true } },
+        });
+        expect(certManagerValues({ environment: "integration" })).toMatchObject({
+            replicaCount: 1,
+            podDisruptionBudget: { enabled: false },
+        });
+    });
+
+    it("answers ACME HTTP-01 challenges through the nginx ingress class, with the configured account", () => {
+        const spec = clusterIssuerSpec({ acmeEmail: "ops@example.org", acmeServer: "https://acme.example/dir", ingressClassName: INGRESS_CLASS_NAME });
+        expect(spec).toEqual({
+            acme: expect.objectContaining({
+                email: "ops@example.org",
+                server: "https://acme.example/dir",
+                solvers: [{ http01: { ingress: { ingressClassName: "nginx" } } }],
+            }),
+        });
+    });
+
+    it.each(ENVIRONMENTS)("runs metrics-server on the control plane in %s, the only nodes allowed to reach kubelets", (environment) => {
+        const values = metricsServerValues({ environment });
+        expect(values.nodeSelector).toEqual({ "node-role.kubernetes.io/control-plane": "" });
+        expect(values.tolerations).toEqual([{ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }]);
+    });
+
+    it("makes metrics-server call kubelets on their node-subnet address only", () => {
+        const args = [...(metricsServerValues({ environment: "prod" }).defaultArgs as string[])];
+        expect(args.filter((arg) => arg.startsWith("--kubelet-preferred-address-types"))).toEqual(["--kubelet-preferred-address-types=InternalIP"]);
+    });
+});
+
+describe("default StorageClass", () => {
+    it("keeps the Cinder volume of a deleted claim in prod", () => {
+        expect(defaultStorageClass({ environment: "prod" }).reclaimPolicy).toBe("Retain");
+    });
+
+    it.each(["integration", "preprod"] as const)("deletes the Cinder volume with its claim in %s", (environment) => {
+        expect(defaultStorageClass({ environment }).reclaimPolicy).toBe("Delete");
+    });
+
+    it.each(ENVIRONMENTS)("is the default class in %s, served by Cinder CSI, and lets volumes grow", (environment) => {
+        const spec = defaultStorageClass({ environment });
+        expect(spec.metadata.annotations["storageclass.kubernetes.io/is-default-class"]).toBe("true");
+        expect(spec.provisioner).toBe(CINDER_PROVISIONER);
+        expect(spec.allowVolumeExpansion).toBe(true);
+    });
+
+    it("uses the site's volume type when it has one, Cinder's default otherwise", () => {
+        expect(defaultStorageClass({ environment: "prod", volumeType: "ceph-ssd" }).parameters).toEqual({ type: "ceph-ssd" });
+        expect(defaultStorageClass({ environment: "prod" })).not.toHaveProperty("parameters");
+    });
+});
+
+interface PlatformRender {
+    render: Render;
+    /** `type::name` -> the provider reference (`urn::id`) the resource was registered with. */
+    providers: Map<string, string>;
+}
+
+/** The provider reference of each registration, which the recorded render does not keep. */
+function recordProviders(into: Map<string, string>): void {
+    type Request = { getType(): string; getName(): string; getProvider(): string };
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(request: Request, callback: unknown): Promise<void> };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request, callback) => {
+        into.set(`${request.getType()}::${request.getName()}`, request.getProvider());
+        return register(request, callback);
+    };
+}
+
+async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "provider" | "openstack">> = {}): Promise<PlatformRender> {
+    const providers = new Map<string, string>();
+    const render = await renderProgram({
+        project: "svom-fsgs",
+        stack: "platform-test",
+        config: {},
+        program: () => {
+            recordProviders(providers);
+            const provider = new k8s.Provider("cluster", { kubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n") });
+            const platform = new Platform("fsgs-test", {
+                provider,
+                environment: "prod",
+                openstack: {
+                    authUrl: "https://keystone.example.org:5000/v3",
+                    region: "RegionOne",
+                    applicationCredentialId: pulumi.secret(CREDENTIAL_ID),
+                    applicationCredentialSecret: pulumi.secret(CREDENTIAL_SECRET),
+                    subnetId: pulumi.output("subnet-0123"),
+                    floatingNetworkId: "net-4567",
+                },
+                loadBalancers: true,
+                certManager: { acmeEmail: "ops@example.org", acmeServer: "https://acme-staging-v02.api.letsencrypt.org/directory" },
+                volumeType: "ceph-ssd",
+                ...overrides,
+            });
+            return {
+                storageClassName: platform.storageClassName,
+                ingressClassName: platform.ingressClassName,
+                clusterIssuerName: platform.clusterIssuerName,
+                ingressNamespace: platform.ingressNamespace,
+            };
+        },
+    });
+    return { render, providers };
+}
+
+const ofType = (render: Render, type: string) => render.resources.filter((resource) => resource.type === type);
+const releaseOf = (render: Render, chart: string): RenderedResource => {
+    const found = ofType(render, RELEASE).find((release) => release.inputs.chart === chart);
+    if (!found) {
+        throw new Error(`no release of chart ${chart}`);
+    }
+    return found;
+};
+
+/** Every `type` field anywhere in a value, e.g. a Service type in chart values. */
+function typesIn(value: unknown): unknown[] {
+    if (Array.isArray(value)) {
+        return value.flatMap(typesIn);
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.entries(value).flatMap(([key, inner]) => (key === "type" ? [inner, ...typesIn(inner)] : typesIn(inner)));
+    }
+    return [];
+}
+
+describe("the platform under mocks", () => {
+    let prod: PlatformRender;
+    let providerRef: string;
+    beforeAll(async () => {
+        prod = await renderPlatform();
+        const [provider] = ofType(prod.render, K8S_PROVIDER);
+        providerRef = `${provider.urn}::${provider.id}`;
+    });
+
+    it("installs five pinned releases, each from its repository", () => {
+        const releases = ofType(prod.render, RELEASE);
+        expect(releases.map((release) => release.inputs.chart).sort()).toEqual(Object.values(CHARTS).map((chart) => chart.chart).sort());
+        for (const release of releases) {
+            const { chart, version, repositoryOpts } = release.inputs as any;
+            expect([release.name, typeof chart, EXACT_VERSION.test(version), repositoryOpts?.repo]).toEqual([
+                release.name,
+                "string",
+                true,
+                expect.stringMatching(/^https:\/\//),
+            ]);
+        }
+    });
+
+    it("sends every Kubernetes object through the cluster's provider", () => {
+        const objects = prod.render.resources.filter((resource) => resource.custom && resource.type.startsWith("kubernetes:"));
+        expect(objects.length).toBeGreaterThan(8);
+        for (const object of objects) {
+            expect([object.type, object.name, prod.providers.get(`${object.type}::${object.name}`)]).toEqual([object.type, object.name, providerRef]);
+        }
+    });
+
+    it("deploys the cloud-controller-manager and Cinder CSI beside the cloud-config Secret they mount", () => {
+        const [secret] = ofType(prod.render, SECRET);
+        expect(secret.inputs.metadata).toEqual({ name: "cloud-config", namespace: "kube-system" });
+        for (const chart of [CHARTS.cloudControllerManager.chart, CHARTS.cinderCsi.chart]) {
+            const release = releaseOf(prod.render, chart);
+            expect(release.inputs.namespace).toBe("kube-system");
+            expect((release.inputs.values as any).secret.name).toBe("cloud-config");
+            expect(release.dependsOn).toContain(secret.urn);
+        }
+    });
+
+    it("keeps the credential in the cloud-config Secret only, and as a secret", () => {
+        const [secret] = ofType(prod.render, SECRET);
+        expect(secret.inputs.stringData).toBe("[secret]");
+        for (const release of ofType(prod.render, RELEASE)) {
+            expect([release.name, typeof release.inputs.values]).toEqual([release.name, "object"]);
+        }
+        const plan = JSON.stringify(prod.render);
+        expect(plan).not.toContain(CREDENTIAL_SECRET);
+        expect(plan).not.toContain(CREDENTIAL_ID);
+    });
+
+    it("creates the ClusterIssuer once the cert-manager release, and so its CRDs, exist", () => {
+        const [issuer] = ofType(prod.render, CLUSTER_ISSUER);
+        expect(issuer.inputs.metadata).toEqual({ name: CLUSTER_ISSUER_NAME });
+        expect((issuer.inputs.spec as any).acme.server).toBe("https://acme-staging-v02.api.letsencrypt.org/directory");
+        expect(issuer.dependsOn).toContain(releaseOf(prod.render, CHARTS.certManager.chart).urn);
+    });
+
+    it("publishes the names applications use, and they are those of what it deploys", () => {
+        const outputs = prod.render.outputs;
+        const ingress = releaseOf(prod.render, CHARTS.ingressNginx.chart).inputs as any;
+        expect(ingress.namespace).toBe(outputs.ingressNamespace.value);
+        expect(ingress.values.controller.ingressClassResource.name).toBe(outputs.ingressClassName.value);
+        expect((ofType(prod.render, CLUSTER_ISSUER)[0].inputs.metadata as any).name).toBe(outputs.clusterIssuerName.value);
+    });
+
+    it("starts the other add-ons only after the cloud-controller-manager, which untaints the nodes", () => {
+        const ccm = releaseOf(prod.render, CHARTS.cloudControllerManager.chart);
+        for (const release of ofType(prod.render, RELEASE).filter((r) => r.urn !== ccm.urn)) {
+            expect([release.name, release.dependsOn.includes(ccm.urn)]).toEqual([release.name, true]);
+        }
+    });
+
+    it("declares one default StorageClass that retains volumes in prod", () => {
+        const classes = ofType(prod.render, STORAGE_CLASS);
+        expect(classes).toHaveLength(1);
+        expect(classes[0].inputs).toMatchObject({ reclaimPolicy: "Retain", parameters: { type: "ceph-ssd" } });
+        expect(prod.render.outputs.storageClassName.value).toBe((classes[0].inputs.metadata as any).name);
+    });
+
+    it("asks for no load balancer anywhere in vip mode", async () => {
+        const vip = await renderPlatform({ loadBalancers: false, environment: "integration" });
+        const requested = ofType(vip.render, RELEASE).flatMap((release) => typesIn(release.inputs.values));
+        expect(requested).toContain("NodePort");
+        expect(requested).not.toContain("LoadBalancer");
+        expect(ofType(vip.render, STORAGE_CLASS)[0].inputs.reclaimPolicy).toBe("Delete");
+    });
+});
