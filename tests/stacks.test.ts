@@ -55,6 +55,17 @@ describe.each(STACKS)("the %s stack", (stack) => {
         expect(charts).toEqual(expect.arrayContaining(["openstack-cloud-controller-manager", "openstack-cinder-csi"]));
     });
 
+    it("sends every Kubernetes resource through the one provider built from the cluster's kubeconfig", () => {
+        const render = rendered(stack);
+        const providers = render.resources.filter((resource) => resource.type === "pulumi:providers:kubernetes");
+        expect(providers).toHaveLength(1);
+        const kubernetesResources = render.resources.filter((resource) => resource.type.startsWith("kubernetes:"));
+        expect(kubernetesResources.length).toBeGreaterThan(50);
+        for (const resource of kubernetesResources) {
+            expect([resource.name, resource.provider?.split("::").slice(0, -1).join("::")]).toEqual([resource.name, providers[0].urn]);
+        }
+    });
+
     it("exports every node with its private address", () => {
         const { nodes } = rendered(stack).outputs;
         const value = nodes.value as { controlPlane: { privateAddress: string }[]; workers: { privateAddress: string }[] };

@@ -20,6 +20,8 @@ export interface RenderedResource {
     dependsOn: string[];
     /** Outputs the program marks secret beyond the provider's own. */
     additionalSecretOutputs: string[];
+    /** The explicit provider (`urn::id`), when the resource has one. */
+    provider?: string;
 }
 
 export interface StackOutput {
@@ -68,6 +70,7 @@ interface RegisterRequest {
     getIgnorechangesList(): string[];
     getDependenciesList(): string[];
     getAdditionalsecretoutputsList(): string[];
+    getProvider(): string;
 }
 type Callback = (error: unknown, response?: { getUrn(): string; getId(): string }) => void;
 interface Monitor {
@@ -122,6 +125,7 @@ function recordRegistrations(resources: Promise<RenderedResource>[]): void {
                     ignoreChanges: request.getIgnorechangesList(),
                     dependsOn: request.getDependenciesList(),
                     additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
+                    ...(request.getProvider() ? { provider: request.getProvider() } : {}),
                 };
                 resources.push(inputs.then((described) => ({ ...recorded, inputs: described as Record<string, unknown> })));
             }
