@@ -1,0 +1,114 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, extname, join } from "node:path";
+import { parseArgs } from "node:util";
+import { ComposeFormatError, convertStack, ImportOptionsError } from "./swarm-import/convert";
+import { countBySeverity } from "./swarm-import/findings";
+import { ComposeParseError, parseComposeText } from "./swarm-import/parse";
+import { renderEntry, renderReport } from "./swarm-import/report";
+
+const USAGE = [
+    "usage: tsx scripts/import-swarm.ts <stack.yml> --domain <domain> [--registry <host/path>] [--stack-name <name>]",
+    "         [--var NAME=value]... [--out services] [--report build/swarm-import/<stack>-report.md] [--dry-run] [--force]",
+    "exit status: 0 every service written; 1 the stack file cannot be read or parsed; 2 bad usage, or an entry file",
+    "             exists (nothing written; --force overwrites); 3 written, but some services could not be converted",
+].join("\n");
+
+const EXIT = { written: 0, unreadable: 1, usage: 2, partial: 3 } as const;
+
+function main(argv: string[]): number {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            allowPositionals: true,
+            options: {
+                domain: { type: "string" },
+                registry: { type: "string" },
+                "stack-name": { type: "string" },
+                var: { type: "string", multiple: true },
+                out: { type: "string", default: "services" },
+                report: { type: "string" },
+                "dry-run": { type: "boolean", default: false },
+                force: { type: "boolean", default: false },
+            },
+        });
+    } catch (error) {
+        console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+        return EXIT.usage;
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1 || values.domain === undefined) {
+        console.error(USAGE);
+        return EXIT.usage;
+    }
+    const stackFile = positionals[0];
+    const variables: Record<string, string> = {};
+    for (const assignment of values.var ?? []) {
+        const equals = assignment.indexOf("=");
+        if (equals <= 0) {
+            console.error(`--var ${assignment}: expected NAME=value\n${USAGE}`);
+            return EXIT.usage;
+        }
+        variables[assignment.slice(0, equals)] = assignment.slice(equals + 1);
+    }
+    const stackName = values["stack-name"] ?? basename(stackFile, extname(stackFile));
+    const reportFile = values.report ?? join("build", "swarm-import", `${stackName}-report.md`);
+    const dryRun = values["dry-run"];
+
+    let text: string;
+    try {
+        text = readFileSync(stackFile, "utf8");
+    } catch (error) {
+        console.error(`${stackFile}: cannot read it (${error instanceof Error ? error.message : String(error)})`);
+        return EXIT.unreadable;
+    }
+    let compose: unknown;
+    let result;
+    try {
+        compose = parseComposeText(text);
+        result = convertStack(compose, { domain: values.domain, registry: values.registry, stackName, variables });
+    } catch (error) {
+        if (error instanceof ImportOptionsError) {
+            console.error(`${error.message}\n${USAGE}`);
+            return EXIT.usage;
+        }
+        if (error instanceof ComposeParseError || error instanceof ComposeFormatError) {
+            console.error(`${stackFile}: ${error.message}`);
+            return EXIT.unreadable;
+        }
+        throw error;
+    }
+
+    const entries = result.services.map((entry) => {
+        const service = result.origins[entry.name];
+        return { entry, service, file: join(values.out, `${entry.name}.yaml`), findings: result.report.filter((finding) => finding.service === service) };
+    });
+    if (!dryRun && !values.force) {
+        const existing = entries.filter(({ file }) => existsSync(file)).map(({ file }) => file);
+        if (existing.length > 0) {
+            console.error(`refusing to overwrite ${existing.join(", ")}: nothing written; pass --force to overwrite`);
+            return EXIT.usage;
+        }
+    }
+
+    const report = renderReport(result.report, { stackFile, stackName, domain: values.domain, entryFiles: new Map(entries.map(({ service, file }) => [service, file])) });
+    if (dryRun) {
+        console.log(report);
+        for (const { file } of entries) console.log(`would write ${file}${existsSync(file) ? " (exists: needs --force)" : ""}`);
+    } else {
+        mkdirSync(values.out, { recursive: true });
+        for (const { entry, file, findings } of entries) writeFileSync(file, renderEntry(entry, findings, reportFile));
+        mkdirSync(dirname(reportFile), { recursive: true });
+        writeFileSync(reportFile, report);
+    }
+
+    const total = compose !== null && typeof compose === "object" && "services" in compose && compose.services !== null && typeof compose.services === "object" ? Object.keys(compose.services).length : 0;
+    const counts = countBySeverity(result.report);
+    console.log(
+        `${stackFile}: ${entries.length} of ${total} services ${dryRun ? "would be written" : "written"} to ${values.out}/; ` +
+            `${counts.unmapped} unmapped, ${counts.approximated} approximated, ${counts.info} info; report ${dryRun ? "above" : reportFile}`,
+    );
+    return entries.length === total ? EXIT.written : EXIT.partial;
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,219 @@
+import { childPath, HIDDEN } from "./findings";
+import { isInRegistry, mirrorRepository, parseImageReference } from "./image";
+import { durationSeconds } from "./quantities";
+import { rewriteHostname } from "./routing";
+import { secretFileTargets } from "./mounts";
+import { containsCredentials, looksLikeSecretName } from "./secrets";
+import { ShellWordsError, shellOperators, splitShellWords } from "./shell-words";
+import { asText, dnsLabelFrom, environmentEntries, isRecord, isScalar, type ServiceContext } from "./context";
+
+/** What the container runs: image, command, environment, user, healthcheck, stop behaviour. */
+
+/** Stands for a tag the operator must still pin; it passes `imageTag` (it is not `latest`) and names no real build. */
+export const UNPINNED_TAG = "unpinned";
+
+export function mapImage(context: ServiceContext): void {
+    const path = context.at("image");
+    const reference = context.raw.image;
+    if (typeof reference !== "string" || reference.trim() === "") {
+        context.note(path, reference ?? null, "unmapped", "no image: docker stack deploy runs only images (it ignores `build`), and so does the catalog: no entry can be written until the service has an image in the registry");
+        return;
+    }
+    const image = parseImageReference(reference.trim());
+    const registry = context.stack.registry;
+    const repository = registry && !isInRegistry(image, registry) ? mirrorRepository(image, registry) : `${image.host}/${image.path}`;
+    const pinnedTag = image.tag !== undefined && image.tag !== "latest" ? image.tag : undefined;
+
+    if (registry === undefined) {
+        context.note(path, reference, "approximated", `catalog images come from the GitLab registry: mirror ${image.host}/${image.path} there and set image.repository (or import again with --registry)`);
+    } else if (!isInRegistry(image, registry)) {
+        context.note(path, reference, "approximated", `not in the GitLab registry: mirror it into the GitLab registry as ${repository}:${pinnedTag ?? "<tag>"}; the entry already names the mirror`);
+    }
+    if (image.digest && pinnedTag) {
+        context.note(path, reference, "approximated", `pinned by digest ${image.digest} and tag ${pinnedTag}: the catalog pins by tag only; check that the tag still names that digest`);
+    } else if (image.digest) {
+        context.note(path, reference, "unmapped", `pinned by digest only (${image.digest}): the catalog pins by tag; set image.tag to the tag of that build (the entry says \`${UNPINNED_TAG}\`)`);
+    } else if (!pinnedTag) {
+        context.note(path, reference, "unmapped", `pin a tag: ${image.tag ? "`latest`" : "no tag, i.e. `latest`,"} changes under a running service; the entry says \`${UNPINNED_TAG}\`, which no registry has, until you set image.tag`);
+    }
+    context.draft.image = { repository, tag: pinnedTag ?? UNPINNED_TAG };
+}
+
+/** A compose `command` or `entrypoint`, as a list of words; undefined (with a finding) when it cannot be one. */
+function words(context: ServiceContext, key: "command" | "entrypoint"): string[] | undefined {
+    const path = context.at(key);
+    const value = context.raw[key];
+    if (Array.isArray(value)) {
+        if (value.every(isScalar)) return value.map(String);
+        context.note(path, value, "unmapped", "a list holding something other than strings: write it by hand");
+        return undefined;
+    }
+    if (typeof value !== "string") {
+        context.note(path, value, "unmapped", "expected a string or a list of strings");
+        return undefined;
+    }
+    let split: string[];
+    try {
+        split = splitShellWords(value);
+    } catch (error) {
+        if (!(error instanceof ShellWordsError)) throw error;
+        context.note(path, value, "unmapped", `cannot be split into words (${error.message}); docker stack deploy rejects it too: write it as a list`);
+        return undefined;
+    }
+    const operators = shellOperators(value);
+    if (operators.length > 0) {
+        context.note(path, value, "info", `split into ${JSON.stringify(split)} as docker does, without a shell: ${operators.map((operator) => `\`${operator}\``).join(", ")} reach the program as plain words, as they did under Swarm; if a shell was meant, write ["sh", "-c", "..."]`);
+    }
+    return split;
+}
+
+export function mapCommand(context: ServiceContext): void {
+    // Docker's ENTRYPOINT is Kubernetes' command and CMD its args; both replace the image's, as in Docker.
+    for (const [key, field] of [["entrypoint", "command"], ["command", "args"]] as const) {
+        if (context.raw[key] === undefined) continue;
+        const list = words(context, key);
+        if (list === undefined) continue;
+        if (list.length === 0) {
+            context.note(context.at(key), context.raw[key], "unmapped", `empty: Docker then clears the image's ${key === "entrypoint" ? "ENTRYPOINT" : "CMD"}, Kubernetes keeps it; write the intended ${field} by hand`);
+            continue;
+        }
+        context.draft[field] = list;
+    }
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The Secret the importer proposes for a service's secret-looking variables. */
+export function envSecretName(serviceName: string): string {
+    return `${serviceName.slice(0, 59).replace(/-+$/, "")}-env`;
+}
+
+export function mapEnvironment(context: ServiceContext): void {
+    const variables = environmentEntries(context);
+    if (variables === undefined) {
+        context.note(context.at("environment"), context.raw.environment, "unmapped", "expected a list of NAME=value or a map");
+        return;
+    }
+
+    const secretFiles = secretFileTargets(context);
+    const secret = envSecretName(context.name);
+    for (const [name, value, path] of variables) {
+        if (!ENV_NAME.test(name)) {
+            context.note(path, name, "unmapped", "not a valid environment variable name for Kubernetes");
+            continue;
+        }
+        const secretFile = value === undefined ? undefined : secretFiles.get(value);
+        if (secretFile !== undefined) {
+            const direct = name.replace(/_{1,2}FILE$/, "");
+            const label = dnsLabelFrom(secretFile) ?? secretFile;
+            context.note(path, value, "unmapped", `the app reads the Swarm secret \`${secretFile}\` from the file this *_FILE variable names, and the catalog mounts no Secret files: if the app also reads ${direct} from the environment, set secretEnv ${direct}: {secret: ${label}, key: ${secretFile}}; otherwise the catalog needs a secret-file mount (not in the schema)`);
+            continue;
+        }
+        // A *_FILE variable holding a path names where a secret is, which is no secret itself.
+        const namesAFile = /_FILE$/.test(name) && value?.startsWith("/") === true;
+        const looksSecret = (looksLikeSecretName(name) && !namesAFile) || (value !== undefined && containsCredentials(value));
+        if (looksSecret) {
+            context.draft.secretEnv[name] = { secret, key: name };
+            context.note(path, HIDDEN, "unmapped", `looks like a secret: not copied into env; secretEnv ${name} refers to key ${name} of the Secret ${secret}, which you must create: kubectl -n ${context.namespace} create secret generic ${secret} --from-literal=${name}=...${value === undefined ? " (Swarm took the value from the shell running docker stack deploy)" : ""}`);
+            continue;
+        }
+        if (value === undefined) {
+            context.note(path, name, "unmapped", "no value: Swarm took it from the shell running docker stack deploy; set it in env by hand");
+            continue;
+        }
+        const rewritten = rewriteHostname(context.stack, value);
+        if (rewritten !== value) {
+            context.note(path, value, "approximated", `names another service of the stack by its Swarm name: rewritten to ${rewritten}, its Service name in the namespace ${context.namespace}`);
+        }
+        context.draft.env[name] = rewritten;
+    }
+}
+
+export function mapUser(context: ServiceContext): void {
+    const path = context.at("user");
+    const user = context.raw.user;
+    if (user === undefined) {
+        context.note(path, "(not set)", "info", "runs as the image's USER: the restricted Pod Security Standard needs a non-root numeric UID; if the image's USER is root or a name, set runAsUser");
+        return;
+    }
+    const text = asText(user);
+    const match = /^([0-9]+)(?::(.+))?$/.exec(text);
+    if (!match) {
+        const message = /^root(:|$)/.test(text)
+            ? "runs as root, which the restricted Pod Security Standard forbids: the image must run as a non-root UID; set runAsUser to it"
+            : "a user name: Kubernetes needs a numeric UID to enforce runAsNonRoot; find it with `docker run --rm --entrypoint id <image>` and set runAsUser";
+        context.note(path, user, "unmapped", message);
+        return;
+    }
+    const uid = Number(match[1]);
+    if (uid === 0) {
+        context.note(path, user, "unmapped", "runs as root (UID 0), which the restricted Pod Security Standard forbids: the image must run as a non-root UID; set runAsUser to it");
+        return;
+    }
+    context.draft.runAsUser = uid;
+    if (match[2] !== undefined) {
+        context.note(path, user, "approximated", `UID ${uid} became runAsUser; the group ${match[2]} is dropped (the catalog has no runAsGroup): files the service reads must not rely on it`);
+    }
+}
+
+/** Docker's healthcheck defaults, see the Dockerfile reference, HEALTHCHECK. */
+const DOCKER_HEALTHCHECK_DEFAULTS = { interval: "30s", timeout: "30s", retries: 3, start_period: "0s" };
+
+export function mapHealthcheck(context: ServiceContext): void {
+    const path = context.at("healthcheck");
+    const healthcheck = context.raw.healthcheck;
+    if (!isRecord(healthcheck)) {
+        context.note(path, healthcheck, "unmapped", "expected a map with `test`, `interval`...");
+        return;
+    }
+    const test = healthcheck.test;
+    if (healthcheck.disable === true || (Array.isArray(test) && test[0] === "NONE")) {
+        context.note(path, healthcheck, "approximated", "the healthcheck is disabled: the Microservice's default probes apply (TCP on the first port)");
+        return;
+    }
+    let command: string[] | undefined;
+    if (typeof test === "string") {
+        command = ["/bin/sh", "-c", test];
+    } else if (Array.isArray(test) && test.every(isScalar) && test.length > 1) {
+        const [kind, ...rest] = test.map(String);
+        if (kind === "CMD") command = rest;
+        else if (kind === "CMD-SHELL") command = ["/bin/sh", "-c", rest.join(" ")];
+    }
+    if (command === undefined) {
+        const message = test === undefined
+            ? "no `test`: Swarm ran the image's own HEALTHCHECK, which Kubernetes ignores: write the probe by hand"
+            : "expected [CMD, ...], [CMD-SHELL, \"...\"], [NONE] or a string: write the probe by hand";
+        context.note(childPath(path, "test"), test ?? null, "unmapped", message);
+        return;
+    }
+    context.draft.probe = { exec: { command } };
+
+    const timings = { ...DOCKER_HEALTHCHECK_DEFAULTS, ...Object.fromEntries(Object.entries(healthcheck).filter(([key]) => key !== "test" && key !== "disable")) };
+    const joined = command.join(" ");
+    const http = /\b(?:curl|wget)\b.*\bhttp:\/\/(?:localhost|127\.0\.0\.1)(?::([0-9]+))?(\/[^\s'"]*)?/.exec(joined);
+    const httpHint = http
+        ? ` It checks HTTP on localhost: an httpGet probe ({path: ${http[2] ?? "/"}, port: ${http[1] ?? "80"}}) would not need ${/\bcurl\b/.test(joined) ? "curl" : "wget"} in the image, if the app listens on the pod's address and not only on localhost.`
+        : "";
+    context.note(
+        path,
+        healthcheck,
+        "approximated",
+        `became the readiness and liveness exec probe ${JSON.stringify(command)}; the catalog has no probe timings, so the Microservice's apply, not Swarm's (every ${asText(timings.interval)}, ${asText(timings.timeout)} allowed, unhealthy after ${asText(timings.retries)} failures, ${asText(timings.start_period)} to start): check that the command finishes within the probe timeout and that start-up is covered.${httpHint}`,
+    );
+}
+
+/** Kubernetes' default terminationGracePeriodSeconds, see the Pod spec reference. */
+const KUBERNETES_GRACE_SECONDS = 30;
+
+export function mapStopGracePeriod(context: ServiceContext): void {
+    const path = context.at("stop_grace_period");
+    const value = context.raw.stop_grace_period;
+    const seconds = durationSeconds(value);
+    if (seconds === undefined) {
+        context.note(path, value, "unmapped", "expected a duration like 1m30s");
+    } else if (seconds <= KUBERNETES_GRACE_SECONDS) {
+        context.note(path, value, "info", `Kubernetes waits ${KUBERNETES_GRACE_SECONDS}s after SIGTERM by default, which covers it`);
+    } else {
+        context.note(path, value, "unmapped", `the catalog cannot set terminationGracePeriodSeconds: Kubernetes kills the container ${KUBERNETES_GRACE_SECONDS}s after SIGTERM, not ${seconds}s; make shutdown fit or add the field to the catalog`);
+    }
+}
