@@ -152,6 +152,18 @@ async function resolveOutputs(exported: unknown): Promise<Record<string, StackOu
  * stable order. Nothing leaves the machine: no credentials, no plugin, no cloud.
  */
 export async function renderProgram(options: RenderOptions): Promise<Render> {
+    // The SDK records a stack trace for every promise it makes; formatting them (through source maps under
+    // tsx and jest) is most of a render's time, and a render under mocks has no use for deep ones.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 3;
+    try {
+        return await render(options);
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
+}
+
+async function render(options: RenderOptions): Promise<Render> {
     await pulumi.runtime.setMocks(new FakeCloud(), options.project, options.stack, false);
     pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
     const registrations: Promise<RenderedResource>[] = [];
