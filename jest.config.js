@@ -1,7 +1,7 @@
 /** Tests are transpiled file by file (tsconfig's isolatedModules); `npm run typecheck` checks types once. */
 module.exports = {
     testEnvironment: "node",
-    roots: ["<rootDir>/tests", "<rootDir>/deployments", "<rootDir>/policy"],
+    roots: ["<rootDir>/tests"],
     testMatch: ["**/*.test.ts"],
     transform: { "^.+\\.ts$": ["ts-jest", {}] },
     // Rendering a stack under mocks takes about a second on the 2-core CI machine.
