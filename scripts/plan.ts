@@ -3,33 +3,66 @@ import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { parseStackConfig, readNamespacedConfig } from "../components/config/load";
 import { buildStack } from "../components/stack";
+import { compareStacks } from "./offline/compare";
 import { architectureMarkdown } from "./offline/diagram";
 import { ProgramFailedError, renderProgram } from "./offline/render";
 import { formatReport } from "./offline/report";
 import { readStackFiles } from "./offline/stack-files";
 
-const USAGE = "usage: npm run plan -- --stack <integration|preprod|prod>";
+const USAGE = "usage: npm run plan -- --stack <integration|preprod|prod>\n       npm run plan -- --compare <stack> <stack>";
 const ROOT = join(__dirname, "..");
 
+/** Renders one stack; undefined (after printing why) when its config is wrong. */
+async function renderStack(stack: string) {
+    const files = readStackFiles(ROOT, stack);
+    try {
+        return { files, render: await renderProgram({ ...files, stack, program: () => buildStack().outputs }) };
+    } catch (error) {
+        if (error instanceof ProgramFailedError) {
+            console.error(`${stack}: ${error.message}\n\n${error.registered.length} resources were registered.`);
+            return undefined;
+        }
+        throw error;
+    }
+}
+
+/** `--compare a b`: what a promotion from a to b changes, in config and in resources. */
+async function compare(a: string, b: string): Promise<number> {
+    const before = await renderStack(a);
+    const after = await renderStack(b);
+    if (!before || !after) {
+        return 1;
+    }
+    const lines = compareStacks(
+        { render: before.render, config: readNamespacedConfig(before.files.config) },
+        { render: after.render, config: readNamespacedConfig(after.files.config) },
+    );
+    console.log(lines.join("\n"));
+    return 0;
+}
+
 async function main(): Promise<number> {
-    const { values } = parseArgs({ options: { stack: { type: "string" } } });
-    if (!values.stack) {
+    const { values, positionals } = parseArgs({
+        options: { stack: { type: "string" }, compare: { type: "boolean" } },
+        allowPositionals: true,
+    });
+    if (values.compare) {
+        if (positionals.length !== 2) {
+            console.error(USAGE);
+            return 2;
+        }
+        return compare(positionals[0], positionals[1]);
+    }
+    if (!values.stack || positionals.length > 0) {
         console.error(USAGE);
         return 2;
     }
     const stack = values.stack;
-    const files = readStackFiles(ROOT, stack);
-
-    let render;
-    try {
-        render = await renderProgram({ ...files, stack, program: () => buildStack().outputs });
-    } catch (error) {
-        if (error instanceof ProgramFailedError) {
-            console.error(`${error.message}\n\n${error.registered.length} resources were registered.`);
-            return 1;
-        }
-        throw error;
+    const rendered = await renderStack(stack);
+    if (!rendered) {
+        return 1;
     }
+    const { files, render } = rendered;
 
     const config = parseStackConfig(readNamespacedConfig(files.config));
     const directory = join(ROOT, "build", "plan", stack);
