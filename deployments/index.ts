@@ -1,0 +1,5 @@
+import { buildDeployments } from "./program";
+
+const { targets: deploymentTargets } = buildDeployments();
+
+export const targets = deploymentTargets;
