@@ -11,7 +11,14 @@ export function splitShellWords(text: string): string[] {
     const words: string[] = [];
     let word: string | undefined;
     let state: "between" | "word" | "single" | "double" | "comment" = "between";
-    for (let index = 0; index < text.length; index += 1) {
+    let index = 0;
+    /** The character a backslash escapes, which the loop then skips. */
+    const escaped = (): string => {
+        if (index + 1 >= text.length) throw new ShellWordsError("a backslash ends the string");
+        index += 1;
+        return text[index];
+    };
+    for (; index < text.length; index += 1) {
         const char = text[index];
         switch (state) {
             case "comment":
@@ -23,11 +30,8 @@ export function splitShellWords(text: string): string[] {
                 break;
             case "double":
                 if (char === '"') state = "word";
-                else if (char === "\\") {
-                    if (index + 1 >= text.length) throw new ShellWordsError("a backslash ends the string");
-                    index += 1;
-                    word += text[index];
-                } else word += char;
+                else if (char === "\\") word += escaped();
+                else word += char;
                 break;
             case "between":
             case "word":
@@ -42,11 +46,8 @@ export function splitShellWords(text: string): string[] {
                     state = "word";
                     if (char === "'") state = "single";
                     else if (char === '"') state = "double";
-                    else if (char === "\\") {
-                        if (index + 1 >= text.length) throw new ShellWordsError("a backslash ends the string");
-                        index += 1;
-                        word += text[index];
-                    } else word += char;
+                    else if (char === "\\") word += escaped();
+                    else word += char;
                 }
                 break;
         }
