@@ -48,7 +48,7 @@ describe("the kubeadm init config", () => {
         expect(init.localAPIEndpoint).toEqual({ advertiseAddress: "10.42.10.12", bindPort: 6443 });
         expect(init.nodeRegistration.name).toBe("fsgs-prod-cp-1");
         // Without it the cloud-controller-manager never initialises the node.
-        expect(argsOf(init.nodeRegistration.kubeletExtraArgs ? { extraArgs: init.nodeRegistration.kubeletExtraArgs } : {})["cloud-provider"]).toBe("external");
+        expect(argsOf({ extraArgs: init.nodeRegistration.kubeletExtraArgs })["cloud-provider"]).toBe("external");
     });
 
     it("turns profiling off on the API server, controller-manager and scheduler", () => {
