@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { pinnedRelease } from "./release";
+import { pinnedRelease, type PlatformResourceOptions } from "./release";
 import { CHARTS } from "./versions";
 
 /** The ClusterIssuer applications name in the `cert-manager.io/cluster-issuer` annotation (the config's ACME is Let's Encrypt). */
@@ -58,7 +58,7 @@ export function clusterIssuerSpec(input: ClusterIssuerInput): Record<string, unk
 export function certManager(
     name: string,
     input: CertManagerInput & ClusterIssuerInput & { namespace: pulumi.Input<string> },
-    opts: pulumi.CustomResourceOptions & { provider: k8s.Provider; parent: pulumi.Resource },
+    opts: PlatformResourceOptions,
 ): { release: k8s.helm.v3.Release; clusterIssuer: k8s.apiextensions.CustomResource } {
     const release = pinnedRelease(
         name,

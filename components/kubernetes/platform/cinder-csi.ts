@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { CLOUD_CONFIG_SECRET } from "./cloud-config";
-import { pinnedRelease } from "./release";
+import { pinnedRelease, type PlatformResourceOptions } from "./release";
 import { CHARTS } from "./versions";
 
 /** Name of the CSI driver the chart registers. */
@@ -60,7 +60,7 @@ export function defaultStorageClass(input: StorageClassInput): StorageClassSpec 
 export function cinderCsi(
     name: string,
     input: CinderCsiInput,
-    opts: pulumi.CustomResourceOptions & { provider: k8s.Provider; parent: pulumi.Resource },
+    opts: PlatformResourceOptions,
 ): k8s.helm.v3.Release {
     return pinnedRelease(
         name,

@@ -1,7 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
 import { CLOUD_CONFIG_SECRET } from "./cloud-config";
-import { pinnedRelease } from "./release";
+import { pinnedRelease, type PlatformResourceOptions } from "./release";
 import { CONTROL_PLANE_NODE_SELECTOR, CONTROL_PLANE_TOLERATION, UNINITIALIZED_TOLERATION } from "./scheduling";
 import { CHARTS } from "./versions";
 
@@ -33,7 +32,7 @@ export function cloudControllerManagerValues(input: CloudControllerManagerInput)
 export function cloudControllerManager(
     name: string,
     input: CloudControllerManagerInput,
-    opts: pulumi.CustomResourceOptions & { provider: k8s.Provider; parent: pulumi.Resource },
+    opts: PlatformResourceOptions,
 ): k8s.helm.v3.Release {
     return pinnedRelease(
         name,

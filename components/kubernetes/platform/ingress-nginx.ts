@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { pinnedRelease } from "./release";
+import { pinnedRelease, type PlatformResourceOptions } from "./release";
 import { spreadOverNodes } from "./scheduling";
 import { CHARTS } from "./versions";
 
@@ -70,7 +70,7 @@ export function ingressNginxValues(input: IngressNginxInput): Record<string, unk
 export function ingressNginx(
     name: string,
     input: IngressNginxInput & { namespace: pulumi.Input<string> },
-    opts: pulumi.CustomResourceOptions & { provider: k8s.Provider; parent: pulumi.Resource },
+    opts: PlatformResourceOptions,
 ): k8s.helm.v3.Release {
     return pinnedRelease(
         name,

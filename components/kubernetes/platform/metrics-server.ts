@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { pinnedRelease } from "./release";
+import { pinnedRelease, type PlatformResourceOptions } from "./release";
 import { CONTROL_PLANE_NODE_SELECTOR, CONTROL_PLANE_TOLERATION, spreadOverNodes } from "./scheduling";
 import { CHARTS } from "./versions";
 
@@ -41,7 +41,7 @@ export function metricsServerValues(input: MetricsServerInput): Record<string, u
 export function metricsServer(
     name: string,
     input: MetricsServerInput & { namespace: pulumi.Input<string> },
-    opts: pulumi.CustomResourceOptions & { provider: k8s.Provider; parent: pulumi.Resource },
+    opts: PlatformResourceOptions,
 ): k8s.helm.v3.Release {
     return pinnedRelease(
         name,

@@ -36,11 +36,10 @@ export function releaseArgs(spec: ReleaseSpec): k8s.helm.v3.ReleaseArgs {
     };
 }
 
+/** Every add-on resource goes through the cluster's provider, as a child of the platform. */
+export type PlatformResourceOptions = pulumi.CustomResourceOptions & { provider: k8s.Provider; parent: pulumi.Resource };
+
 /** Registers a pinned release through the cluster's provider, as a child of the platform. */
-export function pinnedRelease(
-    name: string,
-    spec: ReleaseSpec,
-    opts: pulumi.CustomResourceOptions & { provider: k8s.Provider; parent: pulumi.Resource },
-): k8s.helm.v3.Release {
+export function pinnedRelease(name: string, spec: ReleaseSpec, opts: PlatformResourceOptions): k8s.helm.v3.Release {
     return new k8s.helm.v3.Release(name, releaseArgs(spec), opts);
 }
