@@ -10,7 +10,8 @@ export const ADMIN_PORTS: readonly { name: string; from: number; to: number }[] 
 
 // Neutron reads a missing or "any" protocol as every protocol.
 const ANY_PROTOCOL = new Set([undefined, null, "", "any"]);
-const PORT_PROTOCOLS = new Set(["tcp", "6"]);
+// UDP too: a daemon listening there on UDP (none does today) must not become reachable by accident.
+const PORT_PROTOCOLS = new Set(["tcp", "6", "udp", "17"]);
 
 function describe(port: { name: string; from: number; to: number }): string {
     return `${port.from === port.to ? port.from : `${port.from}-${port.to}`} (${port.name})`;

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { PORTS } from "../../components/openstack/rules";
+import { worldOpenAdminPorts } from "../../policy/rules/world-open-admin-ports";
 import type { Render, RenderedResource } from "./render";
 
 const byName = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
@@ -57,26 +57,16 @@ export function formatTree(resources: readonly RenderedResource[]): string[] {
     return lines;
 }
 
-const SENSITIVE_PORTS = [PORTS.ssh, PORTS.kubeApi, PORTS.haproxyApi, PORTS.etcd.from, PORTS.etcd.to, PORTS.kubelet, PORTS.controllerManager, PORTS.scheduler];
-
-/** Security-group rules that let the whole Internet reach a port an attacker wants. */
+/**
+ * Security-group rules that let the whole Internet reach a port an attacker wants: the policy pack's rule,
+ * so the plan a reviewer reads and the pack that gates prod can never disagree.
+ */
 export function worldOpenSensitiveRules(resources: readonly RenderedResource[]): RenderedResource[] {
-    return resources.filter((resource) => {
-        if (resource.type !== "openstack:networking/secGroupRule:SecGroupRule") {
-            return false;
-        }
-        const { remoteIpPrefix, protocol } = resource.inputs;
-        if (typeof remoteIpPrefix !== "string" || !remoteIpPrefix.endsWith("/0")) {
-            return false;
-        }
-        // A rule without a protocol allows every protocol; ICMP and the tunnels carry no port.
-        if (protocol !== undefined && protocol !== "tcp" && protocol !== "udp") {
-            return false;
-        }
-        const from = Number(resource.inputs.portRangeMin ?? 1);
-        const to = Number(resource.inputs.portRangeMax ?? 65535);
-        return SENSITIVE_PORTS.some((port) => port >= from && port <= to);
-    });
+    return resources.filter(
+        (resource) =>
+            worldOpenAdminPorts.types.includes(resource.type) &&
+            worldOpenAdminPorts.check({ ...resource, props: resource.inputs, links: {} }).length > 0,
+    );
 }
 
 /** What an `up` could do to data, for the reviewer of a change. */
