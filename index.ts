@@ -1,6 +1,6 @@
 import { buildStack } from "./components/stack";
 
-const { outputs } = buildStack();
+const outputs = buildStack();
 
 export const environmentName = outputs.environmentName;
 export const site = outputs.site;

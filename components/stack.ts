@@ -1,4 +1,3 @@
-import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KubeadmCluster } from "./cluster/kubeadm-cluster";
 import { loadStack } from "./config/load";
@@ -24,15 +23,8 @@ export interface StackOutputs {
     kubeconfig: pulumi.Output<string>;
 }
 
-export interface Stack {
-    /** What index.ts exports. */
-    outputs: StackOutputs;
-    /** The provider the Kubernetes layer deploys with. */
-    kubernetesProvider: k8s.Provider;
-}
-
-/** The whole program: validate the config (throwing before any registration), then build the environment. */
-export function buildStack(): Stack {
+/** The whole program: validate the config (throwing before any registration), then build the environment, the cluster, the platform and the services. */
+export function buildStack(): StackOutputs {
     const { config, secrets, catalog } = loadStack();
     const name = `fsgs-${config.environment}`;
     const environment = new Environment(name, { config });
@@ -84,5 +76,5 @@ export function buildStack(): Stack {
             platform,
         },
     );
-    return { outputs, kubernetesProvider };
+    return outputs;
 }

@@ -16,7 +16,7 @@ const ROOT = join(__dirname, "..");
 async function renderStack(stack: string) {
     const files = readStackFiles(ROOT, stack);
     try {
-        return { files, render: await renderProgram({ ...files, stack, program: () => buildStack().outputs }) };
+        return { files, render: await renderProgram({ ...files, stack, program: buildStack }) };
     } catch (error) {
         if (error instanceof ProgramFailedError) {
             console.error(`${stack}: ${error.message}\n\n${error.registered.length} resources were registered.`);

@@ -41,8 +41,6 @@ export function playbookCommand(release: string): string {
 export class PlaybookRun extends pulumi.ComponentResource {
     /** Hash of everything Ansible reads: it changes exactly when a run is needed. */
     public readonly triggerHash: pulumi.Output<string>;
-    /** Ansible's output of the last run. */
-    public readonly output: pulumi.Output<string>;
 
     constructor(name: string, args: PlaybookRunArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:ansible:PlaybookRun", name, {}, opts);
@@ -91,7 +89,7 @@ export class PlaybookRun extends pulumi.ComponentResource {
         this.triggerHash = pulumi
             .output(args.inventory)
             .apply((text) => contentHash({ playbooks: args.playbookHash, inventory: text }));
-        const run = new command.remote.Command(
+        new command.remote.Command(
             `${name}-run`,
             {
                 connection,
@@ -108,7 +106,6 @@ export class PlaybookRun extends pulumi.ComponentResource {
             },
         );
 
-        this.output = run.stdout;
         this.registerOutputs({ triggerHash: this.triggerHash });
     }
 }

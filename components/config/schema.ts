@@ -135,5 +135,4 @@ export const stackConfigShape = z.strictObject({
 });
 
 export type StackConfig = z.infer<typeof stackConfigShape>;
-export type WorkerPoolConfig = StackConfig["cluster"]["workerPools"][number];
 

@@ -33,7 +33,7 @@ export async function renderStack(
         stack,
         config: { ...texts, ...secrets },
         secretKeys: files.secretKeys,
-        program: () => buildStack().outputs,
+        program: buildStack,
     });
 }
 
