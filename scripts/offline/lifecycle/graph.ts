@@ -8,7 +8,16 @@ import type { RenderedResource } from "../render";
  * dependencies, property dependencies, parents and deletedWith).
  */
 export function dependenciesOf(resource: RenderedResource): string[] {
-    return [...new Set([...resource.dependsOn, ...Object.values(resource.propertyDependencies).flat(), ...(resource.parent ? [resource.parent] : [])])];
+    // An explicit provider is registered, and so created, before any resource that names it.
+    const provider = resource.provider?.split("::").slice(0, -1).join("::");
+    return [
+        ...new Set([
+            ...resource.dependsOn,
+            ...Object.values(resource.propertyDependencies).flat(),
+            ...(resource.parent ? [resource.parent] : []),
+            ...(provider ? [provider] : []),
+        ]),
+    ];
 }
 
 /**
