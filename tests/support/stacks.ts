@@ -17,6 +17,8 @@ export function rawConfig(stack: StackName): Record<string, unknown> {
 export async function renderStack(
     stack: StackName,
     edit: (config: Record<string, unknown>) => void = () => undefined,
+    /** Secret values to use instead of the stack file's placeholders, by key without namespace. */
+    secretOverrides: Record<string, string> = {},
 ): Promise<Render> {
     const files = readStackFiles(ROOT, stack);
     const config = rawConfig(stack);
@@ -27,7 +29,9 @@ export async function renderStack(
             typeof value === "string" ? value : JSON.stringify(value),
         ]),
     );
-    const secrets = Object.fromEntries(files.secretKeys.map((key) => [key, files.config[key]]));
+    const secrets = Object.fromEntries(
+        files.secretKeys.map((key) => [key, secretOverrides[key.slice(files.project.length + 1)] ?? files.config[key]]),
+    );
     return renderProgram({
         project: files.project,
         stack,
