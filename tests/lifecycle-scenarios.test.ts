@@ -13,7 +13,7 @@ const ansibleRun = (stack: string) => `fsgs-${stack}-ansible-run`;
 
 describe("first up and a second up with no change", () => {
     test.each(["integration", "prod"] as const)("the first up of %s completes and runs Ansible once", async (stack) => {
-        const { deployment, outcome } = await deployed(stack, await cache.get(stack));
+        const { deployment, outcome } = deployed(stack, await cache.get(stack));
         expect(outcome.error).toBeUndefined();
         expect(deployment.runs.get(ansibleRun(stack))).toBe(1);
         expect(deployment.cluster.alive()).toBe(true);
@@ -23,7 +23,7 @@ describe("first up and a second up with no change", () => {
     test.each(["integration"] as const)("a second up of %s with no change has no step at all", async (stack) => {
         const first = await cache.get(stack);
         const again = await cache.get(stack, "rendered again", () => undefined);
-        const { deployment } = await deployed(stack, first);
+        const { deployment } = deployed(stack, first);
         const plan = planSteps(first, again);
         expect(plan.steps).toEqual([]);
         deployment.apply(plan);
@@ -47,7 +47,7 @@ describe("add a worker to prod's general pool", () => {
         expect(stepLines(plan, (type) => type.startsWith("command:"))).toEqual(
             expect.arrayContaining(["update fsgs-prod-ansible-inventory", "replace fsgs-prod-ansible-run"]),
         );
-        const { deployment } = await deployed("prod", await cache.get("prod"));
+        const { deployment } = deployed("prod", await cache.get("prod"));
         expect(deployment.apply(plan).error).toBeUndefined();
         expect(deployment.runs.get(ansibleRun("prod"))).toBe(2);
     });
@@ -73,7 +73,7 @@ describe("remove a worker", () => {
             "delete fsgs-integration-general-2-port",
             "delete fsgs-integration-general-2-data",
         ]);
-        const { deployment } = await deployed("integration", await cache.get("integration"));
+        const { deployment } = deployed("integration", await cache.get("integration"));
         expect(deployment.apply(plan).error).toBeUndefined();
         expect(deployment.cloud.all().some((object) => object.name === "fsgs-integration-general-2")).toBe(false);
     });
@@ -81,7 +81,7 @@ describe("remove a worker", () => {
     test("prod refuses: the removed worker's data volume is protected, and nothing is touched", async () => {
         const { plan } = await change(cache, "prod", "remove a worker", removeWorker);
         expect(plan.refusals).toEqual(["fsgs-prod-general-4-data is protected: the engine refuses to delete it"]);
-        const { deployment } = await deployed("prod", await cache.get("prod"));
+        const { deployment } = deployed("prod", await cache.get("prod"));
         const before = deployment.cloud.all().length;
         expect(deployment.apply(plan).ok).toBe(false);
         expect(deployment.cloud.all()).toHaveLength(before);
@@ -103,7 +103,7 @@ describe("up --replace", () => {
     // Defect (issue 8 item 4): the server is created before the old one goes, on the port the old one holds.
     test.failing.each(scenarios)("%s: the cloud accepts the replacement (no PortInUse)", async (_label, stack, server) => {
         const { plan } = await change(cache, stack, "as committed", () => undefined, { replace: [server] });
-        const { deployment } = await deployed(stack, await cache.get(stack));
+        const { deployment } = deployed(stack, await cache.get(stack));
         expect(deployment.apply(plan).error).toBeUndefined();
     });
 
@@ -140,7 +140,7 @@ describe("rotate the deploy key", () => {
     // Defect (issue 8 item 4): the keypair has a fixed name and is created before the old one is deleted.
     test.failing("the cloud accepts the new keypair (no 409 KeyPairExists)", async () => {
         const { plan } = await rotate();
-        const { deployment } = await deployed("integration", await cache.get("integration"));
+        const { deployment } = deployed("integration", await cache.get("integration"));
         expect(deployment.apply(plan).error).toBeUndefined();
     });
 });
@@ -171,7 +171,7 @@ describe("site changes", () => {
             "create fsgs-prod-sg-bastion-tcp-22-from-193-48-80-0-24",
             "update fsgs-prod-api-listener",
         ]);
-        const { deployment } = await deployed("prod", await cache.get("prod"));
+        const { deployment } = deployed("prod", await cache.get("prod"));
         expect(deployment.apply(plan).error).toBeUndefined();
     });
 });
@@ -181,14 +181,14 @@ describe("destroy", () => {
     // and the volumes Cinder CSI made for the StatefulSets' claims outlive the cluster.
     test.failing("destroy of integration completes and leaves nothing in the project", async () => {
         const first = await cache.get("integration");
-        const { deployment } = await deployed("integration", first);
+        const { deployment } = deployed("integration", first);
         const outcome = deployment.apply(planSteps(first, undefined));
         expect([outcome.error, deployment.leftovers()]).toEqual([undefined, []]);
     });
 
     test("destroy of prod is refused while protected resources exist, and the data volumes stay", async () => {
         const first = await cache.get("prod");
-        const { deployment } = await deployed("prod", first);
+        const { deployment } = deployed("prod", first);
         const plan = planSteps(first, undefined);
         expect(plan.refusals).toEqual(expect.arrayContaining(["fsgs-prod-stateful-1-data is protected: the engine refuses to delete it"]));
         const outcome = deployment.apply(plan);

@@ -38,7 +38,7 @@ export function runnerAddress(stack: StackName): string {
 export const apiPort = (render: Render): number => (render.outputs.apiEndpoint.value as { port: number }).port;
 
 /** A stack brought up once from nothing; the scenario then applies its change. */
-export async function deployed(stack: StackName, first: Render): Promise<{ deployment: Deployment; outcome: Outcome }> {
+export function deployed(stack: StackName, first: Render): { deployment: Deployment; outcome: Outcome } {
     const deployment = new Deployment(runnerAddress(stack), apiPort(first));
     const outcome = deployment.apply(planSteps(undefined, first));
     return { deployment, outcome };

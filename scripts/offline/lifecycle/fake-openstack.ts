@@ -223,7 +223,7 @@ export class FakeOpenStack {
                 return;
             }
             case "floatingIp":
-                if (inputs.portId !== undefined && this.byReference.get(String(inputs.portId)) !== object.attrs.port) {
+                if (typeof inputs.portId === "string" && this.byReference.get(inputs.portId) !== object.attrs.port) {
                     object.attrs.port = undefined;
                     this.associate(object, inputs.portId);
                 }

@@ -1,0 +1,129 @@
+/** The step simulator and the fake cloud on hand-made registrations: each rule shown holding and shown failing. */
+import type { Render, RenderedResource } from "../scripts/offline/render";
+import { planSteps } from "../scripts/offline/lifecycle/engine";
+import { FakeOpenStack } from "../scripts/offline/lifecycle/fake-openstack";
+import { deletionWaves } from "../scripts/offline/lifecycle/graph";
+import { replacingPaths } from "../scripts/offline/lifecycle/replacement-rules";
+import { apiProblem, sshProblem } from "../scripts/offline/lifecycle/reachability";
+
+const urn = (type: string, name: string) => `urn:pulumi:test::p::${type}::${name}`;
+
+function resource(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<RenderedResource> = {}): RenderedResource {
+    return {
+        urn: urn(type, name), id: `${name}-id`, type, name, custom: true, inputs, outputs: {}, protect: false, retainOnDelete: false,
+        ignoreChanges: [], dependsOn: [], additionalSecretOutputs: [], propertyDependencies: {}, replaceOnChanges: [],
+        deleteBeforeReplace: false, aliases: [], customTimeouts: {}, secretDigests: {}, ...extra,
+    };
+}
+const render = (...resources: RenderedResource[]): Render => ({ project: "p", stack: "test", resources, outputs: {} });
+
+const KEYPAIR = "openstack:compute/keypair:Keypair";
+const INSTANCE = "openstack:compute/instance:Instance";
+const ATTACH = "openstack:compute/volumeAttach:VolumeAttach";
+
+describe("the step simulator", () => {
+    test("a ForceNew input replaces, another input updates, an ignored one does nothing", () => {
+        const before = render(resource(INSTANCE, "vm", { keyPair: "a", flavorName: "small", imageId: "i1" }, { ignoreChanges: ["imageId"] }));
+        const plan = (inputs: Record<string, unknown>) =>
+            planSteps(before, render(resource(INSTANCE, "vm", inputs, { ignoreChanges: ["imageId"] }))).steps.map((step) => `${step.kind} ${step.reasons.join(",")}`);
+        expect(plan({ keyPair: "b", flavorName: "small", imageId: "i1" })).toEqual(["replace keyPair"]);
+        expect(plan({ keyPair: "a", flavorName: "large", imageId: "i1" })).toEqual(["update flavorName"]);
+        expect(plan({ keyPair: "a", flavorName: "small", imageId: "i2" })).toEqual([]);
+    });
+
+    test("an input from a replaced resource is unknown, so a dependent's ForceNew input replaces it too", () => {
+        const vm = resource(INSTANCE, "vm", { keyPair: "a" });
+        const attach = resource(ATTACH, "vm-attach", { instanceId: "vm-id" }, { propertyDependencies: { instanceId: [vm.urn] }, dependsOn: [vm.urn] });
+        const plan = planSteps(render(vm, attach), render(vm, attach), { replace: ["vm"] });
+        expect(plan.steps.map((step) => `${step.kind} ${step.name}`)).toEqual(["replace vm", "replace vm-attach"]);
+    });
+
+    test("a protected resource is never deleted or replaced, a retained one leaves the state only", () => {
+        const kept = resource("openstack:blockstorage/volume:Volume", "data", { volumeType: "ssd" }, { protect: true });
+        expect(planSteps(render(kept), undefined).refusals).toEqual(["data is protected: the engine refuses to delete it"]);
+        const changed = resource("openstack:blockstorage/volume:Volume", "data", { volumeType: "hdd" }, { protect: true });
+        expect(planSteps(render(kept), render(changed)).refusals).toEqual(["data is protected: the engine refuses to replace it"]);
+        const retained = resource("openstack:blockstorage/volume:Volume", "data", {}, { retainOnDelete: true });
+        expect(planSteps(render(retained), undefined).steps[0]).toMatchObject({ kind: "delete", retained: true });
+    });
+
+    test("command triggers replace, a rotated secret updates, deletes go dependents first", () => {
+        const command = (trigger: string, digest: string) =>
+            resource("command:remote:Command", "run", { create: "x", triggers: [trigger] }, { secretDigests: { connection: digest } });
+        expect(planSteps(render(command("a", "k1")), render(command("b", "k1"))).steps[0].kind).toBe("replace");
+        expect(planSteps(render(command("a", "k1")), render(command("a", "k2"))).steps[0]).toMatchObject({ kind: "update", reasons: ["connection"] });
+        const group = resource("openstack:networking/secGroup:SecGroup", "sg", {});
+        const rule = resource("openstack:networking/secGroupRule:SecGroupRule", "rule", {}, { dependsOn: [group.urn] });
+        expect(deletionWaves([group, rule]).map((wave) => wave.map((r) => r.name))).toEqual([["rule"], ["sg"]]);
+    });
+
+    test("the replacement table says what forces a new resource, with Kubernetes immutable fields", () => {
+        expect(replacingPaths("openstack:networking/secGroupRule:SecGroupRule", ["description"])).toEqual(["description"]);
+        expect(replacingPaths("openstack:loadbalancer/listener:Listener", ["allowedCidrs[0]"])).toEqual([]);
+        expect(replacingPaths("kubernetes:apps/v1:Deployment", ["spec.selector.matchLabels.app", "spec.replicas"])).toEqual(["spec.selector.matchLabels.app"]);
+        expect(replacingPaths("command:remote:Command", ["create"])).toEqual([]);
+    });
+});
+
+describe("the fake OpenStack", () => {
+    const cloud = () => {
+        const fake = new FakeOpenStack();
+        fake.create(resource("openstack:networking/network:Network", "net", {}));
+        fake.create(resource("openstack:networking/subnet:Subnet", "subnet", { networkId: "net-id", cidr: "10.0.0.0/24" }));
+        fake.create(resource("openstack:networking/router:Router", "router", {}));
+        fake.create(resource("openstack:networking/secGroup:SecGroup", "sg", {}));
+        fake.create(resource(KEYPAIR, "deploy", { name: "deploy" }));
+        return fake;
+    };
+    const port = (name: string) =>
+        resource("openstack:networking/port:Port", name, { networkId: "net-id", fixedIps: [{ subnetId: "subnet-id" }], securityGroupIds: ["sg-id"] }, { outputs: { allFixedIps: [`10.0.0.${name.length}`] } });
+    const rule = (description: string, cidr = "192.0.2.0/24") =>
+        resource("openstack:networking/secGroupRule:SecGroupRule", `rule-${description}`, {
+            securityGroupId: "sg-id", direction: "ingress", ethertype: "IPv4", protocol: "tcp", portRangeMin: 22, portRangeMax: 22, remoteIpPrefix: cidr, description,
+        });
+
+    test("refuses a second keypair of one name, a second server on a port, an identical rule whatever its description", () => {
+        const fake = cloud();
+        expect(() => fake.create(resource(KEYPAIR, "deploy-2", { name: "deploy" }))).toThrow("409 KeyPairExists");
+        fake.create(port("p1"));
+        fake.create(resource(INSTANCE, "vm", { networks: [{ port: "p1-id" }], keyPair: "deploy" }));
+        expect(() => fake.create(resource(INSTANCE, "vm-2", { networks: [{ port: "p1-id" }], keyPair: "deploy" }))).toThrow("409 PortInUse");
+        fake.create(rule("first"));
+        expect(() => fake.create(rule("second"))).toThrow("409 SecurityGroupRuleExists");
+        expect(() => fake.create(rule("other source", "198.51.100.0/24"))).not.toThrow();
+    });
+
+    test("a floating IP needs a router interface and a free port; the interface stays while it is used", () => {
+        const fake = cloud();
+        fake.create(port("bastion"));
+        const fip = resource("openstack:networking/floatingIp:FloatingIp", "fip", { portId: "bastion-id" }, { outputs: { address: "203.0.113.5" } });
+        expect(() => fake.create(fip)).toThrow("404 ExternalGatewayForFloatingIPNotFound");
+        const [routerInterface] = fake.create(resource("openstack:networking/routerInterface:RouterInterface", "ri", { routerId: "router-id", subnetId: "subnet-id" }));
+        fake.create(fip);
+        expect(() => fake.create({ ...fip, id: "fip-2-id", name: "fip-2" })).toThrow("409 FloatingIPPortAlreadyAssociated");
+        expect(() => fake.delete(routerInterface)).toThrow("409 RouterInterfaceInUseByFloatingIP");
+        expect(() => fake.delete(fake.live("subnet")[0])).toThrow("409 SubnetInUse");
+    });
+
+    test("SSH reaches the bastion only through its floating IP and a rule admitting the runner", () => {
+        const fake = cloud();
+        fake.create(port("bastion"));
+        fake.create(resource("openstack:networking/routerInterface:RouterInterface", "ri", { routerId: "router-id", subnetId: "subnet-id" }));
+        fake.create(resource(INSTANCE, "bastion-vm", { networks: [{ port: "bastion-id" }], keyPair: "deploy" }));
+        fake.create(resource("openstack:networking/floatingIp:FloatingIp", "fip", { portId: "bastion-id" }, { outputs: { address: "203.0.113.5" } }));
+        expect(sshProblem(fake, "192.0.2.10", "203.0.113.5")).toMatch(/no rule .* admits 192.0.2.10/);
+        const [admitted] = fake.create(rule("admin"));
+        expect(sshProblem(fake, "192.0.2.10", "203.0.113.5")).toBeUndefined();
+        fake.delete(admitted);
+        expect(sshProblem(fake, "192.0.2.10", "203.0.113.5")).toMatch(/Connection timed out/);
+        expect(apiProblem(fake, "192.0.2.10", 6443)).toMatch(/no control-plane server/);
+    });
+
+    test("an Octavia listener refuses an allowed CIDR of the other IP family", () => {
+        const fake = cloud();
+        fake.create(resource("openstack:loadbalancer/loadBalancer:LoadBalancer", "lb", { vipSubnetId: "subnet-id" }, { outputs: { vipAddress: "10.0.0.9", vipPortId: "vip-port" } }));
+        const listener = (cidrs: string[]) => resource("openstack:loadbalancer/listener:Listener", "l", { loadbalancerId: "lb-id", protocolPort: 6443, allowedCidrs: cidrs });
+        expect(() => fake.create(listener(["2001:db8::/32"]))).toThrow("CIDR 2001:db8::/32 IP version incompatible");
+        expect(() => fake.create(listener(["192.0.2.0/24"]))).not.toThrow();
+    });
+});
