@@ -5,6 +5,7 @@ import { FakeOpenStack } from "../scripts/offline/lifecycle/fake-openstack";
 import { deletionWaves } from "../scripts/offline/lifecycle/graph";
 import { replacingPaths } from "../scripts/offline/lifecycle/replacement-rules";
 import { apiProblem, sshProblem } from "../scripts/offline/lifecycle/reachability";
+import { applySetting, parseSetting } from "../scripts/offline/lifecycle/settings";
 
 const urn = (type: string, name: string) => `urn:pulumi:test::p::${type}::${name}`;
 
@@ -125,5 +126,22 @@ describe("the fake OpenStack", () => {
         const listener = (cidrs: string[]) => resource("openstack:loadbalancer/listener:Listener", "l", { loadbalancerId: "lb-id", protocolPort: 6443, allowedCidrs: cidrs });
         expect(() => fake.create(listener(["2001:db8::/32"]))).toThrow("CIDR 2001:db8::/32 IP version incompatible");
         expect(() => fake.create(listener(["192.0.2.0/24"]))).not.toThrow();
+    });
+});
+
+describe("npm run plan --set", () => {
+    test("parses dotted paths with list indexes, JSON values and plain strings", () => {
+        expect(parseSetting("cluster.workerPools[0].count=5")).toEqual({ path: ["cluster", "workerPools", 0, "count"], key: "cluster.workerPools[0].count", value: 5 });
+        expect(parseSetting("svom-fsgs:site.image.name=ubuntu-26.04").value).toBe("ubuntu-26.04");
+        expect(parseSetting('access.adminCidrs=["192.0.2.0/24"]').value).toEqual(["192.0.2.0/24"]);
+        expect(() => parseSetting("site.volumeType")).toThrow("expected key=value");
+    });
+
+    test("sets the value in the config, and refuses an index past the end of a list", () => {
+        const config: Record<string, unknown> = { cluster: { workerPools: [{ name: "general", count: 2 }] } };
+        applySetting(config, parseSetting("cluster.workerPools[0].count=3"));
+        applySetting(config, parseSetting("site.volumeType=ceph-hdd"));
+        expect(config).toEqual({ cluster: { workerPools: [{ name: "general", count: 3 }] }, site: { volumeType: "ceph-hdd" } });
+        expect(() => applySetting(config, parseSetting("cluster.workerPools[5].count=1"))).toThrow("has no element 5");
     });
 });
