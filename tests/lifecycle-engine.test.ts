@@ -1,5 +1,6 @@
 /** The step simulator and the fake cloud on hand-made registrations: each rule shown holding and shown failing. */
 import type { Render, RenderedResource } from "../scripts/offline/render";
+import { Deployment } from "../scripts/offline/lifecycle/deploy";
 import { planSteps } from "../scripts/offline/lifecycle/engine";
 import { FakeOpenStack } from "../scripts/offline/lifecycle/fake-openstack";
 import { deletionWaves } from "../scripts/offline/lifecycle/graph";
@@ -63,6 +64,44 @@ describe("the step simulator", () => {
         expect(replacingPaths("openstack:loadbalancer/listener:Listener", ["allowedCidrs[0]"])).toEqual([]);
         expect(replacingPaths("kubernetes:apps/v1:Deployment", ["spec.selector.matchLabels.app", "spec.replicas"])).toEqual(["spec.selector.matchLabels.app"]);
         expect(replacingPaths("command:remote:Command", ["create"])).toEqual([]);
+    });
+});
+
+describe("applying steps", () => {
+    const project = (instanceOptions: Partial<RenderedResource>) => {
+        const network = resource("openstack:networking/network:Network", "net", {});
+        const subnet = resource("openstack:networking/subnet:Subnet", "subnet", { networkId: "net-id" }, { propertyDependencies: { networkId: [network.urn] } });
+        const keypair = resource(KEYPAIR, "deploy", { name: "deploy" });
+        const port = resource("openstack:networking/port:Port", "port", { networkId: "net-id", fixedIps: [{ subnetId: "subnet-id" }] }, {
+            propertyDependencies: { networkId: [network.urn], fixedIps: [subnet.urn] },
+        });
+        const vm = resource(INSTANCE, "vm", { networks: [{ port: "port-id" }], keyPair: "deploy" }, {
+            propertyDependencies: { networks: [port.urn], keyPair: [keypair.urn] },
+            ...instanceOptions,
+        });
+        const volume = resource("openstack:blockstorage/volume:Volume", "data", { size: 10 });
+        const attach = resource(ATTACH, "attach", { instanceId: "vm-id", volumeId: "data-id" }, {
+            propertyDependencies: { instanceId: [vm.urn], volumeId: [volume.urn] },
+        });
+        return render(network, subnet, keypair, port, vm, volume, attach);
+    };
+
+    test("a server replaced create-before-delete collides on its port; delete-before-replace detaches, deletes, recreates", () => {
+        const collide = new Deployment("192.0.2.10", 6443);
+        expect(collide.apply(planSteps(undefined, project({}))).error).toBeUndefined();
+        expect(collide.apply(planSteps(project({}), project({}), { replace: ["vm"] })).error).toMatch(/^409 PortInUse/);
+
+        const dbr = project({ deleteBeforeReplace: true });
+        const clean = new Deployment("192.0.2.10", 6443);
+        clean.apply(planSteps(undefined, dbr));
+        const outcome = clean.apply(planSteps(dbr, dbr, { replace: ["vm"] }));
+        expect(outcome.log).toEqual(["delete attach", "delete vm", "create vm", "create attach"]);
+        expect(clean.cloud.live("server")).toHaveLength(1);
+    });
+
+    test("the engine refuses a program that registers one URN twice", () => {
+        const rule = resource("openstack:networking/secGroupRule:SecGroupRule", "rule", {});
+        expect(planSteps(undefined, render(rule, rule)).refusals).toEqual([`Duplicate resource URN '${rule.urn}'; try giving it a unique name`]);
     });
 });
 

@@ -3,7 +3,7 @@ import { CloudError, SOURCES } from "./cloud-error";
 import { ClusterModel } from "./cluster";
 import type { Plan, Step } from "./engine";
 import { FakeOpenStack, kindOf } from "./fake-openstack";
-import { deletionWaves, waves } from "./graph";
+import { deletionWaves, dependenciesOf, waves } from "./graph";
 import { apiProblem, sshProblem } from "./reachability";
 
 /** The outcome of `pulumi up` or `pulumi destroy` against the fake cloud. */
@@ -17,6 +17,24 @@ export interface Outcome {
 
 const isKubernetes = (type: string) => type.startsWith("kubernetes:");
 const isRemote = (type: string) => type === "command:remote:Command" || type === "command:remote:CopyToRemote";
+
+/** The old registrations of replaced resources that depend, directly or not, on `urn`, in dependency order. */
+function replacedDependents(plan: Plan, urn: string): RenderedResource[] {
+    const replaced = new Set(plan.steps.filter((step) => step.kind === "replace").map((step) => step.urn));
+    const old = (plan.before?.resources ?? []).filter((resource) => replaced.has(resource.urn));
+    const reached = new Set([urn]);
+    let grew = true;
+    while (grew) {
+        grew = false;
+        for (const resource of old) {
+            if (!reached.has(resource.urn) && dependenciesOf(resource).some((dep) => reached.has(dep))) {
+                reached.add(resource.urn);
+                grew = true;
+            }
+        }
+    }
+    return waves(old.filter((resource) => resource.urn !== urn && reached.has(resource.urn))).flat();
+}
 
 /**
  * A stack's life against a fake OpenStack project: the engine's state (URN -> objects) and the cloud. `up` and
@@ -49,6 +67,7 @@ export class Deployment {
         const byUrn = new Map(plan.steps.map((step) => [step.urn, step]));
         const oldByUrn = new Map((plan.before?.resources ?? []).map((resource) => [resource.urn, resource]));
         const pendingDeletes: RenderedResource[] = [];
+        const deletedEarly = new Set<string>();
         try {
             for (const wave of waves(plan.after?.resources ?? [])) {
                 // Steps that need a connection go first: in a real run they race the rest of their wave.
@@ -59,8 +78,16 @@ export class Deployment {
                         continue;
                     }
                     const old = oldByUrn.get(resource.urn);
-                    if (step.kind === "replace" && old) {
+                    const deletedFirst = deletedEarly.has(resource.urn);
+                    if (step.kind === "replace" && old && !deletedFirst) {
                         if (step.deleteBeforeReplace) {
+                            // The replaced dependents go before the resource they depend on
+                            // (pulumi/pulumi step_generator.go calculateDependentReplacements).
+                            const dependents = replacedDependents(plan, resource.urn);
+                            for (const dependent of dependents.reverse()) {
+                                this.destroy(dependent, log, byUrn.get(dependent.urn));
+                                deletedEarly.add(dependent.urn);
+                            }
                             this.destroy(old, log, step);
                         } else {
                             pendingDeletes.push(old);
@@ -70,7 +97,7 @@ export class Deployment {
                     if (step.kind === "update" && old) {
                         this.update(old, resource, log);
                     } else {
-                        this.create(resource, log, step.kind === "replace" && !step.deleteBeforeReplace);
+                        this.create(resource, log, step.kind === "replace" && !step.deleteBeforeReplace && !deletedFirst);
                     }
                 }
             }

@@ -88,6 +88,14 @@ export function planSteps(before: Render | undefined, after: Render | undefined,
     const steps: Step[] = [];
     const refusals: string[] = [];
     const kept = new Set<string>();
+    // The engine refuses a program that registers one URN twice (step_generator.go: "Duplicate resource URN").
+    const seen = new Set<string>();
+    for (const resource of after?.resources ?? []) {
+        if (seen.has(resource.urn)) {
+            refusals.push(`Duplicate resource URN '${resource.urn}'; try giving it a unique name`);
+        }
+        seen.add(resource.urn);
+    }
 
     for (const wave of waves(after?.resources ?? [])) {
         for (const resource of wave) {
