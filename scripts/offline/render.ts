@@ -16,7 +16,11 @@ export interface RenderedResource {
     inputs: Record<string, unknown>;
     protect: boolean;
     retainOnDelete: boolean;
+    /** The engine deletes the old resource before creating its replacement (default: create first). */
+    deleteBeforeReplace: boolean;
     ignoreChanges: string[];
+    /** Inputs whose change replaces the resource beyond the provider's own rules. */
+    replaceOnChanges: string[];
     dependsOn: string[];
     /** Outputs the program marks secret beyond the provider's own. */
     additionalSecretOutputs: string[];
@@ -67,6 +71,8 @@ interface RegisterRequest {
     getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
     getProtect(): boolean | undefined;
     getRetainondelete(): boolean | undefined;
+    getDeletebeforereplace(): boolean;
+    getReplaceonchangesList(): string[];
     getIgnorechangesList(): string[];
     getDependenciesList(): string[];
     getAdditionalsecretoutputsList(): string[];
@@ -122,7 +128,9 @@ function recordRegistrations(resources: Promise<RenderedResource>[]): void {
                     custom: request.getCustom(),
                     protect: request.getProtect() ?? false,
                     retainOnDelete: request.getRetainondelete() ?? false,
+                    deleteBeforeReplace: request.getDeletebeforereplace(),
                     ignoreChanges: request.getIgnorechangesList(),
+                    replaceOnChanges: request.getReplaceonchangesList(),
                     dependsOn: request.getDependenciesList(),
                     additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
                     ...(request.getProvider() ? { provider: request.getProvider() } : {}),
