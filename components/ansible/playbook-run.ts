@@ -24,6 +24,24 @@ export interface PlaybookRunArgs {
 /** Where the bastion keeps the key that opens every node. */
 export const BASTION_KEY_PATH = "~/.ssh/fsgs-deploy";
 
+/**
+ * Writes the deploy key read on stdin to `BASTION_KEY_PATH`, as OpenSSH reads it. `pulumi config set --secret
+ * deployPrivateKey < key` strips the key's final newline, and OpenSSH then refuses the file ("error in
+ * libcrypto": OpenSSH 9.x hands PEM-armoured keys to libcrypto, whose PEM reader needs the newline after the
+ * END line); a key pasted from Windows brings CRs. So: CRs dropped, trailing blank lines dropped, exactly
+ * one newline after the last line (awk ends every record it prints with ORS, also an unterminated last one).
+ * Written to a temporary file and renamed, so a failed write never leaves half a key.
+ */
+export function deployKeyScript(path: string = BASTION_KEY_PATH): string {
+    return [
+        "set -eu",
+        "umask 077",
+        "install -d -m 0700 ~/.ssh",
+        `awk '{ sub(/\r$/, "") } /^$/ { blank++; next } { while (blank > 0) { print ""; blank-- } print }' > ${path}.new`,
+        `mv -f ${path}.new ${path}`,
+    ].join("\n");
+}
+
 /** The playbook command, one line per step so a failure names its step. */
 export function playbookCommand(release: string): string {
     return [
@@ -63,7 +81,7 @@ export class PlaybookRun extends pulumi.ComponentResource {
             `${name}-deploy-key`,
             {
                 connection,
-                create: `install -d -m 0700 ~/.ssh\n(umask 077 && cat > ${BASTION_KEY_PATH})`,
+                create: deployKeyScript(),
                 delete: `rm -f ${BASTION_KEY_PATH}`,
                 stdin: args.privateKey,
                 logging: "none",
