@@ -19,6 +19,8 @@ export interface PlaybookRunArgs {
     bastion: pulumi.Resource;
     /** What must exist before Ansible runs: the node pools and the API endpoint. */
     waitFor: pulumi.Resource[];
+    /** The security groups and the bastion's address every connection needs, created before and deleted after each command. */
+    sshPath: pulumi.Resource[];
 }
 
 /** Where the bastion keeps the key that opens every node. */
@@ -75,7 +77,7 @@ export class PlaybookRun extends pulumi.ComponentResource {
                 create: `cloud-init status --wait >/dev/null || test $? -eq 2\ncommand -v ansible-playbook >/dev/null\nmkdir -p ${release}`,
                 addPreviousOutputInEnv: false,
             },
-            { parent: this, dependsOn: [args.bastion] },
+            { parent: this, dependsOn: [args.bastion, ...args.sshPath] },
         );
         const key = new command.remote.Command(
             `${name}-deploy-key`,
@@ -87,12 +89,12 @@ export class PlaybookRun extends pulumi.ComponentResource {
                 logging: "none",
                 addPreviousOutputInEnv: false,
             },
-            { parent: this, dependsOn: [ready] },
+            { parent: this, dependsOn: [ready, ...args.sshPath] },
         );
         const playbooks = new command.remote.CopyToRemote(
             `${name}-playbooks`,
             { connection, source: new pulumi.asset.FileArchive(args.playbookFolder), remotePath: release },
-            { parent: this, dependsOn: [ready] },
+            { parent: this, dependsOn: [ready, ...args.sshPath] },
         );
         const inventory = new command.remote.CopyToRemote(
             `${name}-inventory`,
@@ -101,7 +103,7 @@ export class PlaybookRun extends pulumi.ComponentResource {
                 source: pulumi.output(args.inventory).apply((text) => new pulumi.asset.StringAsset(text)),
                 remotePath: `${workdir}/inventory.yml`,
             },
-            { parent: this, dependsOn: [ready] },
+            { parent: this, dependsOn: [ready, ...args.sshPath] },
         );
 
         this.triggerHash = pulumi
@@ -118,7 +120,7 @@ export class PlaybookRun extends pulumi.ComponentResource {
             },
             {
                 parent: this,
-                dependsOn: [key, playbooks, inventory, ...args.waitFor],
+                dependsOn: [key, playbooks, inventory, ...args.waitFor, ...args.sshPath],
                 // Forming a cluster pulls images and waits for nodes: well past the provider's default.
                 customTimeouts: { create: "60m", update: "60m" },
             },

@@ -66,6 +66,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 playbookHash: folderHash(readFolder(join(__dirname, "..", "..", PLAYBOOK_FOLDER))),
                 bastion: environment.bastion,
                 waitFor: environment.clusterResources,
+                sshPath: environment.sshPath,
             },
             { parent: this },
         );
@@ -82,7 +83,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 logging: "none",
                 addPreviousOutputInEnv: false,
             },
-            { parent: this, dependsOn: [playbookRun], additionalSecretOutputs: ["stdout"] },
+            { parent: this, dependsOn: [playbookRun, ...environment.sshPath], additionalSecretOutputs: ["stdout"] },
         );
         const serverUrl = pulumi.interpolate`https://${endpoint.publicAddress}:${endpoint.port}`;
         this.kubeconfig = pulumi.secret(

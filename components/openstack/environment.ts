@@ -47,6 +47,13 @@ export class Environment extends pulumi.ComponentResource {
     public readonly externalNetworkId: pulumi.Output<string>;
     /** The node pools and the API endpoint: what must exist before Ansible forms the cluster. */
     public readonly clusterResources: pulumi.Resource[];
+    /**
+     * What every SSH connection of the program travels through: the security groups with all their rules (the
+     * runner's SSH to the bastion, the bastion's SSH to the nodes, the node rules Ansible's run relies on) and
+     * the bastion with its floating IP. Remote commands depend on these so that `destroy` deletes them only
+     * after the commands, whose own deletes (and the Kubernetes deletes behind them) still need to connect.
+     */
+    public readonly sshPath: pulumi.Resource[];
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:openstack:Environment", name, {}, opts);
@@ -196,6 +203,7 @@ export class Environment extends pulumi.ComponentResource {
         this.bastion = bastion;
         this.bastionName = `${name}-bastion`;
         this.clusterResources = [controlPlane, ...workerPools.map(([, pool]) => pool), this.apiEndpoint];
+        this.sshPath = [securityGroups, bastion];
         this.bastionPublicAddress = bastion.publicAddress;
         this.bastionPrivateAddress = bastion.privateAddress;
         this.registerOutputs({
