@@ -85,7 +85,10 @@ export class Environment extends pulumi.ComponentResource {
             `${name}-keypair`,
             // The deploy key, for Pulumi and Ansible; cloud-init adds the operators' keys beside it.
             { name: `${name}-deploy`, publicKey: access.deployPublicKey },
-            parent,
+            // Name and public key are ForceNew (terraform-provider-openstack v1.54.1 resource_openstack_compute_keypair_v2.go)
+            // and Nova refuses a second keypair of one name (409): a new key replaces the old one in place. Servers keep
+            // the key they booted with (keyPair is an ignored change), so nothing else notices the short gap.
+            { ...parent, deleteBeforeReplace: true },
         );
         const common = {
             imageId: image.id,
