@@ -17,6 +17,13 @@ export interface PlaybookRunArgs {
     playbookHash: string;
     /** The bastion's component: the run starts once its server exists. */
     bastion: pulumi.Resource;
+    /** The bastion's Nova ID: a new bastion (`up --replace`) needs the key, the playbooks and the inventory again. */
+    bastionId: pulumi.Input<string>;
+    /**
+     * Nova ID of every server, by name: a replaced node is a bare server at the same address, which only a new
+     * Ansible run turns back into a node, so the run's trigger changes with the servers' identities.
+     */
+    serverIds: pulumi.Input<Record<string, string>>;
     /** What must exist before Ansible runs: the node pools and the API endpoint. */
     waitFor: pulumi.Resource[];
     /** The security groups and the bastion's address every connection needs, created before and deleted after each command. */
@@ -44,6 +51,14 @@ export function deployKeyScript(path: string = BASTION_KEY_PATH): string {
     ].join("\n");
 }
 
+/** The servers' identities as one text, independent of the order they were listed in. */
+export function serverIdentityText(serverIds: Record<string, string>): string {
+    return Object.keys(serverIds)
+        .sort()
+        .map((name) => `${name}=${serverIds[name]}\n`)
+        .join("");
+}
+
 /** The playbook command, one line per step so a failure names its step. */
 export function playbookCommand(release: string): string {
     return [
@@ -55,8 +70,8 @@ export function playbookCommand(release: string): string {
 }
 
 /**
- * Runs the site playbook on the bastion once cloud-init has installed Ansible there. The run's inputs depend
- * only on the playbooks and the inventory, so it runs again exactly when one of them changes.
+ * Runs the site playbook on the bastion once cloud-init has installed Ansible there. The run depends on the
+ * playbooks, the inventory and the servers' identities, so it runs again exactly when one of them changes.
  */
 export class PlaybookRun extends pulumi.ComponentResource {
     /** Hash of everything Ansible reads: it changes exactly when a run is needed. */
@@ -75,6 +90,7 @@ export class PlaybookRun extends pulumi.ComponentResource {
                 connection,
                 // Exit status 2 is cloud-init's "done, with recoverable warnings".
                 create: `cloud-init status --wait >/dev/null || test $? -eq 2\ncommand -v ansible-playbook >/dev/null\nmkdir -p ${release}`,
+                triggers: [args.bastionId],
                 addPreviousOutputInEnv: false,
             },
             { parent: this, dependsOn: [args.bastion, ...args.sshPath] },
@@ -86,6 +102,7 @@ export class PlaybookRun extends pulumi.ComponentResource {
                 create: deployKeyScript(),
                 delete: `rm -f ${BASTION_KEY_PATH}`,
                 stdin: args.privateKey,
+                triggers: [args.bastionId],
                 logging: "none",
                 addPreviousOutputInEnv: false,
             },
@@ -93,7 +110,12 @@ export class PlaybookRun extends pulumi.ComponentResource {
         );
         const playbooks = new command.remote.CopyToRemote(
             `${name}-playbooks`,
-            { connection, source: new pulumi.asset.FileArchive(args.playbookFolder), remotePath: release },
+            {
+                connection,
+                source: new pulumi.asset.FileArchive(args.playbookFolder),
+                remotePath: release,
+                triggers: [args.bastionId],
+            },
             { parent: this, dependsOn: [ready, ...args.sshPath] },
         );
         const inventory = new command.remote.CopyToRemote(
@@ -102,13 +124,16 @@ export class PlaybookRun extends pulumi.ComponentResource {
                 connection,
                 source: pulumi.output(args.inventory).apply((text) => new pulumi.asset.StringAsset(text)),
                 remotePath: `${workdir}/inventory.yml`,
+                triggers: [args.bastionId],
             },
             { parent: this, dependsOn: [ready, ...args.sshPath] },
         );
 
         this.triggerHash = pulumi
-            .output(args.inventory)
-            .apply((text) => contentHash({ playbooks: args.playbookHash, inventory: text }));
+            .all([args.inventory, args.serverIds])
+            .apply(([text, serverIds]) =>
+                contentHash({ playbooks: args.playbookHash, inventory: text, servers: serverIdentityText(serverIds) }),
+            );
         new command.remote.Command(
             `${name}-run`,
             {

@@ -65,6 +65,8 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 playbookFolder: PLAYBOOK_FOLDER,
                 playbookHash: folderHash(readFolder(join(__dirname, "..", "..", PLAYBOOK_FOLDER))),
                 bastion: environment.bastion,
+                bastionId: environment.bastionId,
+                serverIds: environment.serverIds,
                 waitFor: environment.clusterResources,
                 sshPath: environment.sshPath,
             },

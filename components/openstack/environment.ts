@@ -54,6 +54,10 @@ export class Environment extends pulumi.ComponentResource {
      * after the commands, whose own deletes (and the Kubernetes deletes behind them) still need to connect.
      */
     public readonly sshPath: pulumi.Resource[];
+    /** Nova ID of every server (bastion and nodes) by name: what changes when one is replaced. */
+    public readonly serverIds: pulumi.Output<Record<string, string>>;
+    /** Nova ID of the bastion. */
+    public readonly bastionId: pulumi.Output<string>;
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:openstack:Environment", name, {}, opts);
@@ -207,6 +211,12 @@ export class Environment extends pulumi.ComponentResource {
         this.bastionName = `${name}-bastion`;
         this.clusterResources = [controlPlane, ...workerPools.map(([, pool]) => pool), this.apiEndpoint];
         this.sshPath = [securityGroups, bastion];
+        const poolNodes = [...controlPlane.nodes, ...workerPools.flatMap(([, pool]) => pool.nodes)];
+        const servers = [{ name: `${name}-bastion`, instanceId: bastion.instanceId }, ...poolNodes];
+        this.serverIds = pulumi
+            .all(servers.map((server) => server.instanceId))
+            .apply((ids): Record<string, string> => Object.fromEntries(servers.map((server, index) => [server.name, ids[index]])));
+        this.bastionId = bastion.instanceId;
         this.bastionPublicAddress = bastion.publicAddress;
         this.bastionPrivateAddress = bastion.privateAddress;
         this.registerOutputs({

@@ -49,6 +49,8 @@ export interface RenderOptions {
     secretKeys?: string[];
     /** Runs the program and returns what it exports. */
     program: () => unknown;
+    /** The cloud the program runs against; a fresh `FakeCloud` unless a test needs another (e.g. a replaced server's new ID). */
+    cloud?: pulumi.runtime.Mocks;
 }
 
 /** The program threw; `registered` tells what it had registered before (nothing, for a config error). */
@@ -172,7 +174,7 @@ export async function renderProgram(options: RenderOptions): Promise<Render> {
 }
 
 async function render(options: RenderOptions): Promise<Render> {
-    await pulumi.runtime.setMocks(new FakeCloud(), options.project, options.stack, false);
+    await pulumi.runtime.setMocks(options.cloud ?? new FakeCloud(), options.project, options.stack, false);
     pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
     const registrations: Promise<RenderedResource>[] = [];
     recordRegistrations(registrations);
