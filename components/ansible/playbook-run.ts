@@ -1,5 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { sshConnection } from "./connection";
 import { contentHash } from "./content-hash";
 
 export interface PlaybookRunArgs {
@@ -79,7 +80,7 @@ export class PlaybookRun extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlaybookRunArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:ansible:PlaybookRun", name, {}, opts);
-        const connection = { host: args.bastionAddress, user: args.sshUser, privateKey: args.privateKey };
+        const connection = sshConnection({ host: args.bastionAddress, user: args.sshUser, privateKey: args.privateKey });
         const workdir = `/home/${args.sshUser}/fsgs-ansible`;
         // A folder per playbook version: a role deleted from the repository cannot linger on the bastion.
         const release = `${workdir}/releases/${args.playbookHash.slice(0, 16)}`;
