@@ -52,6 +52,24 @@ export function deployKeyScript(path: string = BASTION_KEY_PATH): string {
     ].join("\n");
 }
 
+/**
+ * Waits for cloud-init on the bastion and checks that it installed Ansible. Each step must stop the script:
+ * without `set -e` only the last line's status counted, so a failed cloud-init or a missing ansible-playbook
+ * passed and the failure surfaced later, as a confusing playbook error. `cloud-init status --wait` exits 0 when
+ * done, 1 on a fatal error and 2 when done with recoverable errors (cloud-init 23.4+ "Return codes" in its CLI
+ * docs), which still leaves a usable server.
+ */
+export function bastionReadyScript(release: string): string {
+    return [
+        "set -eu",
+        "status=0",
+        "cloud-init status --wait >/dev/null || status=$?",
+        'if [ "$status" -ne 0 ] && [ "$status" -ne 2 ]; then echo "cloud-init failed on the bastion (status $status): cloud-init status --long" >&2; exit 1; fi',
+        'command -v ansible-playbook >/dev/null || { echo "ansible-playbook is not installed on the bastion" >&2; exit 1; }',
+        `mkdir -p ${release}`,
+    ].join("\n");
+}
+
 /** The servers' identities as one text, independent of the order they were listed in. */
 export function serverIdentityText(serverIds: Record<string, string>): string {
     return Object.keys(serverIds)
@@ -89,8 +107,7 @@ export class PlaybookRun extends pulumi.ComponentResource {
             `${name}-bastion-ready`,
             {
                 connection,
-                // Exit status 2 is cloud-init's "done, with recoverable warnings".
-                create: `cloud-init status --wait >/dev/null || test $? -eq 2\ncommand -v ansible-playbook >/dev/null\nmkdir -p ${release}`,
+                create: bastionReadyScript(release),
                 triggers: [args.bastionId],
                 addPreviousOutputInEnv: false,
             },
