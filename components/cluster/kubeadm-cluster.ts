@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { folderHash, readFolder } from "../ansible/content-hash";
 import { type InventoryInput, renderInventory } from "../ansible/inventory";
+import { sshConnection } from "../ansible/connection";
 import { BASTION_KEY_PATH, PlaybookRun } from "../ansible/playbook-run";
 import type { StackConfig } from "../config/schema";
 import type { Environment } from "../openstack/environment";
@@ -65,7 +66,10 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 playbookFolder: PLAYBOOK_FOLDER,
                 playbookHash: folderHash(readFolder(join(__dirname, "..", "..", PLAYBOOK_FOLDER))),
                 bastion: environment.bastion,
+                bastionId: environment.bastionId,
+                serverIds: environment.serverIds,
                 waitFor: environment.clusterResources,
+                sshPath: environment.sshPath,
             },
             { parent: this },
         );
@@ -76,13 +80,16 @@ export class KubeadmCluster extends pulumi.ComponentResource {
         const adminKubeconfig = new command.remote.Command(
             `${name}-admin-kubeconfig`,
             {
-                connection: { ...login, host: firstControlPlane, proxy: { ...login, host: environment.bastionPublicAddress } },
+                connection: {
+                    ...sshConnection({ ...login, host: firstControlPlane }),
+                    proxy: sshConnection({ ...login, host: environment.bastionPublicAddress }),
+                },
                 create: READ_ADMIN_KUBECONFIG,
                 triggers: [playbookRun.triggerHash],
                 logging: "none",
                 addPreviousOutputInEnv: false,
             },
-            { parent: this, dependsOn: [playbookRun], additionalSecretOutputs: ["stdout"] },
+            { parent: this, dependsOn: [playbookRun, ...environment.sshPath], additionalSecretOutputs: ["stdout"] },
         );
         const serverUrl = pulumi.interpolate`https://${endpoint.publicAddress}:${endpoint.port}`;
         this.kubeconfig = pulumi.secret(

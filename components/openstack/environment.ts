@@ -47,6 +47,17 @@ export class Environment extends pulumi.ComponentResource {
     public readonly externalNetworkId: pulumi.Output<string>;
     /** The node pools and the API endpoint: what must exist before Ansible forms the cluster. */
     public readonly clusterResources: pulumi.Resource[];
+    /**
+     * What every SSH connection of the program travels through: the security groups with all their rules (the
+     * runner's SSH to the bastion, the bastion's SSH to the nodes, the node rules Ansible's run relies on) and
+     * the bastion with its floating IP. Remote commands depend on these so that `destroy` deletes them only
+     * after the commands, whose own deletes (and the Kubernetes deletes behind them) still need to connect.
+     */
+    public readonly sshPath: pulumi.Resource[];
+    /** Nova ID of every server (bastion and nodes) by name: what changes when one is replaced. */
+    public readonly serverIds: pulumi.Output<Record<string, string>>;
+    /** Nova ID of the bastion. */
+    public readonly bastionId: pulumi.Output<string>;
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:openstack:Environment", name, {}, opts);
@@ -78,7 +89,10 @@ export class Environment extends pulumi.ComponentResource {
             `${name}-keypair`,
             // The deploy key, for Pulumi and Ansible; cloud-init adds the operators' keys beside it.
             { name: `${name}-deploy`, publicKey: access.deployPublicKey },
-            parent,
+            // Name and public key are ForceNew (terraform-provider-openstack v1.54.1 resource_openstack_compute_keypair_v2.go)
+            // and Nova refuses a second keypair of one name (409): a new key replaces the old one in place. Servers keep
+            // the key they booted with (keyPair is an ignored change), so nothing else notices the short gap.
+            { ...parent, deleteBeforeReplace: true },
         );
         const common = {
             imageId: image.id,
@@ -196,6 +210,13 @@ export class Environment extends pulumi.ComponentResource {
         this.bastion = bastion;
         this.bastionName = `${name}-bastion`;
         this.clusterResources = [controlPlane, ...workerPools.map(([, pool]) => pool), this.apiEndpoint];
+        this.sshPath = [securityGroups, bastion];
+        const poolNodes = [...controlPlane.nodes, ...workerPools.flatMap(([, pool]) => pool.nodes)];
+        const servers = [{ name: `${name}-bastion`, instanceId: bastion.instanceId }, ...poolNodes];
+        this.serverIds = pulumi
+            .all(servers.map((server) => server.instanceId))
+            .apply((ids): Record<string, string> => Object.fromEntries(servers.map((server, index) => [server.name, ids[index]])));
+        this.bastionId = bastion.instanceId;
         this.bastionPublicAddress = bastion.publicAddress;
         this.bastionPrivateAddress = bastion.privateAddress;
         this.registerOutputs({

@@ -25,8 +25,13 @@ export interface NodePoolArgs extends Omit<ServerArgs, "availabilityZone" | "ser
     protectData: boolean;
 }
 
-/** A data volume moving zone would be a new, empty volume: the zone is fixed at creation. */
-export const VOLUME_IGNORED_CHANGES = ["availabilityZone"] as const;
+/**
+ * Changes that would make a data volume a new, empty one: zone and type are ForceNew (terraform-provider-openstack
+ * v1.54.1 resource_openstack_blockstorage_volume_v3.go). In prod the volume is protected, so a replacement would
+ * stop `up` altogether; a new `site.volumeType` therefore applies to new volumes only, and an existing one moves
+ * with `openstack volume set --type <new> --retype-policy on-demand <volume>`, which keeps its data.
+ */
+export const VOLUME_IGNORED_CHANGES = ["availabilityZone", "volumeType"] as const;
 
 /** Zone of the n-th server of a pool: round-robin, so a pool spreads over every zone of the site. */
 export function zoneFor(index: number, zones: readonly string[]): string {

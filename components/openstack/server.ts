@@ -101,7 +101,15 @@ export function createServer(name: string, args: ServerArgs, parent: pulumi.Reso
             }),
             metadata: args.metadata,
         },
-        { parent, ignoreChanges: [...INSTANCE_IGNORED_CHANGES] },
+        {
+            parent,
+            ignoreChanges: [...INSTANCE_IGNORED_CHANGES],
+            // A replacement (`up --replace`, a new port) boots on the same pre-created port, which Neutron binds to one
+            // server at a time: created first, the new server would fail with PortInUse. So the old one goes first
+            // (Nova detaches a port it did not create rather than deleting it, and the address stays). Replacing
+            // the port with the server instead would change the node's address, which etcd and the inventory name.
+            deleteBeforeReplace: true,
+        },
     );
     return { port, instance };
 }

@@ -17,7 +17,11 @@ export interface RenderedResource {
     inputs: Record<string, unknown>;
     protect: boolean;
     retainOnDelete: boolean;
+    /** The engine deletes the old resource before creating its replacement (default: create first). */
+    deleteBeforeReplace: boolean;
     ignoreChanges: string[];
+    /** Inputs whose change replaces the resource beyond the provider's own rules. */
+    replaceOnChanges: string[];
     dependsOn: string[];
     /** Outputs the program marks secret beyond the provider's own. */
     additionalSecretOutputs: string[];
@@ -27,9 +31,6 @@ export interface RenderedResource {
     outputs: Record<string, unknown>;
     /** For each input, the resources its value came from: the engine's `propertyDependencies`. */
     propertyDependencies: Record<string, string[]>;
-    /** Inputs whose change makes the engine replace the resource whatever the provider says. */
-    replaceOnChanges: string[];
-    deleteBeforeReplace: boolean;
     /** Former identities of the resource: URNs, or `{ name, type, parent }` specs relative to it. */
     aliases: unknown[];
     /**
@@ -65,6 +66,8 @@ export interface RenderOptions {
     secretKeys?: string[];
     /** Runs the program and returns what it exports. */
     program: () => unknown;
+    /** The cloud the program runs against; a fresh `FakeCloud` unless a test needs another (e.g. a replaced server's new ID). */
+    cloud?: pulumi.runtime.Mocks;
 }
 
 /** The program threw; `registered` tells what it had registered before (nothing, for a config error). */
@@ -87,13 +90,13 @@ interface RegisterRequest {
     getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
     getProtect(): boolean | undefined;
     getRetainondelete(): boolean | undefined;
+    getDeletebeforereplace(): boolean;
+    getReplaceonchangesList(): string[];
     getIgnorechangesList(): string[];
     getDependenciesList(): string[];
     getAdditionalsecretoutputsList(): string[];
     getProvider(): string;
     getPropertydependenciesMap(): { forEach(callback: (value: { getUrnsList(): string[] }, key: string) => void): void };
-    getReplaceonchangesList(): string[];
-    getDeletebeforereplace(): boolean;
     getAliasesList(): { toObject(): unknown }[];
     getAliasurnsList(): string[];
     getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
@@ -229,13 +232,13 @@ function recordRegistrations(resources: Promise<RenderedResource>[]): void {
                     custom: request.getCustom(),
                     protect: request.getProtect() ?? false,
                     retainOnDelete: request.getRetainondelete() ?? false,
+                    deleteBeforeReplace: request.getDeletebeforereplace(),
                     ignoreChanges: request.getIgnorechangesList(),
+                    replaceOnChanges: request.getReplaceonchangesList(),
                     dependsOn: request.getDependenciesList(),
                     additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
                     ...(request.getProvider() ? { provider: request.getProvider() } : {}),
                     propertyDependencies: propertyDependencies(request),
-                    replaceOnChanges: request.getReplaceonchangesList(),
-                    deleteBeforeReplace: request.getDeletebeforereplace(),
                     aliases: [...request.getAliasurnsList(), ...request.getAliasesList().map((alias) => alias.toObject())],
                     customTimeouts: customTimeouts(request),
                     secretDigests: secretDigests(rawInputs),
@@ -284,7 +287,7 @@ export async function renderProgram(options: RenderOptions): Promise<Render> {
 }
 
 async function render(options: RenderOptions): Promise<Render> {
-    await pulumi.runtime.setMocks(new FakeCloud(), options.project, options.stack, false);
+    await pulumi.runtime.setMocks(options.cloud ?? new FakeCloud(), options.project, options.stack, false);
     pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
     const registrations: Promise<RenderedResource>[] = [];
     recordRegistrations(registrations);

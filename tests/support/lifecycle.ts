@@ -18,7 +18,7 @@ export class RenderCache {
         }
         // Renders share the SDK's global state: one at a time.
         const previous = [...this.renders.values()].pop() ?? Promise.resolve(undefined);
-        const render = previous.catch(() => undefined).then(() => renderStack(stack, edit, secrets));
+        const render = previous.catch(() => undefined).then(() => renderStack(stack, edit, undefined, secrets));
         this.renders.set(key, render);
         return render;
     }

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { readNamespacedConfig } from "../../components/config/load";
+import type { FakeCloud } from "../../scripts/offline/fake-cloud";
 import { type Render, renderProgram } from "../../scripts/offline/render";
 import { readStackFiles } from "../../scripts/offline/stack-files";
 import { buildStack } from "../../components/stack";
@@ -17,6 +18,7 @@ export function rawConfig(stack: StackName): Record<string, unknown> {
 export async function renderStack(
     stack: StackName,
     edit: (config: Record<string, unknown>) => void = () => undefined,
+    cloud?: FakeCloud,
     /** Secret values to use instead of the stack file's placeholders, by key without namespace. */
     secretOverrides: Record<string, string> = {},
 ): Promise<Render> {
@@ -38,6 +40,7 @@ export async function renderStack(
         config: { ...texts, ...secrets },
         secretKeys: files.secretKeys,
         program: buildStack,
+        cloud,
     });
 }
 
