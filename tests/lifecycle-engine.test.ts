@@ -1,5 +1,6 @@
 /** The step simulator and the fake cloud on hand-made registrations: each rule shown holding and shown failing. */
 import type { Render, RenderedResource } from "../scripts/offline/render";
+import { ClusterModel } from "../scripts/offline/lifecycle/cluster";
 import { Deployment } from "../scripts/offline/lifecycle/deploy";
 import { planSteps } from "../scripts/offline/lifecycle/engine";
 import { FakeOpenStack } from "../scripts/offline/lifecycle/fake-openstack";
@@ -159,12 +160,81 @@ describe("the fake OpenStack", () => {
         expect(apiProblem(fake, "192.0.2.10", 6443)).toMatch(/no control-plane server/);
     });
 
+    test("the second hop of a ProxyJump needs the node's groups to admit the bastion", () => {
+        const fake = cloud();
+        fake.create(resource("openstack:networking/secGroup:SecGroup", "nodes", {}));
+        fake.create(port("bastion"));
+        fake.create(resource("openstack:networking/port:Port", "node-port", { networkId: "net-id", fixedIps: [{ subnetId: "subnet-id" }], securityGroupIds: ["nodes-id"] }, { outputs: { allFixedIps: ["10.0.0.50"] } }));
+        fake.create(resource("openstack:networking/routerInterface:RouterInterface", "ri", { routerId: "router-id", subnetId: "subnet-id" }));
+        fake.create(resource(INSTANCE, "bastion-vm", { networks: [{ port: "bastion-id" }], keyPair: "deploy" }));
+        fake.create(resource(INSTANCE, "node", { networks: [{ port: "node-port-id" }], keyPair: "deploy" }));
+        fake.create(resource("openstack:networking/floatingIp:FloatingIp", "fip", { portId: "bastion-id" }, { outputs: { address: "203.0.113.5" } }));
+        fake.create(rule("admin"));
+        expect(sshProblem(fake, "192.0.2.10", "10.0.0.50", "203.0.113.5")).toMatch(/no rule of node's groups admits the bastion/);
+        fake.create(resource("openstack:networking/secGroupRule:SecGroupRule", "from-bastion", {
+            securityGroupId: "nodes-id", direction: "ingress", ethertype: "IPv4", protocol: "tcp", portRangeMin: 22, portRangeMax: 22, remoteGroupId: "sg-id",
+        }));
+        expect(sshProblem(fake, "192.0.2.10", "10.0.0.50", "203.0.113.5")).toBeUndefined();
+    });
+
     test("an Octavia listener refuses an allowed CIDR of the other IP family", () => {
         const fake = cloud();
         fake.create(resource("openstack:loadbalancer/loadBalancer:LoadBalancer", "lb", { vipSubnetId: "subnet-id" }, { outputs: { vipAddress: "10.0.0.9", vipPortId: "vip-port" } }));
         const listener = (cidrs: string[]) => resource("openstack:loadbalancer/listener:Listener", "l", { loadbalancerId: "lb-id", protocolPort: 6443, allowedCidrs: cidrs });
         expect(() => fake.create(listener(["2001:db8::/32"]))).toThrow("CIDR 2001:db8::/32 IP version incompatible");
         expect(() => fake.create(listener(["192.0.2.0/24"]))).not.toThrow();
+    });
+});
+
+describe("the cluster's own cloud objects", () => {
+    const kubernetes = (type: string, name: string, inputs: Record<string, unknown>) => ({ ...resource(type, name, inputs), custom: true });
+    const cluster = (reclaimPolicy: string) => {
+        const fake = new FakeOpenStack();
+        const model = new ClusterModel(fake);
+        fake.add("server", "cp-1", "test", { role: "control-plane" });
+        model.formed = true;
+        model.apply(kubernetes("kubernetes:helm.sh/v3:Release", "csi", { chart: "openstack-cinder-csi" }));
+        model.apply(kubernetes("kubernetes:storage.k8s.io/v1:StorageClass", "cinder", { provisioner: "cinder.csi.openstack.org", reclaimPolicy }));
+        const namespace = kubernetes("kubernetes:core/v1:Namespace", "data", { metadata: { name: "data" } });
+        model.apply(namespace);
+        model.apply(kubernetes("kubernetes:apps/v1:StatefulSet", "db", {
+            metadata: { name: "db", namespace: "data" },
+            spec: { replicas: 2, volumeClaimTemplates: [{ metadata: { name: "pgdata" } }] },
+        }));
+        return { fake, model, namespace };
+    };
+
+    test("Cinder CSI makes a volume per claim; deleting the namespace deletes them when the class reclaims with Delete", () => {
+        const { fake, model, namespace } = cluster("Delete");
+        expect(fake.live("volume").map((volume) => volume.name)).toEqual(["pvc-data/pgdata-db-0", "pvc-data/pgdata-db-1"]);
+        model.remove(namespace);
+        expect(fake.live("volume")).toEqual([]);
+    });
+
+    test("a Retain class keeps the volumes, and a cluster without a control plane deletes nothing", () => {
+        const retained = cluster("Retain");
+        retained.model.remove(retained.namespace);
+        expect(retained.fake.live("volume")).toHaveLength(2);
+        const dead = cluster("Delete");
+        dead.fake.remove(dead.fake.live("server")[0].id);
+        dead.model.remove(dead.namespace);
+        expect(dead.fake.live("volume")).toHaveLength(2);
+    });
+
+    test("the cloud-controller-manager makes the ingress load balancer on the subnet, and removes it with the release", () => {
+        const fake = new FakeOpenStack();
+        fake.create(resource("openstack:networking/network:Network", "net", {}));
+        fake.create(resource("openstack:networking/subnet:Subnet", "subnet", { networkId: "net-id" }));
+        const model = new ClusterModel(fake);
+        fake.add("server", "cp-1", "test", { role: "control-plane" });
+        model.formed = true;
+        model.apply(kubernetes("kubernetes:helm.sh/v3:Release", "ccm", { chart: "openstack-cloud-controller-manager", values: { enabledControllers: ["service"] } }));
+        const ingress = kubernetes("kubernetes:helm.sh/v3:Release", "ingress", { chart: "ingress-nginx", values: { controller: { service: { type: "LoadBalancer" } } } });
+        model.apply(ingress);
+        expect(fake.live("loadBalancer").map((lb) => lb.owner)).toEqual(["cloud-controller-manager"]);
+        expect(() => fake.delete(fake.live("subnet")[0])).toThrow("409 SubnetInUse");
+        model.remove(ingress);
+        expect([fake.live("loadBalancer"), fake.live("floatingIp")]).toEqual([[], []]);
     });
 });
 

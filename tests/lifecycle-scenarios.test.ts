@@ -39,6 +39,20 @@ describe("first up and a second up with no change", () => {
     });
 });
 
+test("a render records what the engine needs: outputs, property dependencies, timeouts, where commands connect", async () => {
+    const render = await cache.get("integration");
+    const byName = (name: string) => render.resources.find((resource) => resource.name === name);
+    const fip = byName("fsgs-integration-bastion-fip");
+    expect(fip?.outputs.address).toMatch(/^203\.0\.113\.\d+$/);
+    expect(fip?.propertyDependencies.portId).toEqual([byName("fsgs-integration-bastion-port")?.urn]);
+    expect(byName(ansibleRun("integration"))?.customTimeouts).toEqual({ create: "60m", update: "60m" });
+    const kubeconfig = byName("fsgs-integration-admin-kubeconfig");
+    expect(kubeconfig?.connection).toMatchObject({ host: expect.stringMatching(/^10\.40\.10\./), proxyHost: fip?.outputs.address });
+    // The digest tells a rotated secret apart without holding it.
+    expect(kubeconfig?.secretDigests.connection).toMatch(/^[0-9a-f]{16}$/);
+    expect(JSON.stringify(render)).not.toContain("PRIVATE KEY");
+});
+
 describe("add a worker to prod's general pool", () => {
     const addWorker = (config: Record<string, unknown>) => {
         (config.cluster as { workerPools: { count: number }[] }).workerPools[0].count += 1;

@@ -41,6 +41,12 @@ export class ClusterModel {
         const inputs = resource.inputs;
         if (resource.type === "kubernetes:core/v1:Namespace") {
             const namespace = String(record(inputs.metadata).name);
+            // The namespace controller deletes everything in it, the StatefulSets that would make claims again too.
+            for (const [urn, object] of this.kubernetes) {
+                if (record(object.inputs.metadata).namespace === namespace) {
+                    this.kubernetes.delete(urn);
+                }
+            }
             for (const [key, claim] of this.claims) {
                 if (claim.namespace === namespace) {
                     this.deleteClaim(key);
