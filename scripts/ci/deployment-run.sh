@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs one Pulumi Deployments operation on one stack, at exactly this pipeline's commit, and exits with the
+# deployment's result. Usage: deployment-run.sh <preview|update> <stack>
+#
+# Why each step (sources are the Pulumi CLI's, pulumi/pulumi v3.259.0):
+# - `--git-commit "$CI_COMMIT_SHA"`: a branch name would deploy whatever its tip is when the job starts, not the
+#   commit this pipeline tested (pkg/cmd/pulumi/deployment/remote.go: --git-commit checks the hash out detached).
+# - `--suppress-stream-logs=false`: `pulumi deployment run` defaults to true and then returns as soon as the
+#   deployment is queued (remote.go ApplyFlagsForDeploymentCommand; pkg/backend/httpstate/backend.go RunDeployment).
+# - a CLI >= 3.256.0: before it, a streamed deployment that failed still exited 0 (pulumi/pulumi#24051, fixed by
+#   #24155, CHANGELOG 3.256.0 "Exit non-zero from remote operations ... when the deployment fails").
+# - `--agent-pool-id`: without it the CLI sends `agentPoolID: null`, which its help says means "the Pulumi
+#   Cloud shared queue" (apitype.AgentPoolIDMarshaller), whose runners cannot reach the site.
+set -euo pipefail
+
+operation=${1:?usage: deployment-run.sh <preview|update> <stack>}
+stack=${2:?usage: deployment-run.sh <preview|update> <stack>}
+minimum_cli=3.256.0
+
+fail() {
+    printf 'deployment-run: %s\n' "$*" >&2
+    exit 1
+}
+
+# A fork's commit is not in this repository's branches, and its code must never run with this project's tokens.
+if [[ -n ${CI_MERGE_REQUEST_SOURCE_PROJECT_ID:-} && ${CI_MERGE_REQUEST_SOURCE_PROJECT_ID} != "${CI_MERGE_REQUEST_PROJECT_ID:-}" ]]; then
+    fail "refused: merge request !${CI_MERGE_REQUEST_IID:-?} comes from a fork (project ${CI_MERGE_REQUEST_SOURCE_PROJECT_ID}).
+Its code is not previewed through Pulumi Deployments: a fork's branch is not in this repository, and a remote run
+would hand the fork's code this project's credentials. The offline plans (job plan) still show what it changes.
+A maintainer who has reviewed the change can push it to a branch of this repository to get a preview."
+fi
+
+[[ -n ${CI_COMMIT_SHA:-} ]] || fail "CI_COMMIT_SHA is not set: run this from a GitLab CI job"
+[[ -n ${PULUMI_ORG:-} && -n ${PULUMI_PROJECT:-} ]] || fail "PULUMI_ORG and PULUMI_PROJECT must be set (CI/CD variables and .gitlab-ci.yml)"
+
+token_variable=${PULUMI_TOKEN_VARIABLE:?PULUMI_TOKEN_VARIABLE must name the CI/CD variable that holds the Pulumi token of this job}
+token=${!token_variable:-}
+if [[ -z $token ]]; then
+    fail "$token_variable is not set for this pipeline. It is a protected variable when it can reach preprod or prod:
+GitLab gives protected variables only to pipelines of protected branches and tags (and, with the project setting
+on, to merge request pipelines between two protected branches of this project)."
+fi
+
+version=$(pulumi version)
+version=${version#v}
+if [[ $(printf '%s\n%s\n' "$minimum_cli" "$version" | sort -V | head -n 1) != "$minimum_cli" ]]; then
+    fail "pulumi CLI $version exits 0 when a deployment fails; this job needs >= $minimum_cli (the image of .pulumi-remote in .gitlab-ci.yml)"
+fi
+
+# Secrets encrypted in the stack file and an agent pool the site admits, on this very commit; prints the pool ID.
+agent_pool=$(npx tsx scripts/ci/preflight.ts "$stack")
+
+echo "Pulumi Deployments: $operation of $PULUMI_ORG/$PULUMI_PROJECT/$stack at $CI_COMMIT_SHA on agent pool $agent_pool"
+PULUMI_ACCESS_TOKEN=$token pulumi deployment run "$operation" \
+    --stack "$PULUMI_ORG/$PULUMI_PROJECT/$stack" \
+    --git-commit "$CI_COMMIT_SHA" \
+    --agent-pool-id "$agent_pool" \
+    --suppress-stream-logs=false
