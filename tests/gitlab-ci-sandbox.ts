@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { buildSync } from "esbuild";
 import { parse, stringify } from "yaml";
 import { type PipelineEvent, type ProjectVariable, predefinedVariables, visibleProjectVariables } from "../scripts/ci/gitlab-context";
 import { type Pipeline, expandVariables, jobCommands, jobVariables, resolveJob } from "../scripts/ci/gitlab-pipeline";
@@ -46,6 +47,32 @@ export interface JobRun {
     variables: Record<string, string>;
     /** The job's `artifacts:paths` (variables expanded) that exist after the run, as the runner would upload them. */
     artifacts: Record<string, string>;
+}
+
+/**
+ * `npx tsx <file>` is esbuild's transform of the file, then node. The sandbox does the same once per test
+ * process (bundled with esbuild, which tsx itself uses, packages left to node_modules), so that each job run
+ * starts in node's time rather than tsx's; the stand-in npx runs a prebuilt file when there is one.
+ */
+const PREBUILT_DIR = join(ROOT, "node_modules", ".cache", "gitlab-ci-sandbox");
+const PREBUILT_ENTRIES = ["scripts/ci/preflight.ts"];
+let prebuilt = false;
+function prebuildTsxEntries(): void {
+    if (prebuilt) {
+        return;
+    }
+    for (const entry of PREBUILT_ENTRIES) {
+        buildSync({
+            entryPoints: [join(ROOT, entry)],
+            outfile: join(PREBUILT_DIR, `${entry}.js`),
+            bundle: true,
+            platform: "node",
+            format: "cjs",
+            packages: "external",
+            logLevel: "error",
+        });
+    }
+    prebuilt = true;
 }
 
 let trackedFiles: string[] | undefined;
@@ -100,6 +127,7 @@ export function runJob(
     scenario: Scenario = {},
     matrix: Record<string, string> = {},
 ): JobRun {
+    prebuildTsxEntries();
     const dir = mkdtempSync(join(tmpdir(), "gitlab-job-"));
     const work = join(dir, "project");
     try {
@@ -138,6 +166,7 @@ export function runJob(
                 STANDIN_PLAN_EXIT: String(scenario.planExit ?? 0),
                 STANDIN_PULUMI_VERSION: cliVersionOf(job) ?? "",
                 STANDIN_TSX: join(ROOT, "node_modules", ".bin", "tsx"),
+                STANDIN_TSX_PREBUILT: PREBUILT_DIR,
             },
         });
         const lines = (path: string) => readFileSync(path, "utf8").split("\n").filter((line) => line !== "");
