@@ -239,7 +239,9 @@ export function jobVariables(
     const layers = [pipeline.raw.variables, job.variables, matrix] as (Record<string, unknown> | undefined)[];
     for (const layer of layers) {
         for (const [key, value] of Object.entries(layer ?? {})) {
-            const text = isHash(value) ? String(value.value ?? "") : String(value);
+            // A variable may be written `NAME: {value: ..., description: ...}` (docs.gitlab.com/ci/yaml/#variables).
+            const raw: unknown = isHash(value) ? value.value : value;
+            const text = typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean" ? String(raw) : "";
             variables[key] = expandVariables(text, variables);
         }
     }
