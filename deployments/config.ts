@@ -3,13 +3,12 @@ import { z } from "zod";
 import { join } from "node:path";
 import { StackConfigError, formatIssues } from "../components/config/errors";
 import { adminCidrsOf, agentPoolProblems } from "./agent-pool";
+import { TARGET_STACKS, type TargetStack } from "./targets";
 
 /** The Pulumi config namespace of this program (`name` in deployments/Pulumi.yaml). */
 export const DEPLOYMENTS_NAMESPACE = "svom-fsgs-deployments";
 
-/** The stacks of the root project this program can configure (Pulumi.<stack>.yaml at the repository root). */
-export const TARGET_STACKS = ["integration", "preprod", "prod"] as const;
-export type TargetStack = (typeof TARGET_STACKS)[number];
+export { TARGET_STACKS, type TargetStack } from "./targets";
 
 const nonEmpty = z.string().trim().min(1, { error: "expected a non-empty string" });
 

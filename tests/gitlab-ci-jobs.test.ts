@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { type PipelineEvent, type ProjectVariable, DEFAULT_BRANCH } from "../scripts/ci/gitlab-context";
 import { type Pipeline, jobVariables, matrixOf, parsePipeline, plannedJobs, resolveJob } from "../scripts/ci/gitlab-pipeline";
 import { predefinedVariables } from "../scripts/ci/gitlab-context";
-import { AGENT_POOLS, type JobRun, ROOT, type Scenario, runJob } from "./gitlab-ci-sandbox";
+import { AGENT_POOLS, type JobRun, ROOT, type Scenario, prepareSandbox, runJob } from "./gitlab-ci-sandbox";
 
 const FILE = process.env.GITLAB_CI_FILE ?? join(ROOT, ".gitlab-ci.yml");
 const pipeline: Pipeline = parsePipeline(readFileSync(FILE, "utf8"));
@@ -78,6 +78,8 @@ const run = (job: RemoteJob, event: PipelineEvent, scenario: Scenario = {}): Job
 
 const remoteRuns = (result: JobRun) => result.calls.filter((call) => call[0] === "pulumi" && call[1] === "deployment");
 
+beforeAll(prepareSandbox);
+
 describe("the jobs of .gitlab-ci.yml, run in a sandbox", () => {
     it("a failed deployment fails the deploy job, and a failed preview fails the preview job", () => {
         const deploy = run(onlyJob(mainPush, "deploy", "integration"), mainPush, { deploymentResult: "failed" });
@@ -124,14 +126,18 @@ describe("the jobs of .gitlab-ci.yml, run in a sandbox", () => {
     });
 
     it("a protected pipeline previews preprod and prod at its commit before they are promoted", () => {
-        for (const event of [mainPush, protectedMergeRequest]) {
-            const runs = ["preprod", "prod"].map((stack) => run(onlyJob(event, "preview", stack), event));
-            expect(runs.map((result) => result.exitCode)).toEqual([0, 0]);
-            expect(runs.flatMap((result) => result.deployments.map((deployment) => [deployment.stack, deployment.operation, deployment.commit]))).toEqual([
-                ["svom/svom-fsgs/preprod", "preview", PIPELINE_SHA],
-                ["svom/svom-fsgs/prod", "preview", PIPELINE_SHA],
-            ]);
-        }
+        const runs = [
+            run(onlyJob(mainPush, "preview", "preprod"), mainPush),
+            run(onlyJob(mainPush, "preview", "prod"), mainPush),
+            run(onlyJob(protectedMergeRequest, "preview", "prod"), protectedMergeRequest),
+        ];
+        expect(runs.map((result) => result.exitCode)).toEqual([0, 0, 0]);
+        expect(runs.flatMap((result) => result.deployments.map((deployment) => [deployment.stack, deployment.operation, deployment.commit]))).toEqual([
+            ["svom/svom-fsgs/preprod", "preview", PIPELINE_SHA],
+            ["svom/svom-fsgs/prod", "preview", PIPELINE_SHA],
+            ["svom/svom-fsgs/prod", "preview", PIPELINE_SHA],
+        ]);
+        expect(runs.flatMap(remoteRuns).map((call) => call[call.length - 1])).toEqual(Array(3).fill(`token=${DEPLOY_TOKEN}`));
     });
 
     it("a merge request from a fork is refused clearly, without a remote run and without blocking the merge request", () => {

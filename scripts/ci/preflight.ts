@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { adminCidrsOf, agentPoolProblems, type AgentPoolTarget } from "../../deployments/agent-pool";
-import { TARGET_STACKS } from "../../deployments/config";
+import { TARGET_STACKS } from "../../deployments/targets";
 import { secretFindingsMessage, stackFileSecretFindings } from "./stack-secrets";
 
 function main(stack: string | undefined, root: string): number {
