@@ -125,6 +125,16 @@ describe("the jobs of .gitlab-ci.yml, run in a sandbox", () => {
         expect(runs.filter((result) => result.exitCode !== 0)).toEqual([]);
     });
 
+    it("a merged results pipeline previews the source branch's head, not GitLab's temporary merge commit", () => {
+        const mergedResults: PipelineEvent = {
+            ...ordinaryMergeRequest,
+            mergeRequest: { iid: 15, targetBranch: DEFAULT_BRANCH, fromFork: false, mergedResultsCommit: LATER_SHA },
+        };
+        const result = run(onlyJob(mergedResults, "preview", "integration"), mergedResults);
+        expect(result.exitCode).toBe(0);
+        expect(result.deployments.map((deployment) => deployment.commit)).toEqual([PIPELINE_SHA]);
+    });
+
     it("a protected pipeline previews preprod and prod at its commit before they are promoted", () => {
         const runs = [
             run(onlyJob(mainPush, "preview", "preprod"), mainPush),

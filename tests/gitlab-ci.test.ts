@@ -91,6 +91,20 @@ describe(".gitlab-ci.yml", () => {
         });
     });
 
+    it("creates every pipeline it plans: each job's needs are jobs of the same pipeline", () => {
+        // GitLab refuses to create a pipeline whose job needs a job that the pipeline does not have.
+        const fork: PipelineEvent = { ...mergeRequest, mergeRequest: { iid: 2, targetBranch: "main", fromFork: true } };
+        const betweenProtected: PipelineEvent = { ...mergeRequest, branch: "release", protectedBranches: ["main", "release"], protectMergeRequestPipelines: true };
+        for (const event of [mergeRequest, fork, betweenProtected, mainBranch]) {
+            const names = Object.keys(planned(event));
+            for (const name of names) {
+                for (const need of (resolved(name).needs ?? []) as string[]) {
+                    expect([event.branch, name, names]).toEqual([event.branch, name, expect.arrayContaining([need])]);
+                }
+            }
+        }
+    });
+
     it("runs nothing for other branches without a merge request", () => {
         expect(planned(otherBranch)).toEqual({});
     });

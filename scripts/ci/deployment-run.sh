@@ -31,6 +31,9 @@ A maintainer who has reviewed the change can push it to a branch of this reposit
 fi
 
 [[ -n ${CI_COMMIT_SHA:-} ]] || fail "CI_COMMIT_SHA is not set: run this from a GitLab CI job"
+# A merged results pipeline runs on a temporary merge commit that no branch holds, so Pulumi Deployments could
+# not check it out: preview the source branch's head, which GitLab gives apart only in those pipelines.
+commit=${CI_MERGE_REQUEST_SOURCE_BRANCH_SHA:-$CI_COMMIT_SHA}
 [[ -n ${PULUMI_ORG:-} && -n ${PULUMI_PROJECT:-} ]] || fail "PULUMI_ORG and PULUMI_PROJECT must be set (CI/CD variables and .gitlab-ci.yml)"
 
 token_variable=${PULUMI_TOKEN_VARIABLE:?PULUMI_TOKEN_VARIABLE must name the CI/CD variable that holds the Pulumi token of this job}
@@ -50,9 +53,9 @@ fi
 # Secrets encrypted in the stack file and an agent pool the site admits, on this very commit; prints the pool ID.
 agent_pool=$(npx tsx scripts/ci/preflight.ts "$stack")
 
-echo "Pulumi Deployments: $operation of $PULUMI_ORG/$PULUMI_PROJECT/$stack at $CI_COMMIT_SHA on agent pool $agent_pool"
+echo "Pulumi Deployments: $operation of $PULUMI_ORG/$PULUMI_PROJECT/$stack at $commit on agent pool $agent_pool"
 PULUMI_ACCESS_TOKEN=$token pulumi deployment run "$operation" \
     --stack "$PULUMI_ORG/$PULUMI_PROJECT/$stack" \
-    --git-commit "$CI_COMMIT_SHA" \
+    --git-commit "$commit" \
     --agent-pool-id "$agent_pool" \
     --suppress-stream-logs=false

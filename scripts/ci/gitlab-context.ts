@@ -21,8 +21,11 @@ export interface PipelineEvent {
     sha: string;
     /** Protected branches of the project (Settings > Repository > Protected branches). */
     protectedBranches: readonly string[];
-    /** For a merge request: where it goes, and whether it comes from a fork. */
-    mergeRequest?: { iid: number; targetBranch: string; fromFork: boolean };
+    /**
+     * For a merge request: where it goes, whether it comes from a fork, and, in a merged results pipeline, the
+     * temporary merge commit GitLab runs it on (then CI_COMMIT_SHA, while `sha` is the source branch's head).
+     */
+    mergeRequest?: { iid: number; targetBranch: string; fromFork: boolean; mergedResultsCommit?: string };
     /** Project setting "protect merge request pipelines" (off for projects created before it existed). */
     protectMergeRequestPipelines?: boolean;
 }
@@ -72,8 +75,14 @@ export function predefinedVariables(event: PipelineEvent): Variables {
     if (!request) {
         throw new Error("a merge_request_event pipeline needs its merge request");
     }
+    // Merged results pipelines run on refs/merge-requests/<iid>/merge and give the source head apart
+    // (docs.gitlab.com/ci/variables/predefined_variables/, CI_MERGE_REQUEST_SOURCE_BRANCH_SHA).
+    const mergedResults = request.mergedResultsCommit
+        ? { CI_COMMIT_SHA: request.mergedResultsCommit, CI_MERGE_REQUEST_SOURCE_BRANCH_SHA: event.sha }
+        : {};
     return {
         ...common,
+        ...mergedResults,
         CI_MERGE_REQUEST_IID: String(request.iid),
         CI_MERGE_REQUEST_PROJECT_ID: PROJECT_ID,
         CI_MERGE_REQUEST_SOURCE_PROJECT_ID: request.fromFork ? FORK_PROJECT_ID : PROJECT_ID,
