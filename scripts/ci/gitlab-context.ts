@@ -77,7 +77,7 @@ export function predefinedVariables(event: PipelineEvent): Variables {
     }
     // Merged results pipelines run on refs/merge-requests/<iid>/merge and give the source head apart
     // (docs.gitlab.com/ci/variables/predefined_variables/, CI_MERGE_REQUEST_SOURCE_BRANCH_SHA).
-    const mergedResults = request.mergedResultsCommit
+    const mergedResults: Variables = request.mergedResultsCommit
         ? { CI_COMMIT_SHA: request.mergedResultsCommit, CI_MERGE_REQUEST_SOURCE_BRANCH_SHA: event.sha }
         : {};
     return {
