@@ -76,7 +76,7 @@ function onlyJob(event: PipelineEvent, stage: string, stack: string): RemoteJob 
 const run = (job: RemoteJob, event: PipelineEvent, scenario: Scenario = {}): JobRun =>
     runJob(pipeline, job.name, event, SETTINGS, scenario, job.matrix);
 
-const remoteRuns = (result: JobRun) => result.calls.filter((call) => call[0] === "pulumi" && call[1] === "deployment");
+const remoteRuns = (result: JobRun) => result.calls.filter((call) => call[0] === "pulumi" && call[1] === "deployment" && call[2] === "run");
 
 beforeAll(prepareSandbox);
 
@@ -89,6 +89,13 @@ describe("the jobs of .gitlab-ci.yml, run in a sandbox", () => {
         const preview = run(onlyJob(ordinaryMergeRequest, "preview", "integration"), ordinaryMergeRequest, { deploymentResult: "failed" });
         expect(preview.deployments).toHaveLength(1);
         expect(preview.exitCode).not.toBe(0);
+    });
+
+    it("a deployment whose executor crashed fails the job, though the CLI itself exits 0 for it", () => {
+        const result = run(onlyJob(mainPush, "deploy", "integration"), mainPush, { deploymentResult: "crashed" });
+        expect(result.deployments.map((deployment) => deployment.result)).toEqual(["crashed"]);
+        expect(result.exitCode).not.toBe(0);
+        expect(result.stderr).toContain('deployment 1 of integration ended "failed", not "succeeded"');
     });
 
     it("a successful deployment passes the job, on the stack's own agent pool", () => {

@@ -26,8 +26,8 @@ export interface SitePreparation {
 }
 
 export interface Scenario {
-    /** How every remote deployment ends in Pulumi Cloud. */
-    deploymentResult?: "succeeded" | "failed";
+    /** How every remote deployment ends in Pulumi Cloud; `crashed`: failed, with no result in its summary event. */
+    deploymentResult?: "succeeded" | "failed" | "crashed";
     /** The repository's branch tips when the deployment starts (someone may have pushed since the pipeline). */
     branchTips?: Record<string, string>;
     site?: SitePreparation;

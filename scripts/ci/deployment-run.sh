@@ -11,6 +11,9 @@
 #   #24155, CHANGELOG 3.256.0 "Exit non-zero from remote operations ... when the deployment fails").
 # - `--agent-pool-id`: without it the CLI sends `agentPoolID: null`, which its help says means "the Pulumi
 #   Cloud shared queue" (apitype.AgentPoolIDMarshaller), whose runners cannot reach the site.
+# - then `pulumi deployment get <version> --output json` (pkg/cmd/pulumi/deployment/deployment_get.go): the
+#   deployment's status, one of not-started, accepted, running, failed, succeeded, skipped
+#   (apitype.GetDeploymentResponse), must be "succeeded".
 set -euo pipefail
 
 operation=${1:?usage: deployment-run.sh <preview|update> <stack>}
@@ -54,8 +57,23 @@ fi
 agent_pool=$(npx tsx scripts/ci/preflight.ts "$stack")
 
 echo "Pulumi Deployments: $operation of $PULUMI_ORG/$PULUMI_PROJECT/$stack at $commit on agent pool $agent_pool"
+output=$(mktemp)
+trap 'rm -f "$output"' EXIT
 PULUMI_ACCESS_TOKEN=$token pulumi deployment run "$operation" \
     --stack "$PULUMI_ORG/$PULUMI_PROJECT/$stack" \
     --git-commit "$commit" \
     --agent-pool-id "$agent_pool" \
-    --suppress-stream-logs=false
+    --suppress-stream-logs=false | tee "$output"
+
+# Even 3.259.0 exits 0 when the update's summary carries no result (a crashed executor:
+# TestShowDeploymentEventsResult, case "no result", pkg/backend/httpstate/backend_test.go). So read the
+# deployment's own status: its version ends the "View Live" URL the CLI prints (colours stripped).
+version=$(sed -e 's/\x1b\[[0-9;]*m//g' "$output" | sed -n 's#^View Live: .*/deployments/\([0-9][0-9]*\)/*$#\1#p' | tail -n 1)
+if [[ -z $version ]]; then
+    echo "deployment-run: warning: no deployment version in the CLI output; relying on its exit status" >&2
+    exit 0
+fi
+status=$(PULUMI_ACCESS_TOKEN=$token pulumi deployment get "$version" --stack "$PULUMI_ORG/$PULUMI_PROJECT/$stack" --output json |
+    node -e 'let text = ""; process.stdin.on("data", (chunk) => (text += chunk)).on("end", () => console.log(JSON.parse(text).status));')
+[[ $status == succeeded ]] || fail "deployment $version of $stack ended \"$status\", not \"succeeded\""
+echo "Pulumi Deployments: deployment $version of $stack succeeded"
