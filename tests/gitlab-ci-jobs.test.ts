@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { type PipelineEvent, type ProjectVariable, DEFAULT_BRANCH } from "../scripts/ci/gitlab-context";
 import { type Pipeline, jobVariables, matrixOf, parsePipeline, plannedJobs, resolveJob } from "../scripts/ci/gitlab-pipeline";
 import { predefinedVariables } from "../scripts/ci/gitlab-context";
-import { AGENT_POOLS, type JobRun, ROOT, type Scenario, prepareSandbox, runJob } from "./gitlab-ci-sandbox";
+import { AGENT_POOLS, type JobRun, ROOT, type Scenario, cleanSandbox, prepareSandbox, runJob } from "./gitlab-ci-sandbox";
 
 const FILE = process.env.GITLAB_CI_FILE ?? join(ROOT, ".gitlab-ci.yml");
 const pipeline: Pipeline = parsePipeline(readFileSync(FILE, "utf8"));
@@ -79,6 +79,7 @@ const run = (job: RemoteJob, event: PipelineEvent, scenario: Scenario = {}): Job
 const remoteRuns = (result: JobRun) => result.calls.filter((call) => call[0] === "pulumi" && call[1] === "deployment" && call[2] === "run");
 
 beforeAll(prepareSandbox);
+afterAll(cleanSandbox);
 
 describe("the jobs of .gitlab-ci.yml, run in a sandbox", () => {
     it("a failed deployment fails the deploy job, and a failed preview fails the preview job", () => {

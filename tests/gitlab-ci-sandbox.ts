@@ -60,8 +60,23 @@ export interface JobRun {
 const PREBUILT_DIR = join(ROOT, "node_modules", ".cache", "gitlab-ci-sandbox");
 const PREBUILT_ENTRIES = ["scripts/ci/preflight.ts"];
 let prebuilt = false;
-/** Builds the job entries once; call it in `beforeAll` before any `runJob`. */
+/** A fresh copy of the tracked files, made once and copied whole for each run. */
+let template: string | undefined;
+
+/** Removes the clone template; call it in `afterAll`. */
+export function cleanSandbox(): void {
+    if (template) {
+        rmSync(template, { recursive: true, force: true });
+        template = undefined;
+    }
+}
+
+/** Builds the job entries and the clone template once; call it in `beforeAll` before any `runJob`. */
 export async function prepareSandbox(): Promise<void> {
+    template = mkdtempSync(join(tmpdir(), "gitlab-clone-"));
+    for (const path of tracked()) {
+        cpSync(join(ROOT, path), join(template, path));
+    }
     for (const entry of PREBUILT_ENTRIES) {
         await build({
             entryPoints: [join(ROOT, entry)],
@@ -138,15 +153,13 @@ export function runJob(
     scenario: Scenario = {},
     matrix: Record<string, string> = {},
 ): JobRun {
-    if (!prebuilt) {
+    if (!prebuilt || !template) {
         throw new Error("call prepareSandbox() in beforeAll first");
     }
     const dir = mkdtempSync(join(tmpdir(), "gitlab-job-"));
     const work = join(dir, "project");
     try {
-        for (const path of tracked()) {
-            cpSync(join(ROOT, path), join(work, path));
-        }
+        cpSync(template, work, { recursive: true });
         symlinkSync(join(ROOT, "node_modules"), join(work, "node_modules"));
         prepareSite(work, scenario.site ?? { secretsSet: true, agentPools: true });
 
