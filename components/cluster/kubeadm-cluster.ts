@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { folderHash, readFolder } from "../ansible/content-hash";
 import { type InventoryInput, renderInventory } from "../ansible/inventory";
 import { sshConnection } from "../ansible/connection";
-import { BASTION_KEY_PATH, PlaybookRun } from "../ansible/playbook-run";
+import { renderKnownHosts } from "../ansible/known-hosts";
+import { BASTION_KEY_PATH, PlaybookRun, bastionKnownHostsPath } from "../ansible/playbook-run";
 import type { StackConfig } from "../config/schema";
 import type { Environment } from "../openstack/environment";
 import { pointKubeconfigAt } from "./kubeconfig";
@@ -45,6 +46,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                     kubernetesVersion: config.cluster.kubernetesVersion,
                     sshUser: config.site.image.sshUser,
                     privateKeyFile: BASTION_KEY_PATH,
+                    knownHostsFile: bastionKnownHostsPath(config.site.image.sshUser),
                     bastion: { name: environment.bastionName, privateAddress: bastionPrivate, publicAddress: bastionPublic },
                     controlPlane: nodes.controlPlane,
                     workers: nodes.workers,
@@ -56,10 +58,27 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 return renderInventory(input);
             });
 
+        // Ansible reaches the nodes by address (ansible_host); operators by name. Every server's key is pinned.
+        const knownHosts = pulumi
+            .all([environment.nodes, environment.hostPublicKeys])
+            .apply(([nodes, keys]) =>
+                renderKnownHosts(
+                    [...nodes.controlPlane, ...nodes.workers].map((node) => ({
+                        names: [node.name, node.privateAddress],
+                        publicKey: keys[node.name],
+                    })),
+                ),
+            );
+        const hostKeyOf = (server: pulumi.Input<string>) =>
+            pulumi.all([environment.hostPublicKeys, server]).apply(([keys, name]) => keys[name]);
+        const bastionHostKey = hostKeyOf(environment.bastionName);
+
         const playbookRun = new PlaybookRun(
             `${name}-ansible`,
             {
                 bastionAddress: environment.bastionPublicAddress,
+                bastionHostKey,
+                knownHosts,
                 sshUser: config.site.image.sshUser,
                 privateKey: args.deployPrivateKey,
                 inventory: this.inventory,
@@ -75,14 +94,18 @@ export class KubeadmCluster extends pulumi.ComponentResource {
         );
         this.playbookTrigger = playbookRun.triggerHash;
 
-        const firstControlPlane = environment.nodes.apply((nodes) => nodes.controlPlane[0].privateAddress);
+        const firstControlPlane = environment.nodes.apply((nodes) => nodes.controlPlane[0]);
         const login = { user: config.site.image.sshUser, privateKey: args.deployPrivateKey };
         const adminKubeconfig = new command.remote.Command(
             `${name}-admin-kubeconfig`,
             {
                 connection: {
-                    ...sshConnection({ ...login, host: firstControlPlane }),
-                    proxy: sshConnection({ ...login, host: environment.bastionPublicAddress }),
+                    ...sshConnection({
+                        ...login,
+                        host: firstControlPlane.privateAddress,
+                        hostKey: hostKeyOf(firstControlPlane.name),
+                    }),
+                    proxy: sshConnection({ ...login, host: environment.bastionPublicAddress, hostKey: bastionHostKey }),
                 },
                 create: READ_ADMIN_KUBECONFIG,
                 triggers: [playbookRun.triggerHash],
