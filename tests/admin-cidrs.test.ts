@@ -54,3 +54,14 @@ describe("the API listener's allowed CIDRs", () => {
         expect(reversed).toEqual(asWritten);
     });
 });
+
+describe("the Octavia load balancer", () => {
+    it("leaves the VIP port's security groups to Octavia, filtering by the listener's allowed CIDRs", async () => {
+        const render = await renderStack("prod");
+        const [loadBalancer] = ofType(render, TYPES.loadBalancer);
+        expect(loadBalancer.inputs.loadbalancerProvider).toBe("amphora");
+        expect(loadBalancer.inputs.securityGroupIds).toBeUndefined();
+        const [listener] = ofType(render, TYPES.listener);
+        expect(listener.inputs.allowedCidrs).toEqual(["10.42.10.0/24", "134.158.88.0/24"]);
+    });
+});
