@@ -16,9 +16,9 @@ export interface PlaybookRunArgs {
     privateKey: pulumi.Output<string>;
     /** The inventory text, from `renderInventory`. */
     inventory: pulumi.Input<string>;
-    /** The playbooks folder, relative to the project root. */
+    /** The staged `playbooks` folder to ship (`stageRelease`), relative to the project root. */
     playbookFolder: string;
-    /** `folderHash` of that folder. */
+    /** `folderHash` of the files in it. */
     playbookHash: string;
     /** The bastion's component: the run starts once its server exists. */
     bastion: pulumi.Resource;

@@ -1,11 +1,11 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
-import { folderHash, readFolder } from "../ansible/content-hash";
 import { type InventoryInput, renderInventory } from "../ansible/inventory";
 import { sshConnection } from "../ansible/connection";
 import { renderKnownHosts } from "../ansible/known-hosts";
 import { BASTION_KEY_PATH, PlaybookRun, bastionKnownHostsPath } from "../ansible/playbook-run";
+import { stageRelease } from "../ansible/release";
 import type { StackConfig } from "../config/schema";
 import type { Environment } from "../openstack/environment";
 import { pointKubeconfigAt } from "./kubeconfig";
@@ -20,6 +20,8 @@ export interface KubeadmClusterArgs {
 
 /** The playbooks folder, relative to the project root where Pulumi runs the program. */
 export const PLAYBOOK_FOLDER = "playbooks";
+/** Where the files shipped to the bastion are staged, relative to the project root (git-ignored). */
+export const RELEASE_BUILD_DIR = "build/ansible-releases";
 /** The command that prints the cluster-admin kubeconfig on the first control plane. */
 export const READ_ADMIN_KUBECONFIG = "sudo cat /etc/kubernetes/admin.conf";
 
@@ -73,6 +75,8 @@ export class KubeadmCluster extends pulumi.ComponentResource {
             pulumi.all([environment.hostPublicKeys, server]).apply(([keys, name]) => keys[name]);
         const bastionHostKey = hostKeyOf(environment.bastionName);
 
+        // Only what Ansible reads is hashed and shipped: a README edit neither re-runs Ansible nor reaches the bastion.
+        const release = stageRelease(join(__dirname, "..", ".."), PLAYBOOK_FOLDER, RELEASE_BUILD_DIR);
         const playbookRun = new PlaybookRun(
             `${name}-ansible`,
             {
@@ -82,8 +86,8 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 sshUser: config.site.image.sshUser,
                 privateKey: args.deployPrivateKey,
                 inventory: this.inventory,
-                playbookFolder: PLAYBOOK_FOLDER,
-                playbookHash: folderHash(readFolder(join(__dirname, "..", "..", PLAYBOOK_FOLDER))),
+                playbookFolder: release.folder,
+                playbookHash: release.hash,
                 bastion: environment.bastion,
                 bastionId: environment.bastionId,
                 serverIds: environment.serverIds,
