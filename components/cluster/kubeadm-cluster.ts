@@ -8,6 +8,7 @@ import { BASTION_KEY_PATH, PlaybookRun, bastionKnownHostsPath } from "../ansible
 import { stageRelease } from "../ansible/release";
 import type { StackConfig } from "../config/schema";
 import type { Environment } from "../openstack/environment";
+import { cloudTeardownScript } from "./cloud-teardown";
 import { pointKubeconfigAt } from "./kubeconfig";
 
 export interface KubeadmClusterArgs {
@@ -33,6 +34,10 @@ export class KubeadmCluster extends pulumi.ComponentResource {
     public readonly playbookTrigger: pulumi.Output<string>;
     /** Cluster-admin kubeconfig naming the public API endpoint; a secret. */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** The connection to the first control plane through the bastion, and what it needs. */
+    private readonly controlPlaneConnection: ReturnType<typeof sshConnection> & { proxy: ReturnType<typeof sshConnection> };
+    private readonly controlPlaneReached: pulumi.Resource[];
+    private readonly name: string;
 
     constructor(name: string, args: KubeadmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:cluster:KubeadmCluster", name, {}, opts);
@@ -100,17 +105,18 @@ export class KubeadmCluster extends pulumi.ComponentResource {
 
         const firstControlPlane = environment.nodes.apply((nodes) => nodes.controlPlane[0]);
         const login = { user: config.site.image.sshUser, privateKey: args.deployPrivateKey };
+        this.controlPlaneConnection = {
+            ...sshConnection({
+                ...login,
+                host: firstControlPlane.privateAddress,
+                hostKey: hostKeyOf(firstControlPlane.name),
+            }),
+            proxy: sshConnection({ ...login, host: environment.bastionPublicAddress, hostKey: bastionHostKey }),
+        };
         const adminKubeconfig = new command.remote.Command(
             `${name}-admin-kubeconfig`,
             {
-                connection: {
-                    ...sshConnection({
-                        ...login,
-                        host: firstControlPlane.privateAddress,
-                        hostKey: hostKeyOf(firstControlPlane.name),
-                    }),
-                    proxy: sshConnection({ ...login, host: environment.bastionPublicAddress, hostKey: bastionHostKey }),
-                },
+                connection: this.controlPlaneConnection,
                 create: READ_ADMIN_KUBECONFIG,
                 triggers: [playbookRun.triggerHash],
                 logging: "none",
@@ -118,10 +124,37 @@ export class KubeadmCluster extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [playbookRun, ...environment.sshPath], additionalSecretOutputs: ["stdout"] },
         );
+        this.controlPlaneReached = [adminKubeconfig, playbookRun, ...environment.sshPath, ...environment.clusterResources];
+        this.name = name;
         const serverUrl = pulumi.interpolate`https://${endpoint.publicAddress}:${endpoint.port}`;
         this.kubeconfig = pulumi.secret(
             pulumi.all([adminKubeconfig.stdout, serverUrl]).apply(([text, url]) => pointKubeconfigAt(text, url)),
         );
         this.registerOutputs({ playbookTrigger: this.playbookTrigger, kubeconfig: this.kubeconfig });
+    }
+
+    /**
+     * A command whose `delete` removes the LoadBalancer Services and the claims of deletable volumes
+     * (`cloudTeardownScript`) at `destroy`, or when the cluster is removed from the program. It depends on the
+     * cloud integration (the cloud-controller-manager and Cinder CSI, which must still run to clean up) and on the
+     * connection to the control plane, so the engine deletes it before all of them and before the servers, the
+     * security groups and the network; the Kubernetes objects of the program go before or beside it.
+     */
+    public releaseCloudResourcesAtTeardown(cloudIntegration: pulumi.Resource[]): command.remote.Command {
+        return new command.remote.Command(
+            `${this.name}-cloud-teardown`,
+            {
+                connection: this.controlPlaneConnection,
+                // Nothing to do at creation: the command exists for its delete.
+                delete: cloudTeardownScript(),
+                addPreviousOutputInEnv: false,
+                logging: "stdoutAndStderr",
+            },
+            {
+                parent: this,
+                dependsOn: [...cloudIntegration, ...this.controlPlaneReached],
+                customTimeouts: { delete: "40m" },
+            },
+        );
     }
 }
