@@ -60,6 +60,9 @@ export function buildStack(): StackOutputs {
         certManager: { acmeEmail: config.platform.acmeEmail, acmeServer: config.platform.acmeServer },
         volumeType: config.site.volumeType,
     });
+    // Before the cluster goes, the objects that made Octavia load balancers and Cinder volumes are deleted while
+    // the controllers that remove those still run.
+    cluster.releaseCloudResourcesAtTeardown([platform]);
     new FsgsServices(
         `${name}-services`,
         {

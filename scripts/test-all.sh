@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # ansible, ansible-lint, yamllint: the playbook checks; debootstrap: the converge target;
-# haproxy, keepalived, cloud-init: the validators of the configs the program renders.
-packages=(ansible ansible-lint yamllint debootstrap haproxy keepalived cloud-init)
+# haproxy, keepalived, cloud-init: the validators of the configs the program renders; openssh-client: ssh-keygen
+# loads the deploy key and the known_hosts file the program writes.
+packages=(ansible ansible-lint yamllint debootstrap haproxy keepalived cloud-init openssh-client)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -205,6 +205,7 @@ describe("scaling", () => {
             "fsgs-preprod-general-4",
             "fsgs-preprod-general-4-data",
             "fsgs-preprod-general-4-data-attach",
+            "fsgs-preprod-general-4-host-key",
             "fsgs-preprod-general-4-port",
         ]);
         for (const resource of before.resources.filter((r) => r.type.startsWith("openstack:"))) {

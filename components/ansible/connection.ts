@@ -38,6 +38,12 @@ export interface SshEndpoint {
     user: string;
     /** The deploy private key, a secret. */
     privateKey: pulumi.Input<string>;
+    /**
+     * The server's SSH host public key. pulumi-command verifies it (connection.go: `ssh.FixedHostKey`, and only
+     * that key type is offered); without it the provider accepts any key (`InsecureIgnoreHostKey`) while it
+     * sends the deploy private key over the connection.
+     */
+    hostKey: pulumi.Input<string>;
 }
 
 /** A pulumi-command connection (or proxy connection: the same fields). */
@@ -46,12 +52,13 @@ export interface SshConnection extends SshEndpoint {
     perDialTimeout: number;
 }
 
-/** The connection of every remote command: the deploy key, and a dial budget that outlasts a server's boot. */
+/** The connection of every remote command: the deploy key, the pinned host key, a dial budget that outlasts a boot. */
 export function sshConnection(endpoint: SshEndpoint): SshConnection {
     return {
         host: endpoint.host,
         user: endpoint.user,
         privateKey: endpoint.privateKey,
+        hostKey: endpoint.hostKey,
         dialErrorLimit: SSH_DIAL_ERROR_LIMIT,
         perDialTimeout: SSH_PER_DIAL_TIMEOUT,
     };

@@ -16,6 +16,8 @@ export interface InventoryInput {
     sshUser: string;
     /** Path of the deploy key on the machine that runs Ansible. */
     privateKeyFile: string;
+    /** Path of the known_hosts file (from `renderKnownHosts`) on the machine that runs Ansible. */
+    knownHostsFile: string;
     bastion: { name: string; privateAddress: string; publicAddress: string };
     controlPlane: readonly NodeAddress[];
     workers: readonly NodeAddress[];
@@ -90,14 +92,19 @@ export function inventoryDocument(input: InventoryInput): Record<string, unknown
     if (input.controlPlane.length === 0) {
         throw new Error("an inventory needs at least one control-plane node");
     }
-    const sshArgs = ["-o StrictHostKeyChecking=accept-new"];
+    // Every host key is known in advance (the program generates them): any other key, or an unlisted host, is refused.
+    const pinned = `-o StrictHostKeyChecking=yes -o UserKnownHostsFile=${input.knownHostsFile}`;
+    const sshArgs = [pinned];
     if (input.runsOn === "jump") {
-        sshArgs.push(`-o ProxyJump=${input.sshUser}@${input.bastion.publicAddress}`);
+        // ProxyJump would start the jump's ssh without these -o options (ssh(1) ProxyJump), so the jump is spelled out.
+        sshArgs.push(
+            `-o ProxyCommand="ssh ${pinned} -i ${input.privateKeyFile} -W %h:%p ${input.sshUser}@${input.bastion.publicAddress}"`,
+        );
     }
     const bastionHost =
         input.runsOn === "bastion"
             ? { ansible_connection: "local" }
-            : { ansible_host: input.bastion.publicAddress, ansible_ssh_common_args: "-o StrictHostKeyChecking=accept-new" };
+            : { ansible_host: input.bastion.publicAddress, ansible_ssh_common_args: pinned };
     return {
         all: {
             vars: {

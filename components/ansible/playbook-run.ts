@@ -6,15 +6,19 @@ import { contentHash } from "./content-hash";
 export interface PlaybookRunArgs {
     /** Public address of the bastion, where Ansible runs. */
     bastionAddress: pulumi.Input<string>;
+    /** The bastion's SSH host public key, which every connection to it verifies. */
+    bastionHostKey: pulumi.Input<string>;
+    /** The known_hosts file Ansible verifies the nodes with (`renderKnownHosts`), written to `bastionKnownHostsPath`. */
+    knownHosts: pulumi.Input<string>;
     /** The image's default user on every server. */
     sshUser: string;
     /** The deploy private key (a secret): Pulumi reaches the bastion with it, Ansible the nodes. */
     privateKey: pulumi.Output<string>;
     /** The inventory text, from `renderInventory`. */
     inventory: pulumi.Input<string>;
-    /** The playbooks folder, relative to the project root. */
+    /** The staged `playbooks` folder to ship (`stageRelease`), relative to the project root. */
     playbookFolder: string;
-    /** `folderHash` of that folder. */
+    /** `folderHash` of the files in it. */
     playbookHash: string;
     /** The bastion's component: the run starts once its server exists. */
     bastion: pulumi.Resource;
@@ -33,6 +37,16 @@ export interface PlaybookRunArgs {
 
 /** Where the bastion keeps the key that opens every node. */
 export const BASTION_KEY_PATH = "~/.ssh/fsgs-deploy";
+
+/** The folder on the bastion that holds the inventory, the known_hosts file and the playbook releases. */
+export function bastionWorkdir(sshUser: string): string {
+    return `/home/${sshUser}/fsgs-ansible`;
+}
+
+/** Where Ansible on the bastion finds the nodes' pinned host keys. */
+export function bastionKnownHostsPath(sshUser: string): string {
+    return `${bastionWorkdir(sshUser)}/known_hosts`;
+}
 
 /**
  * Writes the deploy key read on stdin to `BASTION_KEY_PATH`, as OpenSSH reads it. `pulumi config set --secret
@@ -98,8 +112,13 @@ export class PlaybookRun extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlaybookRunArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:ansible:PlaybookRun", name, {}, opts);
-        const connection = sshConnection({ host: args.bastionAddress, user: args.sshUser, privateKey: args.privateKey });
-        const workdir = `/home/${args.sshUser}/fsgs-ansible`;
+        const connection = sshConnection({
+            host: args.bastionAddress,
+            user: args.sshUser,
+            privateKey: args.privateKey,
+            hostKey: args.bastionHostKey,
+        });
+        const workdir = bastionWorkdir(args.sshUser);
         // A folder per playbook version: a role deleted from the repository cannot linger on the bastion.
         const release = `${workdir}/releases/${args.playbookHash.slice(0, 16)}`;
 
@@ -147,10 +166,21 @@ export class PlaybookRun extends pulumi.ComponentResource {
             { parent: this, dependsOn: [ready, ...args.sshPath] },
         );
 
+        const knownHosts = new command.remote.CopyToRemote(
+            `${name}-known-hosts`,
+            {
+                connection,
+                source: pulumi.output(args.knownHosts).apply((text) => new pulumi.asset.StringAsset(text)),
+                remotePath: bastionKnownHostsPath(args.sshUser),
+                triggers: [args.bastionId],
+            },
+            { parent: this, dependsOn: [ready, ...args.sshPath] },
+        );
+
         this.triggerHash = pulumi
-            .all([args.inventory, args.serverIds])
-            .apply(([text, serverIds]) =>
-                contentHash({ playbooks: args.playbookHash, inventory: text, servers: serverIdentityText(serverIds) }),
+            .all([args.inventory, args.serverIds, args.knownHosts])
+            .apply(([text, serverIds, hosts]) =>
+                contentHash({ playbooks: args.playbookHash, inventory: text, servers: serverIdentityText(serverIds), knownHosts: hosts }),
             );
         new command.remote.Command(
             `${name}-run`,
@@ -163,7 +193,7 @@ export class PlaybookRun extends pulumi.ComponentResource {
             },
             {
                 parent: this,
-                dependsOn: [key, playbooks, inventory, ...args.waitFor, ...args.sshPath],
+                dependsOn: [key, playbooks, inventory, knownHosts, ...args.waitFor, ...args.sshPath],
                 // Forming a cluster pulls images and waits for nodes: well past the provider's default.
                 customTimeouts: { create: "60m", update: "60m" },
             },

@@ -96,6 +96,46 @@ const noWorldOpenAdminAccess: EnvironmentRule = {
     },
 };
 
+/**
+ * Admin networks the stack can serve: IPv4 (the node subnet, the floating IPs and so the API listener are IPv4
+ * only, and Octavia refuses an allowed CIDR of another family than the listener's VIP, "Listener allowed CIDRs"
+ * in the Octavia API reference), each block once (a block names its security-group rules, and Neutron refuses
+ * an identical second rule).
+ */
+const usableAdminCidrs: EnvironmentRule = {
+    needs: ["access"],
+    check(config) {
+        const seen = new Map<string, number>();
+        return config.access.adminCidrs.flatMap((text, index): RuleViolation[] => {
+            const block = parseCidr(text);
+            if (!block) {
+                return [];
+            }
+            const path = ["access", "adminCidrs", index];
+            if (block.family !== 4) {
+                return [
+                    {
+                        path,
+                        message: `expected an IPv4 block: the bastion, the nodes and the API endpoint have IPv4 addresses only, and Octavia refuses an IPv6 source on an IPv4 listener; got ${JSON.stringify(text)}`,
+                    },
+                ];
+            }
+            const key = `${block.network}/${block.prefix}`;
+            const first = seen.get(key);
+            if (first !== undefined) {
+                return [
+                    {
+                        path,
+                        message: `expected each admin network once (it names the security-group rules that admit it), got ${JSON.stringify(text)} again (access.adminCidrs[${first}])`,
+                    },
+                ];
+            }
+            seen.set(key, index);
+            return [];
+        });
+    },
+};
+
 const separateAddressBlocks: EnvironmentRule = {
     needs: ["network"],
     check(config) {
@@ -156,6 +196,7 @@ export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
     enoughWorkers,
     uniquePoolNames,
     noWorldOpenAdminAccess,
+    usableAdminCidrs,
     separateAddressBlocks,
     podCidrFitsNodes,
     supportedKubernetes,

@@ -58,6 +58,8 @@ export class Environment extends pulumi.ComponentResource {
     public readonly serverIds: pulumi.Output<Record<string, string>>;
     /** Nova ID of the bastion. */
     public readonly bastionId: pulumi.Output<string>;
+    /** SSH host public key of every server (bastion and nodes) by name. */
+    public readonly hostPublicKeys: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:openstack:Environment", name, {}, opts);
@@ -212,11 +214,14 @@ export class Environment extends pulumi.ComponentResource {
         this.clusterResources = [controlPlane, ...workerPools.map(([, pool]) => pool), this.apiEndpoint];
         this.sshPath = [securityGroups, bastion];
         const poolNodes = [...controlPlane.nodes, ...workerPools.flatMap(([, pool]) => pool.nodes)];
-        const servers = [{ name: `${name}-bastion`, instanceId: bastion.instanceId }, ...poolNodes];
+        const servers = [{ name: `${name}-bastion`, instanceId: bastion.instanceId, hostPublicKey: bastion.hostPublicKey }, ...poolNodes];
         this.serverIds = pulumi
             .all(servers.map((server) => server.instanceId))
             .apply((ids): Record<string, string> => Object.fromEntries(servers.map((server, index) => [server.name, ids[index]])));
         this.bastionId = bastion.instanceId;
+        this.hostPublicKeys = pulumi
+            .all(servers.map((server) => server.hostPublicKey))
+            .apply((keys): Record<string, string> => Object.fromEntries(servers.map((server, index) => [server.name, keys[index]])));
         this.bastionPublicAddress = bastion.publicAddress;
         this.bastionPrivateAddress = bastion.privateAddress;
         this.registerOutputs({

@@ -10,6 +10,8 @@ export interface PoolNode {
     privateAddress: pulumi.Output<string>;
     /** Nova server ID. */
     instanceId: pulumi.Output<string>;
+    /** SSH host public key, pinned by every connection to the server. */
+    hostPublicKey: pulumi.Output<string>;
 }
 
 export interface NodePoolArgs extends Omit<ServerArgs, "availabilityZone" | "serverGroupId"> {
@@ -56,7 +58,7 @@ export class NodePool extends pulumi.ComponentResource {
         this.nodes = Array.from({ length: count }, (_, index) => {
             const nodeName = `${name}-${index + 1}`;
             const zone = zoneFor(index, availabilityZones);
-            const { port, instance } = createServer(
+            const { port, instance, hostPublicKey } = createServer(
                 nodeName,
                 { ...serverArgs, availabilityZone: zone, serverGroupId: serverGroup.id },
                 this,
@@ -86,7 +88,7 @@ export class NodePool extends pulumi.ComponentResource {
                     { parent: this },
                 );
             }
-            return { name: nodeName, privateAddress: port.allFixedIps[0], instanceId: instance.id };
+            return { name: nodeName, privateAddress: port.allFixedIps[0], instanceId: instance.id, hostPublicKey };
         });
 
         this.serverGroupId = serverGroup.id;

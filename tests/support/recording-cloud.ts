@@ -25,10 +25,23 @@ function unwrapSecrets(value: unknown): unknown {
  */
 export class RecordingCloud extends FakeCloud {
     public readonly inputs = new Map<string, Record<string, unknown>>();
+    /** What the fake cloud answered: inputs and computed outputs. */
+    public readonly states = new Map<string, Record<string, unknown>>();
 
     newResource(args: pulumi.runtime.MockResourceArgs) {
         this.inputs.set(`${args.type}::${args.name}`, unwrapSecrets(args.inputs) as Record<string, unknown>);
-        return super.newResource(args);
+        const created = super.newResource(args);
+        this.states.set(`${args.type}::${args.name}`, unwrapSecrets(created.state) as Record<string, unknown>);
+        return created;
+    }
+
+    /** The state of one resource; throws when there is none. */
+    state(type: string, name: string): Record<string, unknown> {
+        const state = this.states.get(`${type}::${name}`);
+        if (!state) {
+            throw new Error(`no ${type} named ${name}`);
+        }
+        return state;
     }
 
     /** Inputs of every resource of a type, by resource name. */
