@@ -2,8 +2,8 @@
  * A stack's life as an operator lives it, simulated: each scenario renders the program before and after a
  * change, computes the engine's steps (scripts/offline/lifecycle/engine.ts) and applies them to a fake
  * OpenStack project that refuses what the real one refuses (fake-openstack.ts, reachability.ts, cluster.ts).
- * Scenarios marked `test.failing` assert the right behaviour for a defect of issue 8 item 4 that is not
- * fixed yet: they pass while the defect is there and turn red once the fix lands (then make them `test`).
+ * Scenarios whose comment starts "Was issue 8 item 4" were written as `test.failing` against the defect and
+ * became plain tests when its fix landed: each failed on the code before that fix.
  */
 import { planSteps } from "../scripts/offline/lifecycle/engine";
 import { ProgramFailedError } from "../scripts/offline/render";
@@ -50,7 +50,8 @@ test("a render records what the engine needs: outputs, property dependencies, ti
     expect(kubeconfig?.connection).toMatchObject({ host: expect.stringMatching(/^10\.40\.10\./), proxyHost: fip?.outputs.address });
     // The digest tells a rotated secret apart without holding it.
     expect(kubeconfig?.secretDigests.connection).toMatch(/^[0-9a-f]{16}$/);
-    expect(JSON.stringify(render)).not.toContain("PRIVATE KEY");
+    // The deploy key's placeholder body never reaches a render, in inputs or in outputs.
+    expect(JSON.stringify(render)).not.toContain("offline-plan-placeholder");
 });
 
 describe("add a worker to prod's general pool", () => {
@@ -74,9 +75,9 @@ describe("add a worker to prod's general pool", () => {
         expect(deployment.runs.get(ansibleRun("prod"))).toBe(2);
     });
 
-    // Defect (issue 8 item 4): the kubeconfig is unknown while admin-kubeconfig is replaced, and the provider
-    // has no clusterIdentifier, so the provider and every Kubernetes resource are replaced.
-    test.failing("replaces no Kubernetes resource", async () => {
+    // Was issue 8 item 4: the kubeconfig is unknown while admin-kubeconfig is replaced, and the provider had no
+    // clusterIdentifier, so the provider and every Kubernetes resource were replaced.
+    test("replaces no Kubernetes resource", async () => {
         const { plan } = await change(cache, "prod", "add a worker", addWorker);
         expect(stepLines(plan, isKubernetes).filter((line) => line.startsWith("replace"))).toEqual([]);
     });
@@ -117,10 +118,10 @@ describe("up --replace", () => {
         ["the bastion", "integration", "fsgs-integration-bastion"],
     ] as const;
 
-    // Defect (issue 8 item 4, clusterIdentifier): the replaced server deletes before it is replaced, and with it
-    // every dependent the engine will replace: through the kubeconfig, the provider and every Kubernetes object,
+    // Was issue 8 item 4 (clusterIdentifier): once servers are deleted before being replaced, every dependent the
+    // engine replaces goes first; through the kubeconfig that was the provider and every Kubernetes object,
     // namespaces (and so the claims in them) included.
-    test.failing("the first control plane deletes no Kubernetes object", async () => {
+    test("the first control plane deletes no Kubernetes object", async () => {
         const { plan } = await change(cache, "prod", "as committed", () => undefined, { replace: ["fsgs-prod-cp-1"] });
         const { deployment } = deployed("prod", await cache.get("prod"));
         const { log } = deployment.apply(plan);
@@ -218,8 +219,8 @@ describe("site changes", () => {
         }
     };
 
-    // Defect (issue 8 item 4): Octavia refuses an IPv6 entry in the IPv4 listener's allowed_cidrs.
-    test.failing("an IPv6 admin network is refused by the config check with its key named, or accepted by the cloud", async () => {
+    // Was issue 8 item 4: Octavia refuses an IPv6 entry in the IPv4 listener's allowed_cidrs.
+    test("an IPv6 admin network is refused by the config check with its key named, or accepted by the cloud", async () => {
         const error = await firstError("IPv6 admin network", (config) => {
             const access = config.access as { adminCidrs: string[] };
             access.adminCidrs = [...access.adminCidrs, "2001:db8:1::/48"];
@@ -227,8 +228,8 @@ describe("site changes", () => {
         expect(error).toMatch(/^accepted$|access\.adminCidrs/);
     });
 
-    // Defect (issue 8 item 4): the same network twice names two rules alike, which the engine refuses.
-    test.failing("an admin network listed twice is refused by the config check with its key named, or harmless", async () => {
+    // Was issue 8 item 4: the same network twice named two rules alike, which the engine refuses.
+    test("an admin network listed twice is refused by the config check with its key named, or harmless", async () => {
         const error = await firstError("admin network twice", (config) => {
             const access = config.access as { adminCidrs: string[] };
             access.adminCidrs = [...access.adminCidrs, access.adminCidrs[0]];
