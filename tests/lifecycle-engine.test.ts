@@ -208,16 +208,21 @@ describe("the cluster's own cloud objects", () => {
         const { fake, model, namespace } = cluster("Delete");
         expect(fake.live("volume").map((volume) => volume.name)).toEqual(["pvc-data/pgdata-db-0", "pvc-data/pgdata-db-1"]);
         model.remove(namespace);
+        // The provisioner deletes the volume after the claim, asynchronously: by the end of the operation.
+        expect(fake.live("volume")).toHaveLength(2);
+        model.settle();
         expect(fake.live("volume")).toEqual([]);
     });
 
     test("a Retain class keeps the volumes, and a cluster without a control plane deletes nothing", () => {
         const retained = cluster("Retain");
         retained.model.remove(retained.namespace);
+        retained.model.settle();
         expect(retained.fake.live("volume")).toHaveLength(2);
         const dead = cluster("Delete");
         dead.fake.remove(dead.fake.live("server")[0].id);
         dead.model.remove(dead.namespace);
+        dead.model.settle();
         expect(dead.fake.live("volume")).toHaveLength(2);
     });
 
@@ -234,7 +239,17 @@ describe("the cluster's own cloud objects", () => {
         expect(fake.live("loadBalancer").map((lb) => lb.owner)).toEqual(["cloud-controller-manager"]);
         expect(() => fake.delete(fake.live("subnet")[0])).toThrow("409 SubnetInUse");
         model.remove(ingress);
+        model.settle();
         expect([fake.live("loadBalancer"), fake.live("floatingIp")]).toEqual([[], []]);
+    });
+
+    test("a teardown script that deletes LoadBalancer Services and Delete-reclaimed claims with --wait releases them at once", () => {
+        const { fake, model } = cluster("Delete");
+        model.releaseCloudObjects('kubectl get persistentvolumes -o jsonpath=\'{.items[?(@.spec.persistentVolumeReclaimPolicy=="Delete")]}\'\nkubectl delete persistentvolumeclaim --wait=true x');
+        expect(fake.live("volume")).toEqual([]);
+        const retained = cluster("Retain");
+        retained.model.releaseCloudObjects('kubectl delete persistentvolumeclaim x # persistentVolumeReclaimPolicy=="Delete"');
+        expect(retained.fake.live("volume")).toHaveLength(2);
     });
 });
 

@@ -270,6 +270,25 @@ describe("destroy", () => {
         expect([outcome.error, deployment.leftovers()]).toEqual([undefined, []]);
     });
 
+    // The same destroy with the teardown command taken out of the render: what the program did before item 5.
+    test("without the teardown command, preprod's destroy stops at the router interface the CCM's floating IP needs", async () => {
+        const full = await cache.get("preprod");
+        const teardown = new Set(
+            full.resources.filter((resource) => typeof resource.inputs.delete === "string" && resource.inputs.delete.includes("delete service")).map((resource) => resource.urn),
+        );
+        expect(teardown.size).toBe(1);
+        const without = {
+            ...full,
+            resources: full.resources
+                .filter((resource) => !teardown.has(resource.urn))
+                .map((resource) => ({ ...resource, dependsOn: resource.dependsOn.filter((urn) => !teardown.has(urn)) })),
+        };
+        const { deployment } = deployed("preprod", without);
+        const outcome = deployment.apply(planSteps(without, undefined));
+        expect(outcome.error).toMatch(/^409 RouterInterfaceInUseByFloatingIP/);
+        expect(deployment.leftovers()).toEqual(expect.arrayContaining(["volume pvc-fsgs-data/data-database-0 (cinder-csi)"]));
+    });
+
     test("destroy of prod is refused while protected resources exist, and the data volumes stay", async () => {
         const first = await cache.get("prod");
         const { deployment } = deployed("prod", first);

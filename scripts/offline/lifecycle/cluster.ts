@@ -19,10 +19,19 @@ const record = (value: unknown): Record<string, unknown> => (value !== null && t
  * it with the claim when the class's reclaimPolicy is Delete (Kubernetes docs "Persistent Volumes: Reclaiming").
  * A StatefulSet's claims outlive it unless persistentVolumeClaimRetentionPolicy.whenDeleted is Delete; deleting a
  * namespace deletes the claims in it. Controllers act only while a control plane runs.
+ *
+ * Cleanup is asynchronous: after a claim or a LoadBalancer Service goes, the external provisioner deletes the
+ * volume and the service controller the load balancer later (Kubernetes "Persistent Volumes: Delete";
+ * k8s.io/cloud-provider service controller and its `service.kubernetes.io/load-balancer-cleanup` finalizer).
+ * Nothing in a Pulumi deletion waits for that, so the simulator lets such cleanup lose every race: it happens at
+ * the end of the operation, and only if the controller still runs then. A delete script that waits for it
+ * (`kubectl delete ... --wait`, `kubectl wait --for=delete`) gets it at once (`releaseCloudObjects`).
  */
 export class ClusterModel {
     readonly kubernetes = new Map<string, RenderedResource>();
     private readonly claims = new Map<string, Claim>();
+    /** Volumes and load balancers whose Kubernetes objects are gone, waiting for their controller. */
+    private readonly pending: { kind: "volume" | "loadBalancer"; id: string }[] = [];
     formed = false;
 
     constructor(private readonly cloud: FakeOpenStack) {}
@@ -76,12 +85,84 @@ export class ClusterModel {
         );
     }
 
-    private deleteClaim(key: string): void {
+    private reclaims(): boolean {
+        return (this.storageClass()?.inputs.reclaimPolicy ?? "Delete") === "Delete";
+    }
+
+    private csiRuns(): boolean {
+        return this.alive() && this.releases("openstack-cinder-csi").length > 0;
+    }
+
+    private ccmRuns(): boolean {
+        return (
+            this.alive() &&
+            this.releases("openstack-cloud-controller-manager").some((release) =>
+                ((record(release.inputs.values).enabledControllers as string[] | undefined) ?? ["service"]).includes("service"),
+            )
+        );
+    }
+
+    private deleteClaim(key: string, awaited = false): void {
         const claim = this.claims.get(key);
         this.claims.delete(key);
-        const reclaim = this.storageClass()?.inputs.reclaimPolicy ?? "Delete";
-        if (claim?.volume && reclaim === "Delete" && this.alive() && this.releases("openstack-cinder-csi").length > 0) {
+        if (!claim?.volume || !this.reclaims()) {
+            return;
+        }
+        if (awaited && this.csiRuns()) {
             this.cloud.remove(claim.volume);
+        } else {
+            this.pending.push({ kind: "volume", id: claim.volume });
+        }
+    }
+
+    private deleteLoadBalancer(id: string): void {
+        const lb = this.cloud.get(id);
+        if (!lb) {
+            return;
+        }
+        for (const fip of this.cloud.live("floatingIp").filter((candidate) => candidate.attrs.port === lb.attrs.vipPort)) {
+            this.cloud.remove(fip.id);
+        }
+        this.cloud.remove(String(lb.attrs.vipPort));
+        this.cloud.remove(lb.id);
+    }
+
+    /**
+     * What a delete script run on a node asks kubectl to do, awaited: deleting every LoadBalancer Service, and
+     * every claim bound to a volume reclaimed with Delete. Only these two forms are read; any other script has
+     * no effect on the fake cluster.
+     */
+    releaseCloudObjects(script: string): void {
+        if (!this.alive() || !script.includes("kubectl")) {
+            return;
+        }
+        if (/delete service/.test(script) && script.includes("LoadBalancer") && this.ccmRuns()) {
+            for (const lb of this.cloud.live("loadBalancer").filter((candidate) => candidate.owner === "cloud-controller-manager")) {
+                this.deleteLoadBalancer(lb.id);
+            }
+            this.servicesReleased = true;
+        }
+        if (/delete persistentvolumeclaim/.test(script) && /persistentVolumeReclaimPolicy=="Delete"/.test(script) && this.reclaims()) {
+            for (const key of [...this.claims.keys()]) {
+                this.deleteClaim(key, true);
+            }
+            this.claimsReleased = true;
+        }
+    }
+
+    /** Set once a teardown deleted the objects: the controllers do not make them again in this simulation. */
+    private servicesReleased = false;
+    private claimsReleased = false;
+
+    /** The end of an operation: the controllers that still run finish their cleanup; the rest is left behind. */
+    settle(): void {
+        for (const item of this.pending.splice(0)) {
+            if (item.kind === "volume" && this.csiRuns()) {
+                this.cloud.remove(item.id);
+            }
+            if (item.kind === "loadBalancer" && this.ccmRuns()) {
+                this.deleteLoadBalancer(item.id);
+            }
         }
     }
 
@@ -97,20 +178,16 @@ export class ClusterModel {
             (release) => (record(record(record(release.inputs.values).controller).service).type ?? "LoadBalancer") === "LoadBalancer",
         );
         const existing = this.cloud.live("loadBalancer").filter((lb) => lb.owner === "cloud-controller-manager");
-        if (ccm && wantsLoadBalancer && existing.length === 0) {
+        if (ccm && wantsLoadBalancer && existing.length === 0 && !this.servicesReleased) {
             const subnet = this.cloud.live("subnet")[0];
             const lb = this.cloud.add("loadBalancer", "kube_service_ingress-nginx_ingress-nginx-controller", "cloud-controller-manager", { subnet: subnet?.id });
             const port = this.cloud.add("port", `octavia-lb-${lb.id}`, "cloud-controller-manager", { subnet: subnet?.id, network: subnet?.attrs.network, securityGroups: [] });
             lb.attrs.vipPort = port.id;
             this.cloud.add("floatingIp", `ingress-${lb.id}`, "cloud-controller-manager", { port: port.id, address: "ingress" });
         }
-        if (ccm && !wantsLoadBalancer) {
-            for (const lb of existing) {
-                for (const fip of this.cloud.live("floatingIp").filter((candidate) => candidate.attrs.port === lb.attrs.vipPort)) {
-                    this.cloud.remove(fip.id);
-                }
-                this.cloud.remove(String(lb.attrs.vipPort));
-                this.cloud.remove(lb.id);
+        if (!wantsLoadBalancer) {
+            for (const lb of existing.filter((candidate) => !this.pending.some((item) => item.id === candidate.id))) {
+                this.pending.push({ kind: "loadBalancer", id: lb.id });
             }
         }
         const provisions = this.releases("openstack-cinder-csi").length > 0 && this.storageClass() !== undefined;
@@ -123,6 +200,9 @@ export class ClusterModel {
                 for (let index = 0; index < replicas; index += 1) {
                     const key = `${namespace}/${String(record(record(template).metadata).name)}-${name}-${index}`;
                     const claim = this.claims.get(key) ?? { namespace, statefulSet: statefulSet.urn };
+                    if (this.claimsReleased && !this.claims.has(key)) {
+                        continue;
+                    }
                     if (!claim.volume && provisions) {
                         claim.volume = this.cloud.add("volume", `pvc-${key}`, "cinder-csi", {}).id;
                     }

@@ -116,10 +116,12 @@ export class Deployment {
             }
         } catch (error) {
             if (error instanceof CloudError) {
+                this.cluster.settle();
                 return { ok: false, error: error.message, log };
             }
             throw error;
         }
+        this.cluster.settle();
         return { ok: true, log };
     }
 
@@ -220,6 +222,9 @@ export class Deployment {
             if (resource.type === "command:remote:Command" && resource.inputs.delete !== undefined) {
                 this.checkSsh(resource, verb);
                 log.push(`${verb} ${resource.name} (runs its delete command)`);
+                if (typeof resource.inputs.delete === "string") {
+                    this.cluster.releaseCloudObjects(resource.inputs.delete);
+                }
             }
             return;
         }
