@@ -1,7 +1,7 @@
-import { parseCidr } from "../../components/config/cidr";
 import type { Render } from "../../scripts/offline/render";
 import { Deployment, type Outcome } from "../../scripts/offline/lifecycle/deploy";
 import { type Plan, type PlanOptions, planSteps } from "../../scripts/offline/lifecycle/engine";
+import { runnerAddress } from "../../scripts/offline/lifecycle/predict";
 import { type StackName, rawConfig, renderStack } from "./stacks";
 
 type Edit = (config: Record<string, unknown>) => void;
@@ -24,22 +24,16 @@ export class RenderCache {
     }
 }
 
-/** The first address of a stack's first admin network: where an operator runs `pulumi up` from. */
-export function runnerAddress(stack: StackName): string {
-    const access = rawConfig(stack).access as { adminCidrs: string[] };
-    const block = parseCidr(access.adminCidrs[0]);
-    if (!block || block.family !== 4) {
-        throw new Error(`${stack}: first admin CIDR is not IPv4`);
-    }
-    const value = block.network + 10n;
-    return [24n, 16n, 8n, 0n].map((shift) => ((value >> shift) & 255n).toString()).join(".");
+/** Where an operator runs `pulumi up` from, in the stack's first IPv4 admin network. */
+export function runnerAddressOf(stack: StackName): string {
+    return runnerAddress((rawConfig(stack).access as { adminCidrs: string[] }).adminCidrs);
 }
 
 export const apiPort = (render: Render): number => (render.outputs.apiEndpoint.value as { port: number }).port;
 
 /** A stack brought up once from nothing; the scenario then applies its change. */
 export function deployed(stack: StackName, first: Render): { deployment: Deployment; outcome: Outcome } {
-    const deployment = new Deployment(runnerAddress(stack), apiPort(first));
+    const deployment = new Deployment(runnerAddressOf(stack), apiPort(first));
     const outcome = deployment.apply(planSteps(undefined, first));
     return { deployment, outcome };
 }

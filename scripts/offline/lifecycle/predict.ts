@@ -27,12 +27,19 @@ export async function renderWithSettings(root: string, stack: string, settings: 
     return renderProgram({ project: files.project, stack, config: { ...texts, ...secrets }, secretKeys: files.secretKeys, program: buildStack });
 }
 
-/** An operator's address: the tenth of the stack's first IPv4 admin network. */
+/** An operator's address, where `pulumi up` runs from: the tenth of the first IPv4 admin network. */
+export function runnerAddress(adminCidrs: readonly string[]): string {
+    const block = adminCidrs.map((cidr) => parseCidr(cidr)).find((cidr) => cidr?.family === 4);
+    if (!block) {
+        throw new Error("no IPv4 admin network to run from");
+    }
+    const value = block.network + 10n;
+    return [24n, 16n, 8n, 0n].map((shift) => ((value >> shift) & 255n).toString()).join(".");
+}
+
 function runnerOf(render: Render, root: string): string {
     const access = readNamespacedConfig(readStackFiles(root, render.stack).config).access as { adminCidrs?: string[] } | undefined;
-    const block = (access?.adminCidrs ?? []).map((cidr) => parseCidr(cidr)).find((cidr) => cidr?.family === 4);
-    const value = (block?.network ?? 0n) + 10n;
-    return [24n, 16n, 8n, 0n].map((shift) => ((value >> shift) & 255n).toString()).join(".");
+    return runnerAddress(access?.adminCidrs ?? []);
 }
 
 /**
