@@ -77,8 +77,8 @@ function providerReplaces(resource: RenderedResource, changed: readonly string[]
  * registers), following pulumi/pulumi pkg/resource/deploy/step_generator.go: a resource only in `after` is
  * created, only in `before` deleted; for one in both, the diff of its inputs (minus `ignoreChanges`) decides
  * update or replace from the provider's replacement table, `replaceOnChanges` and `--replace`. An input that
- * comes from a resource being created or replaced is unknown until that step runs, so it counts as changed
- * (the preview shows it as `output<string>`). Deleting or replacing a protected resource is refused
+ * comes from a resource being replaced is unknown until that step runs, so it counts as changed (the preview
+ * shows it as `output<string>`); a new resource's outputs are as the render recorded them. Deleting or replacing a protected resource is refused
  * (step_generator.go: "resource ... cannot be deleted because it is protected"). `after` undefined: destroy.
  */
 export function planSteps(before: Render | undefined, after: Render | undefined, options: PlanOptions = {}): Plan {
@@ -115,7 +115,9 @@ export function planSteps(before: Render | undefined, after: Render | undefined,
             }
             const changed = inputChanges(old, resource);
             for (const [property, urns] of Object.entries(resource.propertyDependencies)) {
-                const pending = urns.filter((urn) => status.get(urn) === "create" || status.get(urn) === "replace");
+                // A new resource's outputs are what the render recorded (a new ID is new either way); a replaced
+                // one's recorded outputs are the old ones, so only those are unknown.
+                const pending = urns.filter((urn) => status.get(urn) === "replace");
                 if (pending.length > 0 && !isIgnored(property, resource.ignoreChanges) && !changed.includes(property)) {
                     changed.push(property);
                 }
@@ -169,7 +171,7 @@ export function planSteps(before: Render | undefined, after: Render | undefined,
 
 function pendingOf(resource: RenderedResource, path: string, status: Map<string, StepKind | "same">): string | undefined {
     const urns = resource.propertyDependencies[path] ?? [];
-    const pending = urns.find((urn) => status.get(urn) === "create" || status.get(urn) === "replace");
+    const pending = urns.find((urn) => status.get(urn) === "replace");
     return pending?.split("::").pop();
 }
 
