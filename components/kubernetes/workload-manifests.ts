@@ -62,7 +62,9 @@ function probe(service: ResolvedService, kind: "readiness" | "liveness"): k8s.ty
         kind === "readiness"
             ? { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 }
             : { initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
-    return { ...handler, ...timing };
+    // The entry's own timings (a Swarm healthcheck's) win; start-up grace is liveness's alone.
+    const { initialDelaySeconds, ...own } = service.probes?.timing ?? {};
+    return { ...handler, ...timing, ...own, ...(kind === "liveness" && initialDelaySeconds !== undefined ? { initialDelaySeconds } : {}) };
 }
 
 function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.types.input.core.v1.PodTemplateSpec {
@@ -81,6 +83,8 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
                 fsGroup: service.runAsUser,
                 seccompProfile: { type: "RuntimeDefault" },
             },
+            ...(service.nodeSelector ? { nodeSelector: service.nodeSelector } : {}),
+            ...(service.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: service.terminationGracePeriodSeconds } : {}),
             topologySpreadConstraints: [
                 {
                     maxSkew: 1,
@@ -116,7 +120,8 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
                     },
                     volumeMounts: [
                         ...writable.map((volume) => ({ name: volume.name, mountPath: volume.path })),
-                        ...configs.map((config) => ({ name: config.name, mountPath: config.mountPath, readOnly: true })),
+                        // With a key, the mount is that one file (subPath), not a directory hiding the image's.
+                        ...configs.map((config) => ({ name: config.name, mountPath: config.mountPath, readOnly: true, ...(config.key !== undefined ? { subPath: config.key } : {}) })),
                         ...(service.storage ? [{ name: "data", mountPath: service.storage.mountPath }] : []),
                     ],
                 },
@@ -190,7 +195,8 @@ export function workloadManifests(service: ResolvedService, context: WorkloadCon
                   spec: {
                       replicas: service.autoscaling ? undefined : service.replicas,
                       selector,
-                      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                      // A singleton must never run twice, not even for the moment a rolling update overlaps.
+                      strategy: service.singleton ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
                       revisionHistoryLimit: 5,
                       template,
                   },
