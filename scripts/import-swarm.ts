@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { ComposeFormatError, convertStack, ImportOptionsError } from "./swarm-import/convert";
@@ -9,8 +9,10 @@ import { renderEntry, renderReport } from "./swarm-import/report";
 const USAGE = [
     "usage: tsx scripts/import-swarm.ts <stack.yml> --domain <domain> [--registry <host/path>] [--stack-name <name>]",
     "         [--var NAME=value]... [--out services] [--report build/swarm-import/<stack>-report.md] [--dry-run] [--force]",
-    "exit status: 0 every service written; 1 the stack file cannot be read or parsed; 2 bad usage, or an entry file",
-    "             exists (nothing written; --force overwrites); 3 written, but some services could not be converted",
+    "exit status: 0 every service written as an entry that renders through the program's manifest code;",
+    "             1 the stack file cannot be read or parsed; 2 bad usage, or an output file exists (nothing written;",
+    "             --force overwrites); 3 written, but some services are drafts (<name>.yaml.draft, which the catalog",
+    "             does not load) or have no entry: see the report",
 ].join("\n");
 
 const EXIT = { written: 0, unreadable: 1, usage: 2, partial: 3 } as const;
@@ -79,36 +81,46 @@ function main(argv: string[]): number {
         throw error;
     }
 
-    const entries = result.services.map((entry) => {
-        const service = result.origins[entry.name];
-        return { entry, service, file: join(values.out, `${entry.name}.yaml`), findings: result.report.filter((finding) => finding.service === service) };
+    const outputs = [
+        ...result.services.map((entry) => ({ entry, reasons: [] as string[], file: join(values.out, `${entry.name}.yaml`), stale: join(values.out, `${entry.name}.yaml.draft`) })),
+        ...result.drafts.map(({ entry, reasons }) => ({ entry, reasons, file: join(values.out, `${entry.name}.yaml.draft`), stale: join(values.out, `${entry.name}.yaml`) })),
+    ].map((output) => {
+        const service = result.origins[output.entry.name];
+        return { ...output, service, findings: result.report.filter((finding) => finding.service === service) };
     });
     if (!dryRun && !values.force) {
-        const existing = entries.filter(({ file }) => existsSync(file)).map(({ file }) => file);
+        const existing = outputs.flatMap(({ file, stale }) => [file, stale]).filter((file) => existsSync(file));
         if (existing.length > 0) {
             console.error(`refusing to overwrite ${existing.join(", ")}: nothing written; pass --force to overwrite`);
             return EXIT.usage;
         }
     }
 
-    const report = renderReport(result.report, { stackFile, stackName, domain: values.domain, entryFiles: new Map(entries.map(({ service, file }) => [service, file])) });
+    const report = renderReport(result.report, { stackFile, stackName, domain: values.domain, entryFiles: new Map(outputs.map(({ service, file }) => [service, file])) });
     if (dryRun) {
         console.log(report);
-        for (const { file } of entries) console.log(`would write ${file}${existsSync(file) ? " (exists: needs --force)" : ""}`);
+        for (const { file } of outputs) console.log(`would write ${file}${existsSync(file) ? " (exists: needs --force)" : ""}`);
     } else {
         mkdirSync(values.out, { recursive: true });
-        for (const { entry, file, findings } of entries) writeFileSync(file, renderEntry(entry, findings, reportFile));
+        for (const { entry, file, stale, findings, reasons } of outputs) {
+            writeFileSync(file, renderEntry(entry, findings, reportFile, reasons));
+            // An entry that now renders replaces its draft, and the other way round.
+            rmSync(stale, { force: true });
+        }
         mkdirSync(dirname(reportFile), { recursive: true });
         writeFileSync(reportFile, report);
     }
 
     const total = compose !== null && typeof compose === "object" && "services" in compose && compose.services !== null && typeof compose.services === "object" ? Object.keys(compose.services).length : 0;
+    const ready = result.services.length;
+    const drafts = result.drafts.length;
     const counts = countBySeverity(result.report);
     console.log(
-        `${stackFile}: ${entries.length} of ${total} services ${dryRun ? "would be written" : "written"} to ${values.out}/; ` +
+        `${stackFile}: ${ready} of ${total} services ready to deploy${dryRun ? " (dry run)" : ""} in ${values.out}/; ` +
+            `${drafts} draft${drafts === 1 ? "" : "s"} (*.yaml.draft, not loaded by the catalog); ${total - ready - drafts} without an entry; ` +
             `${counts.unmapped} unmapped, ${counts.approximated} approximated, ${counts.info} info; report ${dryRun ? "above" : reportFile}`,
     );
-    return entries.length === total ? EXIT.written : EXIT.partial;
+    return ready === total ? EXIT.written : EXIT.partial;
 }
 
 process.exitCode = main(process.argv.slice(2));

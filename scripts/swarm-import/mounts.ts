@@ -82,11 +82,12 @@ export function mapConfigs(context: ServiceContext): void {
         }
         const { file, external } = origin(context.stack.configs[mount.source]);
         const key = posix.basename(mount.target);
-        context.draft.configFiles.push({ configMap, mountPath: mount.target });
+        // One key mounted with subPath: a file at the target, as Swarm mounted it (Kompose does the same, with items and subPath).
+        context.draft.configFiles.push({ configMap, mountPath: mount.target, key });
         const create = `kubectl -n ${context.namespace} create configmap ${configMap} --from-file=${key}=${file ?? "<file>"}`;
         const source = external ? ` It was created outside the stack: export it with \`docker config inspect --pretty ${mount.source}\`.` : "";
         const ownership = mount.ownership ? " Its uid, gid and mode are not carried: the file is read-only and readable by the service's user." : "";
-        context.note(path, mount.item, "approximated", `became configFiles {configMap: ${configMap}, mountPath: ${mount.target}}: Swarm mounted the file itself there; create the ConfigMap with the file under the key ${key}: ${create}.${source}${ownership}`);
+        context.note(path, mount.item, "approximated", `became configFiles {configMap: ${configMap}, mountPath: ${mount.target}, key: ${key}}: the key is mounted as the file ${mount.target} (subPath), as Swarm mounted it, and the rest of ${posix.dirname(mount.target)} stays the image's. Create the ConfigMap with the file under the key ${key}: ${create}. A subPath mount does not follow later edits of the ConfigMap: restart the pods after changing it, as Swarm needed a new config.${source}${ownership}`);
     }
 }
 

@@ -1,4 +1,4 @@
-import { asList, asText, isRecord, isScalar, type ServiceContext, type StackContext } from "./context";
+import { asList, asText, isRecord, isScalar, type Reference, type ServiceContext, type StackContext } from "./context";
 import { childPath } from "./findings";
 import { labelEntries, readTraefikLabels, type TraefikRoute } from "./traefik";
 
@@ -181,33 +181,77 @@ export function mapNetworks(context: ServiceContext): void {
         }
     }
 
-    const peers = new Set<string>();
     const sharing: string[] = [];
     for (const network of networks) {
         const members = (context.stack.networkMembers.get(network) ?? []).filter((member) => member !== context.composeName);
-        members.forEach((member) => peers.add(member));
         const declaration = context.stack.networks[network];
         const external = isRecord(declaration) && (declaration.external === true || isRecord(declaration.external));
         sharing.push(`${network}${external ? " (external: services of other stacks too)" : ""}: ${members.length > 0 ? members.join(", ") : "no other service of this stack"}`);
     }
-    const allowFrom = [...peers].map((peer) => `${context.stack.domain}/${context.stack.names.get(peer) ?? peer}`).sort();
     if (context.draft.ports.length === 0) {
         context.note(path, networks, "info", `allowFrom left empty: the service declares no port to connect to. Networks shared: ${sharing.join("; ")}`);
         return;
     }
-    context.draft.allowFrom.push(...allowFrom);
+    // A shared network says who could connect, not who does: only a caller naming this service is a client.
+    const callers = context.stack.callers.get(context.composeName) ?? [];
+    const clients = [...new Set(callers.map(({ caller }) => `${context.stack.domain}/${context.stack.names.get(caller) ?? caller}`))].sort();
+    context.draft.allowFrom.push(...clients);
     if (context.draft.ingress) context.draft.allowFrom.push("ingress");
-    const external = sharing.some((line) => line.includes("(external"));
+    const inferred = callers.length > 0 ? `allowFrom holds the services that name this one: ${callers.map(({ caller, path: where }) => `${caller} (${where})`).join(", ")}.` : "No service of the stack names this one in its environment or command, so allowFrom names no service.";
     context.note(
         path,
         networks,
-        "info",
-        `Swarm let every service on the same network connect, on any port. ${sharing.join("; ")}. allowFrom is pre-filled with ${context.draft.allowFrom.length > 0 ? context.draft.allowFrom.join(", ") : "nobody"}: keep only the clients that connect${external ? ", and add the domain/name of the other stacks' clients on external networks" : ""}. A Service forwards only the ports it lists: add any other port clients use.`,
+        clients.length > 0 ? "approximated" : "unmapped",
+        `${inferred} Swarm let every service on the same network connect, on any port (${sharing.join("; ")}), which says nothing about who calls whom: add the domain/name of every other client (one that finds this service through its code or a config file), or it is refused. A Service forwards only the ports it lists: add any other port clients use.`,
     );
 }
 
+/** Where each service of the stack is named by another: in an environment value or a command word, as a host, `host:port` or URL. */
+export function findCallers(stack: Pick<StackContext, "names" | "stackName">, services: Readonly<Record<string, unknown>>): Map<string, Reference[]> {
+    const aliases = hostAliases(stack);
+    const callers = new Map<string, Reference[]>();
+    const add = (callee: string | undefined, caller: string, path: string) => {
+        if (callee === undefined || callee === caller) return;
+        const list = callers.get(callee) ?? [];
+        if (!list.some((reference) => reference.caller === caller)) list.push({ caller, path });
+        callers.set(callee, list);
+    };
+    const composeOf = new Map([...stack.names].map(([compose, name]) => [name, compose]));
+    for (const [caller, raw] of Object.entries(services)) {
+        if (!isRecord(raw)) continue;
+        const texts: [string, string][] = [];
+        const environment = raw.environment;
+        if (Array.isArray(environment)) environment.forEach((item, index) => texts.push([String(item).slice(String(item).indexOf("=") + 1), childPath(childPath(childPath("services", caller), "environment"), index)]));
+        else if (isRecord(environment)) for (const [name, value] of Object.entries(environment)) if (isScalar(value)) texts.push([String(value), childPath(childPath(childPath("services", caller), "environment"), name)]);
+        for (const key of ["command", "entrypoint"]) {
+            const value = raw[key];
+            const words = Array.isArray(value) ? value.map(String) : typeof value === "string" ? value.split(/\s+/) : [];
+            words.forEach((word) => texts.push([word, childPath(childPath("services", caller), key)]));
+        }
+        for (const [text, where] of texts) {
+            for (const host of hostsIn(text)) {
+                const name = aliases.get(host);
+                add(name === undefined ? undefined : composeOf.get(name), caller, where);
+            }
+        }
+    }
+    return callers;
+}
+
+/** Host names in a value: the whole value, URLs' hosts, `host:port`, and the hosts of `a:1,b:2` lists. */
+function hostsIn(text: string): string[] {
+    const hosts: string[] = [];
+    for (const part of text.split(/[,;\s]+/)) {
+        const stripped = part.replace(/^--?[A-Za-z0-9-]+=/, "");
+        const match = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/\s]*@)?([A-Za-z0-9_.-]+)(?::[0-9]+)?(?:[/?#].*)?$/s.exec(stripped);
+        if (match) hosts.push(match[1]);
+    }
+    for (const url of text.matchAll(/[a-z][a-z0-9+.-]*:\/\/(?:[^@/\s]*@)?([A-Za-z0-9_.-]+)/gi)) hosts.push(url[1]);
+    return hosts;
+}
+
 /** `tasks.x`, `<stack>_x` and `x` (when renamed) -> the catalog name: the names Swarm's DNS answers for a service. */
-function hostAliases(stack: StackContext): Map<string, string> {
+function hostAliases(stack: Pick<StackContext, "names" | "stackName">): Map<string, string> {
     const aliases = new Map<string, string>();
     for (const [composeName, name] of stack.names) {
         const swarmNames = [composeName, ...(stack.stackName ? [`${stack.stackName}_${composeName}`] : [])];
