@@ -17,7 +17,8 @@ const USAGE = [
 
 const EXIT = { written: 0, unreadable: 1, usage: 2, partial: 3 } as const;
 
-function main(argv: string[]): number {
+/** The command, callable in-process (the tests do): returns the exit status; prints through `out` and `err`. */
+export function runImport(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): number {
     let parsed;
     try {
         parsed = parseArgs({
@@ -35,12 +36,12 @@ function main(argv: string[]): number {
             },
         });
     } catch (error) {
-        console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+        err(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
         return EXIT.usage;
     }
     const { values, positionals } = parsed;
     if (positionals.length !== 1 || values.domain === undefined) {
-        console.error(USAGE);
+        err(USAGE);
         return EXIT.usage;
     }
     const stackFile = positionals[0];
@@ -48,7 +49,7 @@ function main(argv: string[]): number {
     for (const assignment of values.var ?? []) {
         const equals = assignment.indexOf("=");
         if (equals <= 0) {
-            console.error(`--var ${assignment}: expected NAME=value\n${USAGE}`);
+            err(`--var ${assignment}: expected NAME=value\n${USAGE}`);
             return EXIT.usage;
         }
         variables[assignment.slice(0, equals)] = assignment.slice(equals + 1);
@@ -61,7 +62,7 @@ function main(argv: string[]): number {
     try {
         text = readFileSync(stackFile, "utf8");
     } catch (error) {
-        console.error(`${stackFile}: cannot read it (${error instanceof Error ? error.message : String(error)})`);
+        err(`${stackFile}: cannot read it (${error instanceof Error ? error.message : String(error)})`);
         return EXIT.unreadable;
     }
     let compose: unknown;
@@ -71,11 +72,11 @@ function main(argv: string[]): number {
         result = convertStack(compose, { domain: values.domain, registry: values.registry, stackName, variables });
     } catch (error) {
         if (error instanceof ImportOptionsError) {
-            console.error(`${error.message}\n${USAGE}`);
+            err(`${error.message}\n${USAGE}`);
             return EXIT.usage;
         }
         if (error instanceof ComposeParseError || error instanceof ComposeFormatError) {
-            console.error(`${stackFile}: ${error.message}`);
+            err(`${stackFile}: ${error.message}`);
             return EXIT.unreadable;
         }
         throw error;
@@ -91,15 +92,15 @@ function main(argv: string[]): number {
     if (!dryRun && !values.force) {
         const existing = outputs.flatMap(({ file, stale }) => [file, stale]).filter((file) => existsSync(file));
         if (existing.length > 0) {
-            console.error(`refusing to overwrite ${existing.join(", ")}: nothing written; pass --force to overwrite`);
+            err(`refusing to overwrite ${existing.join(", ")}: nothing written; pass --force to overwrite`);
             return EXIT.usage;
         }
     }
 
     const report = renderReport(result.report, { stackFile, stackName, domain: values.domain, entryFiles: new Map(outputs.map(({ service, file }) => [service, file])) });
     if (dryRun) {
-        console.log(report);
-        for (const { file } of outputs) console.log(`would write ${file}${existsSync(file) ? " (exists: needs --force)" : ""}`);
+        out(report);
+        for (const { file } of outputs) out(`would write ${file}${existsSync(file) ? " (exists: needs --force)" : ""}`);
     } else {
         mkdirSync(values.out, { recursive: true });
         for (const { entry, file, stale, findings, reasons } of outputs) {
@@ -115,7 +116,7 @@ function main(argv: string[]): number {
     const ready = result.services.length;
     const drafts = result.drafts.length;
     const counts = countBySeverity(result.report);
-    console.log(
+    out(
         `${stackFile}: ${ready} of ${total} services ready to deploy${dryRun ? " (dry run)" : ""} in ${values.out}/; ` +
             `${drafts} draft${drafts === 1 ? "" : "s"} (*.yaml.draft, not loaded by the catalog); ${total - ready - drafts} without an entry; ` +
             `${counts.unmapped} unmapped, ${counts.approximated} approximated, ${counts.info} info; report ${dryRun ? "above" : reportFile}`,
@@ -123,4 +124,5 @@ function main(argv: string[]): number {
     return ready === total ? EXIT.written : EXIT.partial;
 }
 
-process.exitCode = main(process.argv.slice(2));
+// Run as a command (tsx scripts/import-swarm.ts), not when a test imports runImport.
+if (require.main === module) process.exitCode = runImport(process.argv.slice(2));

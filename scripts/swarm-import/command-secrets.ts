@@ -17,7 +17,7 @@ export interface CommandSecret {
 }
 
 /** Flags whose value is a credential, whatever the program; the variable is named after the flag. */
-const SECRET_FLAGS = /^--?(password|passwd|pass|requirepass|masterauth|token|secret|api-?key|auth|auth-token|access-key|secret-key)$/i;
+const SECRET_FLAGS = /^--?([A-Za-z0-9]+[-_])*(password|passwd|pass|pwd|requirepass|masterauth|token|secret|api-?key|auth|access-key|secret-key)$/i;
 /** Programs whose `-a <password>` / `-p<password>` short options are credentials (redis-cli(1), mysql(1)). */
 const REDIS_CLIENTS = /(^|\/)(redis-cli|valkey-cli|keydb-cli)$/;
 const MYSQL_CLIENTS = /(^|\/)(mysql|mysqladmin|mysqldump|mariadb|mariadb-admin|mariadb-dump)$/;
@@ -57,7 +57,8 @@ export function redactWords(words: readonly string[], reference: (variable: stri
         const word = out[index];
         const previous = index > 0 ? words[index - 1] : "";
         const equals = /^(--?[A-Za-z][A-Za-z0-9-]*)=(.*)$/s.exec(word);
-        if (index > 0 && (SECRET_FLAGS.test(previous) || (previous === "-a" && REDIS_CLIENTS.test(program)) || (previous === "-p" && MYSQL_CLIENTS.test(program)))) {
+        // A word starting with - is the next flag: the previous one was a switch (`mongod --auth --bind_ip_all`).
+        if (index > 0 && !word.startsWith("-") && (SECRET_FLAGS.test(previous) || (previous === "-a" && REDIS_CLIENTS.test(program)) || (previous === "-p" && MYSQL_CLIENTS.test(program)))) {
             out[index] = take(word, flagVariable(previous, program), `the value of ${previous}`);
         } else if (equals && SECRET_FLAGS.test(equals[1])) {
             out[index] = `${equals[1]}=${take(equals[2], flagVariable(equals[1], program), `the value of ${equals[1]}`)}`;

@@ -54,6 +54,8 @@ export interface Reference {
     caller: string;
     /** Where the caller names it, e.g. `services.web.environment.DATABASE_HOST`. */
     path: string;
+    /** The port it names, if any (`postgres:5432`, `http://api:8080/`). */
+    port?: number;
 }
 
 export class ServiceContext {

@@ -7,7 +7,7 @@ import { mapConfigs, mapSecrets, mapTmpfs, mapVolumes, namedVolumeSource } from 
 import { mapCommand, mapEnvironment, mapHealthcheck, mapImage, mapStopGracePeriod, mapUser } from "./process";
 import { renderEntry } from "./report";
 import { renderProblems } from "./render-check";
-import { findCallers, mapExpose, mapLabels, mapNetworks, mapPorts, serviceNetworks } from "./routing";
+import { findCallers, inferPorts, mapExpose, mapLabels, mapNetworks, mapPorts, serviceNetworks } from "./routing";
 import { mapTemplates } from "./templates";
 import { containsCredentials, looksLikeSecretName } from "./secrets";
 
@@ -71,6 +71,7 @@ const MAPPERS: readonly { keys: readonly string[]; map: Mapper; always?: boolean
     { keys: ["user"], map: mapUser, always: true },
     { keys: ["read_only"], map: mapReadOnly, always: true },
     { keys: ["labels"], map: mapLabels, always: true },
+    { keys: [], map: inferPorts, always: true },
     { keys: ["networks"], map: mapNetworks, always: true },
     { keys: ["stop_grace_period"], map: mapStopGracePeriod },
 ];

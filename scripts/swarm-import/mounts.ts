@@ -169,10 +169,13 @@ export function mapVolumes(context: ServiceContext): void {
                 context.note(path, item, mount.tmpfsSize === undefined ? "info" : "approximated", `tmpfs became the writable path ${target}${mount.tmpfsSize === undefined ? "" : "; its size limit is not carried"}`);
                 continue;
             case "bind": {
-                const reason = mount.source === "/var/run/docker.sock"
+                const socket = mount.source === "/var/run/docker.sock" || mount.source === "/run/docker.sock";
+                const reason = socket
                     ? "the Docker socket: there is no Docker daemon on the nodes, and handing a service the container runtime's socket gives it the node; hostPath is forbidden under the restricted Pod Security Standard"
                     : "a bind mount of the node's filesystem: hostPath is forbidden under the restricted Pod Security Standard, and pods move between nodes. Put configuration files in a ConfigMap (configFiles) and data in storage";
-                context.note(path, item, "unmapped", reason);
+                // A service that talks to the Docker API (a visualizer, an exporter) has nothing to talk to: it would crash-loop.
+                if (socket) context.blockers.push("it talks to the Docker daemon through its socket, which no node has");
+                context.note(path, item, "unmapped", socket ? `${reason}: the entry is written as a draft` : reason);
                 continue;
             }
             default:

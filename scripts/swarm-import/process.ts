@@ -65,7 +65,13 @@ function words(context: ServiceContext, key: "command" | "entrypoint"): string[]
 /** A field's value as the report may show it: credentials on its command lines replaced by the variables that now carry them. */
 export function shownRedacted(value: unknown): unknown {
     if (typeof value === "string") return showSecretMarks(redactScript(value, (variable) => `\${${variable}}`).script);
-    if (Array.isArray(value) && value.every(isScalar)) return showSecretMarks(redactWords(value.map(String), (variable) => `\${${variable}}`).words);
+    if (Array.isArray(value) && value.every(isScalar)) {
+        // A healthcheck test: its first word says how the rest runs.
+        const [first, ...rest] = value.map(String);
+        if (first === "CMD-SHELL") return [first, ...rest.map((script) => shownRedacted(script))];
+        if (first === "CMD") return [first, ...(showSecretMarks(redactWords(rest, (variable) => `\${${variable}}`).words) as string[])];
+        return showSecretMarks(redactWords(value.map(String), (variable) => `\${${variable}}`).words);
+    }
     if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, shownRedacted(inner)]));
     return showSecretMarks(value);
 }

@@ -1,5 +1,6 @@
 import { asList, asText, isRecord, isScalar, type Reference, type ServiceContext, type StackContext } from "./context";
-import { childPath } from "./findings";
+import { childPath, HIDDEN } from "./findings";
+import { parseImageReference } from "./image";
 import { labelEntries, readTraefikLabels, type TraefikRoute } from "./traefik";
 
 /** Who reaches the service and how: ports, Traefik labels, overlay networks, and the names other services use. */
@@ -120,7 +121,9 @@ export function mapLabels(context: ServiceContext): void {
     const traefik = readTraefikLabels(labels.map(({ key, value }) => [key, value]));
     const route = traefik.route;
 
-    for (const { key, path, shown } of labels) {
+    for (const { key, path, shown: written } of labels) {
+        // Basic-auth users (with their password hashes) and the like are credentials: the report shows none.
+        const shown = /basicauth|digestauth|password|secret|token|apikey/i.test(key) ? HIDDEN : written;
         if (route && key === route.ruleLabel) {
             mapRoute(context, path, shown, route, traefik.port);
         } else if (route && COVERED_BY_INGRESS.test(key)) {
@@ -210,10 +213,12 @@ export function mapNetworks(context: ServiceContext): void {
 export function findCallers(stack: Pick<StackContext, "names" | "stackName">, services: Readonly<Record<string, unknown>>): Map<string, Reference[]> {
     const aliases = hostAliases(stack);
     const callers = new Map<string, Reference[]>();
-    const add = (callee: string | undefined, caller: string, path: string) => {
-        if (callee === undefined || callee === caller) return;
+    const add = (callee: string | undefined, reference: Reference) => {
+        if (callee === undefined || callee === reference.caller) return;
         const list = callers.get(callee) ?? [];
-        if (!list.some((reference) => reference.caller === caller)) list.push({ caller, path });
+        const known = list.find((other) => other.caller === reference.caller);
+        if (!known) list.push(reference);
+        else if (known.port === undefined && reference.port !== undefined) list.splice(list.indexOf(known), 1, reference);
         callers.set(callee, list);
     };
     const composeOf = new Map([...stack.names].map(([compose, name]) => [name, compose]));
@@ -229,25 +234,59 @@ export function findCallers(stack: Pick<StackContext, "names" | "stackName">, se
             words.forEach((word) => texts.push([word, childPath(childPath("services", caller), key)]));
         }
         for (const [text, where] of texts) {
-            for (const host of hostsIn(text)) {
+            for (const { host, port } of hostsIn(text)) {
                 const name = aliases.get(host);
-                add(name === undefined ? undefined : composeOf.get(name), caller, where);
+                add(name === undefined ? undefined : composeOf.get(name), { caller, path: where, port });
             }
         }
     }
     return callers;
 }
 
-/** Host names in a value: the whole value, URLs' hosts, `host:port`, and the hosts of `a:1,b:2` lists. */
-function hostsIn(text: string): string[] {
-    const hosts: string[] = [];
+/** Host names in a value, with the port when one is given: the whole value, URLs' hosts, `host:port`, `a:1,b:2` lists. */
+function hostsIn(text: string): { host: string; port?: number }[] {
+    const hosts: { host: string; port?: number }[] = [];
+    const found = (host: string, port: string | undefined) => hosts.push({ host, ...(port !== undefined ? { port: Number(port) } : {}) });
     for (const part of text.split(/[,;\s]+/)) {
         const stripped = part.replace(/^--?[A-Za-z0-9-]+=/, "");
-        const match = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/\s]*@)?([A-Za-z0-9_.-]+)(?::[0-9]+)?(?:[/?#].*)?$/s.exec(stripped);
-        if (match) hosts.push(match[1]);
+        const match = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/\s]*@)?([A-Za-z0-9_.-]+)(?::([0-9]{1,5}))?(?:[/?#].*)?$/s.exec(stripped);
+        if (match) found(match[1], match[2]);
     }
-    for (const url of text.matchAll(/[a-z][a-z0-9+.-]*:\/\/(?:[^@/\s]*@)?([A-Za-z0-9_.-]+)/gi)) hosts.push(url[1]);
+    for (const url of text.matchAll(/[a-z][a-z0-9+.-]*:\/\/(?:[^@/\s]*@)?([A-Za-z0-9_.-]+)(?::([0-9]{1,5}))?/gi)) found(url[1], url[2]);
     return hosts;
+}
+
+/**
+ * The ports of the official images on Docker Hub, from the EXPOSE of their Dockerfiles (github.com/docker-library:
+ * redis, postgres, mysql, mariadb, mongo, rabbitmq, memcached): the main port only, which clients use.
+ */
+const OFFICIAL_IMAGE_PORTS: Readonly<Record<string, number>> = {
+    "library/redis": 6379,
+    "library/postgres": 5432,
+    "library/mysql": 3306,
+    "library/mariadb": 3306,
+    "library/mongo": 27017,
+    "library/rabbitmq": 5672,
+    "library/memcached": 11211,
+};
+
+/**
+ * A service that declares no port still listened under Swarm (its virtual IP forwarded every port), but a
+ * Kubernetes Service forwards only the ports it lists: take the port its callers name, or its official image's.
+ */
+export function inferPorts(context: ServiceContext): void {
+    if (context.draft.ports.length > 0) return;
+    const named = (context.stack.callers.get(context.composeName) ?? []).filter((reference) => reference.port !== undefined && reference.port >= 1 && reference.port <= 65535);
+    for (const reference of named) {
+        const name = addPort(context, reference.port ?? 0, "TCP");
+        context.note(context.path, "(no ports)", "approximated", `port ${reference.port} (${name}) added: ${reference.caller} connects to it (${reference.path}); Swarm forwarded every port, the Service forwards only those listed`);
+    }
+    if (named.length > 0 || typeof context.raw.image !== "string") return;
+    const image = parseImageReference(context.raw.image);
+    const port = image.host === "docker.io" ? OFFICIAL_IMAGE_PORTS[image.path] : undefined;
+    if (port === undefined) return;
+    const name = addPort(context, port, "TCP");
+    context.note(context.path, "(no ports)", "approximated", `port ${port} (${name}) added: the official ${image.path.replace("library/", "")} image listens there (EXPOSE ${port}); Swarm forwarded every port, the Service forwards only those listed`);
 }
 
 /** `tasks.x`, `<stack>_x` and `x` (when renamed) -> the catalog name: the names Swarm's DNS answers for a service. */
