@@ -30,16 +30,17 @@ function render(extra: string, environment: "integration" | "preprod" | "prod" =
 
 // Manifests are deep Pulumi input types; the tests read them as plain JSON.
 const plain = (value: unknown): any => JSON.parse(JSON.stringify(value));
+const podOf = (manifests: { workload: { spec: unknown } }) => plain(manifests.workload.spec).template.spec;
 
 describe("configFiles.key: a ConfigMap key mounted as a file", () => {
     it("mounts the key alone at the path with subPath, so the path is a file and its directory stays the image's", () => {
-        const pod = plain(render("configFiles: [{ configMap: caddy, mountPath: /etc/caddy/Caddyfile, key: Caddyfile }]").workload.spec.template.spec);
+        const pod = podOf(render("configFiles: [{ configMap: caddy, mountPath: /etc/caddy/Caddyfile, key: Caddyfile }]"));
         expect(pod.containers[0].volumeMounts).toContainEqual({ name: "config-0", mountPath: "/etc/caddy/Caddyfile", readOnly: true, subPath: "Caddyfile" });
         expect(pod.volumes).toContainEqual({ name: "config-0", configMap: { name: "caddy" } });
     });
 
     it("without a key, still mounts the whole ConfigMap as a directory", () => {
-        const pod = plain(render("configFiles: [{ configMap: caddy, mountPath: /etc/caddy }]").workload.spec.template.spec);
+        const pod = podOf(render("configFiles: [{ configMap: caddy, mountPath: /etc/caddy }]"));
         expect(pod.containers[0].volumeMounts).toContainEqual({ name: "config-0", mountPath: "/etc/caddy", readOnly: true });
     });
 
@@ -86,7 +87,7 @@ describe("singleton: a service that must never run twice", () => {
 
 describe("node selection, grace period and probe timings", () => {
     it("puts nodeSelector and terminationGracePeriodSeconds on the pod", () => {
-        const pod = plain(render("nodeSelector: { pcidss: 'yes' }\nterminationGracePeriodSeconds: 90\n").workload.spec.template.spec);
+        const pod = podOf(render("nodeSelector: { pcidss: 'yes' }\nterminationGracePeriodSeconds: 90\n"));
         expect(pod.nodeSelector).toEqual({ pcidss: "yes" });
         expect(pod.terminationGracePeriodSeconds).toBe(90);
     });
@@ -97,7 +98,7 @@ describe("node selection, grace period and probe timings", () => {
     });
 
     it("uses the entry's probe timings, the start-up delay for liveness only", () => {
-        const container = plain(render("probes: { timing: { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 4, initialDelaySeconds: 40 } }\n").workload.spec.template.spec.containers[0]);
+        const container = podOf(render("probes: { timing: { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 4, initialDelaySeconds: 40 } }\n")).containers[0];
         expect(container.readinessProbe).toEqual({ tcpSocket: { port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 4 });
         expect(container.livenessProbe).toEqual({ tcpSocket: { port: "http" }, initialDelaySeconds: 40, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 4 });
     });
@@ -113,7 +114,7 @@ describe("the catalog's own services", () => {
             const manifests = workloadManifests(resolveService(service, undefined, environment), context);
             const text = JSON.stringify(manifests);
             for (const key of ["subPath", "nodeSelector", "terminationGracePeriodSeconds", "Recreate"]) expect(text).not.toContain(key);
-            const container = plain(manifests.workload.spec.template.spec.containers[0]);
+            const container = podOf(manifests).containers[0];
             expect(container.readinessProbe).toMatchObject({ periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 });
             expect(container.readinessProbe.initialDelaySeconds).toBeUndefined();
             expect(container.livenessProbe).toMatchObject({ initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 });

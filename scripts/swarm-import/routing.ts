@@ -275,13 +275,14 @@ const OFFICIAL_IMAGE_PORTS: Readonly<Record<string, number>> = {
  * Kubernetes Service forwards only the ports it lists: take the port its callers name, or its official image's.
  */
 export function inferPorts(context: ServiceContext): void {
-    if (context.draft.ports.length > 0) return;
-    const named = (context.stack.callers.get(context.composeName) ?? []).filter((reference) => reference.port !== undefined && reference.port >= 1 && reference.port <= 65535);
+    const declared = context.draft.ports.length > 0;
+    // A port a caller names is one it uses, declared or not (the celery stack's flower uses rabbit:5672, which publishes 15672 only).
+    const named = (context.stack.callers.get(context.composeName) ?? []).filter((reference) => reference.port !== undefined && reference.port >= 1 && reference.port <= 65535 && !context.draft.ports.some((port) => port.port === reference.port && port.protocol === "TCP"));
     for (const reference of named) {
         const name = addPort(context, reference.port ?? 0, "TCP");
         context.note(context.path, "(no ports)", "approximated", `port ${reference.port} (${name}) added: ${reference.caller} connects to it (${reference.path}); Swarm forwarded every port, the Service forwards only those listed`);
     }
-    if (named.length > 0 || typeof context.raw.image !== "string") return;
+    if (declared || named.length > 0 || typeof context.raw.image !== "string") return;
     const image = parseImageReference(context.raw.image);
     const port = image.host === "docker.io" ? OFFICIAL_IMAGE_PORTS[image.path] : undefined;
     if (port === undefined) return;
