@@ -114,7 +114,21 @@ interface Imported {
     directory: string;
 }
 
+const imports = new Map<string, Imported>();
+afterAll(() => {
+    for (const imported of imports.values()) rmSync(imported.directory, { recursive: true, force: true });
+});
+
+/** Each fixture is imported once for the whole file: the tests only read what the command wrote. */
 function importFixture(file: string): Imported {
+    const known = imports.get(file);
+    if (known) return known;
+    const imported = runFixtureImport(file);
+    imports.set(file, imported);
+    return imported;
+}
+
+function runFixtureImport(file: string): Imported {
     const directory = mkdtempSync(join(tmpdir(), "swarm-fixture-"));
     const out = join(directory, "services");
     const stdout: string[] = [];
@@ -150,7 +164,6 @@ describe.each(FIXTURE_CASES)("importing $file", (fixture) => {
     beforeAll(() => {
         imported = importFixture(fixture.file);
     });
-    afterAll(() => rmSync(imported.directory, { recursive: true, force: true }));
 
     it(`exits ${fixture.status}: 0 only when every service is an entry that deploys`, () => {
         expect(imported.stderr).toBe("");
@@ -202,21 +215,13 @@ describe.each(FIXTURE_CASES)("importing $file", (fixture) => {
 });
 
 describe("what each kind of finding became, on the public stacks", () => {
-    const results = new Map<string, Imported>();
     const entryOf = (file: string, name: string): Record<string, any> => {
-        const imported = results.get(file) ?? importFixture(file);
-        results.set(file, imported);
+        const imported = importFixture(file);
         const text = imported.files.get(`${name}.yaml`) ?? imported.files.get(`${name}.yaml.draft`);
         if (text === undefined) throw new Error(`${file}: no entry ${name}`);
         return parse(text) as Record<string, any>;
     };
-    const reportOf = (file: string): string => {
-        entryOf(file, file === "swarmprom.yml" ? "caddy" : file === "atsea-shop.yml" ? "reverse-proxy" : "vote");
-        return results.get(file)?.files.get("report.md") ?? "";
-    };
-    afterAll(() => {
-        for (const imported of results.values()) rmSync(imported.directory, { recursive: true, force: true });
-    });
+    const reportOf = (file: string): string => importFixture(file).files.get("report.md") ?? "";
 
     it("mounts a Swarm config as a file, not a directory (swarmprom's Caddyfile)", () => {
         expect(entryOf("swarmprom.yml", "caddy").configFiles).toEqual([{ configMap: "caddy-config", mountPath: "/etc/caddy/Caddyfile", key: "Caddyfile" }]);
@@ -242,7 +247,7 @@ describe("what each kind of finding became, on the public stacks", () => {
     });
 
     it("drafts a global service, naming the DaemonSet it would need (swarmprom's node-exporter)", () => {
-        const draft = results.get("swarmprom.yml")?.files.get("node-exporter.yaml.draft") ?? "";
+        const draft = importFixture("swarmprom.yml").files.get("node-exporter.yaml.draft") ?? "";
         expect(draft).toContain("a global service runs one task on every node, a DaemonSet");
     });
 
@@ -280,7 +285,6 @@ describe("the secrets fixture's entries", () => {
     beforeAll(() => {
         imported = importFixture("secrets-everywhere.yml");
     });
-    afterAll(() => rmSync(imported.directory, { recursive: true, force: true }));
     const entry = (name: string) => parse(imported.files.get(`${name}.yaml`) ?? "") as Record<string, any>;
 
     it("refers command lines to variables Kubernetes expands, filled from the service's Secret", () => {
