@@ -573,3 +573,23 @@ describe("the import-swarm command", () => {
         expect(existsSync(join(directory, "r.md"))).toBe(false);
     });
 });
+
+describe("a secret variable where no Secret can be referred to", () => {
+    it("writes a placeholder and a finding, never the value nor its mark", () => {
+        const result = importText(`
+services:
+  api:
+    image: ${REGISTRY}/api:1.0.0
+    ports: ["8080"]
+    volumes:
+      - "\${DATA_TOKEN:-Tok-In-Path-77}:/data"
+    deploy:
+      labels:
+        traefik.http.routers.api.rule: "Host(\`\${SITE_TOKEN:-Tok-In-Host-88}\`)"
+`);
+        const text = JSON.stringify(result);
+        for (const secret of ["Tok-In-Path-77", "Tok-In-Host-88", "\\u0000"]) expect([secret, text.includes(secret)]).toEqual([secret, false]);
+        expect(entry(result, "api").ingress?.host).toBe("<secret SITE_TOKEN>");
+        expect(findingsAt(result, "services.api").map((finding) => finding.message)).toContainEqual(expect.stringContaining("held the secret variable SITE_TOKEN"));
+    });
+});

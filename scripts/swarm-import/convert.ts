@@ -9,7 +9,7 @@ import { renderEntry } from "./report";
 import { renderProblems } from "./render-check";
 import { findCallers, inferPorts, mapExpose, mapLabels, mapNetworks, mapPorts, serviceNetworks } from "./routing";
 import { mapTemplates } from "./templates";
-import { containsCredentials, looksLikeSecretName } from "./secrets";
+import { containsCredentials, hasSecretMark, looksLikeSecretName, replaceSecretMarks, secretMarkNames, showSecretMarks } from "./secrets";
 
 /**
  * Turns a Docker Swarm stack (compose file format 3.x, parsed) into catalog entries, one per service, and a
@@ -253,7 +253,26 @@ function convertService(context: ServiceContext, description: string, interpolat
     context.findings.splice(0, context.findings.length, ...ranked.map(({ finding }) => finding));
 
     if (context.draft.image === undefined) return undefined;
-    return validEntry(context, assembleEntry(context, description));
+    return validEntry(context, withoutSecretMarks(context, assembleEntry(context, description)));
+}
+
+/**
+ * The fields that know how to refer to a secret (env, command, args, probes) have replaced its mark; one left
+ * anywhere else (a label, a path...) becomes a placeholder the report explains, never the value.
+ */
+function withoutSecretMarks(context: ServiceContext, entry: Record<string, unknown>): Record<string, unknown> {
+    const scrub = (value: unknown, path: string): unknown => {
+        if (typeof value === "string") {
+            if (!hasSecretMark(value)) return value;
+            const names = secretMarkNames(value);
+            context.note(context.path, `entry.${path}`, "unmapped", `the entry's ${path} held the secret variable${names.length > 1 ? "s" : ""} ${names.join(", ")}, which this field cannot refer to: it says <secret ${names.join(", ")}>; set it by hand, from a Secret`);
+            return replaceSecretMarks(value, (name) => `<secret ${name}>`);
+        }
+        if (Array.isArray(value)) return value.map((item: unknown, index) => scrub(item, `${path}[${index}]`));
+        if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, scrub(inner, path === "" ? key : `${path}.${key}`)]));
+        return value;
+    };
+    return scrub(entry, "") as Record<string, unknown>;
 }
 
 function checkOptions(options: ConvertOptions): void {
@@ -357,7 +376,9 @@ export function convertStack(compose: unknown, options: ConvertOptions): Convers
         }
         report.push(...context.findings);
     }
-    return { services: entries, drafts, report: sortByService(report, Object.keys(services)), origins };
+    // A finding shows a secret variable by its name, never by a mark (or a value).
+    const shown = report.map((finding) => ({ ...finding, value: showSecretMarks(finding.value), message: String(showSecretMarks(finding.message)) }));
+    return { services: entries, drafts, report: sortByService(shown, Object.keys(services)), origins };
 }
 
 /** Stack-level findings first, then each service's, in the order of the file. */
