@@ -11,6 +11,7 @@ import { ComposeParseError, parseComposeText } from "../scripts/swarm-import/par
 import { cpuQuantity, memoryQuantity } from "../scripts/swarm-import/quantities";
 import { renderReport } from "../scripts/swarm-import/report";
 import { splitShellWords } from "../scripts/swarm-import/shell-words";
+import { redactScript, redactWords } from "../scripts/swarm-import/command-secrets";
 
 const ROOT = join(__dirname, "..");
 const FIXTURES = join(__dirname, "fixtures", "swarm");
@@ -591,5 +592,32 @@ services:
         for (const secret of ["Tok-In-Path-77", "Tok-In-Host-88", "\\u0000"]) expect([secret, text.includes(secret)]).toEqual([secret, false]);
         expect(entry(result, "api").ingress?.host).toBe("<secret SITE_TOKEN>");
         expect(findingsAt(result, "services.api").map((finding) => finding.message)).toContainEqual(expect.stringContaining("held the secret variable SITE_TOKEN"));
+    });
+});
+
+describe("credentials on a command line", () => {
+    const ref = (variable: string) => `$(${variable})`;
+
+    it.each([
+        [["redis-server", "--requirepass", "pw1"], ["redis-server", "--requirepass", "$(REDIS_REQUIREPASS)"]],
+        [["redis-cli", "-a", "pw2", "ping"], ["redis-cli", "-a", "$(REDISCLI_AUTH)", "ping"]],
+        [["mysqladmin", "ping", "-uroot", "-ppw3"], ["mysqladmin", "ping", "-uroot", "-p$(MYSQL_PWD)"]],
+        [["app", "--api-key=pw4"], ["app", "--api-key=$(API_KEY)"]],
+        [["curl", "-u", "me:pw5", "http://x"], ["curl", "-u", "me:$(CURL_PASSWORD)", "http://x"]],
+        [["env", "SMTP_PASS=pw6", "app"], ["env", "SMTP_PASS=$(SMTP_PASS)", "app"]],
+        [["app", "postgres://u:pw7@db/x"], ["app", "postgres://u:$(URL_PASSWORD)@db/x"]],
+    ])("%j -> %j", (words, expected) => {
+        expect(redactWords(words, ref).words).toEqual(expected);
+    });
+
+    it("leaves switches and ordinary words alone", () => {
+        // --auth is a switch here: the next word is the next flag, not a password; -a and -p mean other things elsewhere.
+        for (const words of [["mongod", "--auth", "--bind_ip_all"], ["tar", "-a", "-p", "x"], ["psql", "-p", "5432"], ["ls", "-pla"]]) {
+            expect(redactWords(words, ref)).toEqual({ words, secrets: [] });
+        }
+    });
+
+    it("replaces the literal inside a shell script, keeping its shape", () => {
+        expect(redactScript("redis-cli -a pw8 ping && echo ok", (variable) => `\${${variable}}`).script).toBe("redis-cli -a ${REDISCLI_AUTH} ping && echo ok");
     });
 });
