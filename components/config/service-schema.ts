@@ -43,8 +43,10 @@ const probeTimingSchema = z.strictObject({
 });
 
 /** A Kubernetes label key and value, see "Labels and Selectors: Syntax and character set" (kubernetes.io). */
-const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, { error: "expected a label key like disktype or example.org/disktype" });
-const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, { error: "expected a label value (63 characters at most: letters, digits, - _ .)" });
+export const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+export const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const labelKey = z.string().regex(LABEL_KEY, { error: "expected a label key like disktype or example.org/disktype" });
+const labelValue = z.string().regex(LABEL_VALUE, { error: "expected a label value (63 characters at most: letters, digits, - _ .)" });
 
 export const serviceSchema = z.strictObject({
     /** Names the workload, its Service and its objects. */

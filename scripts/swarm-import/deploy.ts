@@ -1,5 +1,6 @@
 import { asText, isRecord, type ServiceContext } from "./context";
 import { childPath } from "./findings";
+import { LABEL_KEY, LABEL_VALUE } from "../../components/config/service-schema";
 import { DEFAULT_RESOURCES } from "../../components/kubernetes/service-defaults";
 import { cpuQuantity, kubernetesQuantity, memoryQuantity, type Quantity } from "./quantities";
 
@@ -144,8 +145,6 @@ function mapResources(context: ServiceContext, path: string, value: unknown): vo
 
 /** Swarm's `arch` names (uname -m) -> the `kubernetes.io/arch` values (GOARCH), see "Well-Known Labels". */
 const ARCHITECTURES: Readonly<Record<string, string>> = { x86_64: "amd64", amd64: "amd64", aarch64: "arm64", arm64: "arm64" };
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 function select(context: ServiceContext, path: string, item: unknown, key: string, value: string, why: string): void {
     if (!LABEL_KEY.test(key) || !LABEL_VALUE.test(value)) {
