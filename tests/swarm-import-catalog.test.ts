@@ -45,7 +45,17 @@ describe("configFiles.key: a ConfigMap key mounted as a file", () => {
     });
 
     it("refuses a key Kubernetes would not take", () => {
-        expect(() => spec("configFiles: [{ configMap: caddy, mountPath: /etc/caddy/Caddyfile, key: 'a/b' }]")).toThrow("expected a ConfigMap key");
+        expect(() => spec("configFiles: [{ configMap: caddy, mountPath: /etc/caddy/Caddyfile, key: 'a/b' }]")).toThrow("configFiles[0].key: expected a ConfigMap or Secret key");
+    });
+});
+
+describe("secretFiles: a Secret key mounted as a file", () => {
+    it("mounts the key alone at the path, readable by the service's group only", () => {
+        const pod = podOf(render("secretFiles: [{ secret: db-password, key: password, mountPath: /run/secrets/db_password }]"));
+        expect(pod.containers[0].volumeMounts).toContainEqual({ name: "secret-0", mountPath: "/run/secrets/db_password", readOnly: true, subPath: "password" });
+        expect(pod.volumes).toContainEqual({ name: "secret-0", secret: { secretName: "db-password", defaultMode: 0o440 } });
+        // The group is the one the service runs as (fsGroup), so it can read the file.
+        expect(pod.securityContext.fsGroup).toBe(pod.securityContext.runAsGroup);
     });
 });
 
@@ -109,11 +119,12 @@ describe("the catalog's own services", () => {
     // Microservice's, written out).
     const catalog = parseCatalog(readCatalog(ROOT));
 
-    it.each(catalog.map((service) => [service.name, service] as const))("%s renders no subPath, node selector, grace period, Recreate or probe timing of its own", (_, service) => {
+    it.each(catalog.map((service) => [service.name, service] as const))("%s renders no subPath, secret file, node selector, grace period, Recreate or probe timing of its own", (_, service) => {
         for (const environment of ["integration", "preprod", "prod"] as const) {
             const manifests = workloadManifests(resolveService(service, undefined, environment), context);
             const text = JSON.stringify(manifests);
             for (const key of ["subPath", "nodeSelector", "terminationGracePeriodSeconds", "Recreate"]) expect(text).not.toContain(key);
+            expect(podOf(manifests).volumes.filter((volume: { secret?: unknown }) => volume.secret !== undefined)).toEqual([]);
             const container = podOf(manifests).containers[0];
             expect(container.readinessProbe).toMatchObject({ periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 });
             expect(container.readinessProbe.initialDelaySeconds).toBeUndefined();

@@ -227,6 +227,13 @@ describe("what each kind of finding became, on the public stacks", () => {
         expect(entryOf("swarmprom.yml", "caddy").configFiles).toEqual([{ configMap: "caddy-config", mountPath: "/etc/caddy/Caddyfile", key: "Caddyfile" }]);
     });
 
+    it("mounts a Swarm secret as the file the app reads, keeping the *_FILE variable that names it (atsea's database)", () => {
+        const database = entryOf("atsea-shop.yml", "database");
+        expect(database.secretFiles).toEqual([{ secret: "postgres-password", key: "postgres_password", mountPath: "/run/secrets/postgres_password" }]);
+        expect(database.env?.POSTGRES_DB_PASSWORD_FILE).toBe("/run/secrets/postgres_password");
+        expect(entryOf("atsea-shop.yml", "payment-gateway").secretFiles).toEqual([{ secret: "staging-token", key: "payment_token", mountPath: "/run/secrets/payment_token" }]);
+    });
+
     it("keeps a stateful replicas: 1 at one instance, saying why (the voting app's PostgreSQL and Redis, swarmprom's Alertmanager)", () => {
         expect(entryOf("voting-app.yml", "db").singleton?.reason).toContain("its data on a volume (/var/lib/postgresql/data)");
         expect(entryOf("voting-app.yml", "redis").singleton?.reason).toContain("a redis server keeps its state to itself");

@@ -230,14 +230,14 @@ configs:
         expect(nodeExporter.writablePaths).toBeUndefined();
     });
 
-    it("reports a file secret with the command that recreates it, and the *_FILE variable that reads it", () => {
+    it("mounts a file secret as a file, says how to create it, and keeps the *_FILE variable that names it", () => {
         const result = importStack("web");
+        expect(entry(result, "portal").secretFiles).toEqual([{ secret: "portal-db-password", key: "portal_db_password", mountPath: "/run/secrets/portal_db_password" }]);
         const secret = onlyFindingAt(result, "services.portal.secrets[0]");
-        expect(secret.severity).toBe("unmapped");
+        expect(secret.severity).toBe("approximated");
         expect(secret.message).toContain("kubectl -n fsgs-fsc create secret generic portal-db-password --from-file=portal_db_password=./secrets/portal_db_password.txt");
         expect(secret.message).toContain("DATABASE_PASSWORD_FILE");
-        expect(onlyFindingAt(result, "services.portal.environment.DATABASE_PASSWORD_FILE").message).toContain("set secretEnv DATABASE_PASSWORD");
-        expect(entry(result, "portal").env).not.toHaveProperty("DATABASE_PASSWORD_FILE");
+        expect(entry(result, "portal").env?.DATABASE_PASSWORD_FILE).toBe("/run/secrets/portal_db_password");
     });
 });
 
@@ -249,7 +249,10 @@ describe("secrets in the environment", () => {
         const everything = JSON.stringify(result) + renderReport(result.report, { stackFile: stack, stackName: stack, domain: "fsc", entryFiles: new Map() });
         for (const literal of literals) expect(everything).not.toContain(literal);
         for (const service of result.services) {
-            for (const name of Object.keys(service.env ?? {})) expect(name).not.toMatch(/PASSWORD|SECRET|TOKEN|KEY/i);
+            // A *_FILE variable may stay: it names the path where secretFiles mounts the secret.
+            for (const [name, value] of Object.entries(service.env ?? {})) {
+                if (/PASSWORD|SECRET|TOKEN|KEY/i.test(name)) expect([name, service.secretFiles?.some((file) => file.mountPath === value)]).toEqual([name, true]);
+            }
         }
     });
 

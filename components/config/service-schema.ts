@@ -48,6 +48,9 @@ export const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 const labelKey = z.string().regex(LABEL_KEY, { error: "expected a label key like disktype or example.org/disktype" });
 const labelValue = z.string().regex(LABEL_VALUE, { error: "expected a label value (63 characters at most: letters, digits, - _ .)" });
 
+/** A key of a ConfigMap or a Secret, see their `data` field in the Kubernetes API reference. */
+const objectKey = z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "expected a ConfigMap or Secret key" });
+
 export const serviceSchema = z.strictObject({
     /** Names the workload, its Service and its objects. */
     name: dnsLabel,
@@ -71,8 +74,10 @@ export const serviceSchema = z.strictObject({
      * the single file mountPath (a subPath mount: the rest of the image's directory stays visible).
      */
     configFiles: z
-        .array(z.strictObject({ configMap: dnsLabel, mountPath: z.string().startsWith("/"), key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "expected a ConfigMap key" }).optional() }))
+        .array(z.strictObject({ configMap: dnsLabel, mountPath: z.string().startsWith("/"), key: objectKey.optional() }))
         .optional(),
+    /** Keys of existing Secrets mounted read-only, each as the single file mountPath (a subPath mount), as Swarm mounts its secrets. */
+    secretFiles: z.array(z.strictObject({ secret: dnsLabel, key: objectKey, mountPath: z.string().startsWith("/") })).optional(),
     ports: z.array(z.strictObject({ name: dnsLabel.max(15), port: z.int().min(1).max(65535), protocol: z.enum(["TCP", "UDP"]).default("TCP") })).default([]),
     /** Default: TCP on the first port for both. A service without ports must declare exec probes. */
     probes: z.strictObject({ readiness: probeSchema.optional(), liveness: probeSchema.optional(), timing: probeTimingSchema.optional() }).optional(),

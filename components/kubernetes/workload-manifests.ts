@@ -70,6 +70,7 @@ function probe(service: ResolvedService, kind: "readiness" | "liveness"): k8s.ty
 function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.types.input.core.v1.PodTemplateSpec {
     const writable = service.writablePaths.map((path) => ({ name: volumeName(path), path }));
     const configs = (service.configFiles ?? []).map((file, index) => ({ name: `config-${index}`, ...file }));
+    const secretFiles = (service.secretFiles ?? []).map((file, index) => ({ name: `secret-${index}`, ...file }));
     return {
         metadata: { labels: labels(service) },
         spec: {
@@ -122,6 +123,7 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
                         ...writable.map((volume) => ({ name: volume.name, mountPath: volume.path })),
                         // With a key, the mount is that one file (subPath), not a directory hiding the image's.
                         ...configs.map((config) => ({ name: config.name, mountPath: config.mountPath, readOnly: true, ...(config.key !== undefined ? { subPath: config.key } : {}) })),
+                        ...secretFiles.map((file) => ({ name: file.name, mountPath: file.mountPath, readOnly: true, subPath: file.key })),
                         ...(service.storage ? [{ name: "data", mountPath: service.storage.mountPath }] : []),
                     ],
                 },
@@ -129,6 +131,9 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
             volumes: [
                 ...writable.map((volume) => ({ name: volume.name, emptyDir: {} })),
                 ...configs.map((config) => ({ name: config.name, configMap: { name: config.configMap } })),
+                // Owned by root and group fsGroup, which is the service's own GID: 0440 lets the service read it and
+                // nobody else (Swarm mounts secrets 0444).
+                ...secretFiles.map((file) => ({ name: file.name, secret: { secretName: file.secret, defaultMode: 0o440 } })),
             ],
         },
     };

@@ -14,6 +14,7 @@ export interface Draft {
     env: Record<string, string>;
     secretEnv: NonNullable<ServiceInput["secretEnv"]>;
     configFiles: NonNullable<ServiceInput["configFiles"]>;
+    secretFiles: NonNullable<ServiceInput["secretFiles"]>;
     ports: Port[];
     probe?: Probe;
     replicas?: number;
@@ -60,7 +61,7 @@ export interface Reference {
 
 export class ServiceContext {
     readonly path: string;
-    readonly draft: Draft = { env: {}, secretEnv: {}, configFiles: [], ports: [], writablePaths: [], allowFrom: [], nodeSelector: {} };
+    readonly draft: Draft = { env: {}, secretEnv: {}, configFiles: [], secretFiles: [], ports: [], writablePaths: [], allowFrom: [], nodeSelector: {} };
     readonly findings: ImportFinding[] = [];
     /** Credentials found in the service's fields: none may be written into the entry or the report. */
     readonly secretLiterals = new Set<string>();

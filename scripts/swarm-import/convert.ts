@@ -160,6 +160,7 @@ function assembleEntry(context: ServiceContext, description: string): Record<str
         env: nonEmpty(draft.env),
         secretEnv: nonEmpty(draft.secretEnv),
         configFiles: nonEmpty(draft.configFiles),
+        secretFiles: nonEmpty(draft.secretFiles),
         ports: nonEmpty(draft.ports),
         // Two copies: the same object twice would be written as a YAML alias.
         probes: draft.probe ? { readiness: structuredClone(draft.probe), liveness: structuredClone(draft.probe), ...(draft.probeTiming ? { timing: withoutUndefined(draft.probeTiming) } : {}) } : undefined,

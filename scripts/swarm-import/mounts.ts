@@ -57,16 +57,20 @@ function origin(declaration: unknown): { file?: string; external: boolean } {
 export function mapSecrets(context: ServiceContext): void {
     const variableValues = environmentEntries(context) ?? [];
     for (const mount of secretMounts(context)) {
-        const label = dnsLabelFrom(mount.source) ?? mount.source;
+        const label = dnsLabelFrom(mount.source);
+        if (label === undefined) {
+            context.note(mount.path, mount.item, "unmapped", "no Secret name can be made from this secret's name: add the secretFiles entry by hand");
+            continue;
+        }
         const { file, external } = origin(context.stack.secrets[mount.source]);
         const key = posix.basename(mount.target);
+        context.draft.secretFiles.push({ secret: label, key, mountPath: mount.target });
         const readers = variableValues.filter(([, value]) => value === mount.target).map(([name]) => name);
         const create = `kubectl -n ${context.namespace} create secret generic ${label} --from-file=${key}=${file ?? "<file>"}`;
         const source = external ? " It was created outside the stack (docker secret create): take its content from where it is kept." : "";
-        const use = readers.length > 0
-            ? ` The app reads its path from ${readers.join(", ")} (*_FILE): see ${readers.length > 1 ? "those variables" : "that variable"}.`
-            : " If the app can read it from an environment variable, reference the Secret in secretEnv; otherwise it needs a secret-file mount, which the catalog lacks.";
-        context.note(mount.path, mount.item, "unmapped", `Swarm mounts this secret as the file ${mount.target}; the catalog mounts no Secret files. Create the Kubernetes Secret: ${create}.${source}${use}`);
+        const use = readers.length > 0 ? ` The app finds it through ${readers.join(", ")}, kept in env.` : "";
+        const ownership = mount.ownership ? " Its uid, gid and mode are not carried: the file is readable by the service's group only (0440)." : "";
+        context.note(mount.path, mount.item, "approximated", `became secretFiles {secret: ${label}, key: ${key}, mountPath: ${mount.target}}: the file Swarm mounted, from a Kubernetes Secret you create: ${create}.${source}${use}${ownership}`);
     }
 }
 

@@ -6,7 +6,7 @@ import { secretFileTargets } from "./mounts";
 import { containsCredentials, hasSecretMark, looksLikeSecretName, showSecretMarks } from "./secrets";
 import { type CommandSecret, redactScript, redactWords } from "./command-secrets";
 import { ShellWordsError, shellOperators, splitShellWords } from "./shell-words";
-import { asText, dnsLabelFrom, environmentEntries, isRecord, isScalar, type ServiceContext } from "./context";
+import { asText, environmentEntries, isRecord, isScalar, type ServiceContext } from "./context";
 
 /** What the container runs: image, command, environment, user, healthcheck, stop behaviour. */
 
@@ -142,9 +142,9 @@ export function mapEnvironment(context: ServiceContext): void {
         }
         const secretFile = value === undefined ? undefined : secretFiles.get(value);
         if (secretFile !== undefined) {
-            const direct = name.replace(/_{1,2}FILE$/, "");
-            const label = dnsLabelFrom(secretFile) ?? secretFile;
-            context.note(path, value, "unmapped", `the app reads the Swarm secret \`${secretFile}\` from the file this *_FILE variable names, and the catalog mounts no Secret files: if the app also reads ${direct} from the environment, set secretEnv ${direct}: {secret: ${label}, key: ${secretFile}}; otherwise the catalog needs a secret-file mount (not in the schema)`);
+            // A path, no secret: secretFiles mounts the file there.
+            context.draft.env[name] = value ?? "";
+            context.note(path, value, "info", `names the file of the Swarm secret \`${secretFile}\`, which secretFiles mounts at the same path`);
             continue;
         }
         // A *_FILE variable holding a path names where a secret is, which is no secret itself.
