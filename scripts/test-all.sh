@@ -50,8 +50,11 @@ bash scripts/check-ansible.sh
 echo "== converge of the node roles on a Debian 12 root, twice"
 bash scripts/converge-chroot.sh
 
+echo "== converge of the data_volumes role on a loop device, twice"
+bash scripts/converge-data-volumes.sh
+
 # Each step above stops the script on failure, so reaching here means every check passed: the
-# Ansible static checks (3) and the converge (1) count beside jest's tests.
+# Ansible static checks (3) and the converges (2) count beside jest's tests.
 read -r jest_passed jest_failed < build/test-results/jest-counts
-echo "== all checks passed in $((SECONDS - started)) s: jest ${jest_passed}, Ansible static checks 3, converge 1"
-echo "test-all: $((jest_passed + 4)) passed, ${jest_failed} failed"
+echo "== all checks passed in $((SECONDS - started)) s: jest ${jest_passed}, Ansible static checks 3, converges 2"
+echo "test-all: $((jest_passed + 5)) passed, ${jest_failed} failed"

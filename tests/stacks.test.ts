@@ -142,7 +142,7 @@ describe("prod", () => {
     it("puts every control plane behind the Octavia listener, open to admins and nodes only", () => {
         const render = rendered("prod");
         const listener = ofType(render, TYPES.listener)[0];
-        expect(listener.inputs).toMatchObject({ protocol: "TCP", protocolPort: 6443, allowedCidrs: ["134.158.88.0/24", "10.42.10.0/24"] });
+        expect(listener.inputs).toMatchObject({ protocol: "TCP", protocolPort: 6443, allowedCidrs: ["10.42.10.0/24", "134.158.88.0/24"] });
         const cpAddresses = (render.outputs.nodes.value as { controlPlane: { privateAddress: string }[] }).controlPlane.map(
             (node) => node.privateAddress,
         );

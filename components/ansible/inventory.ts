@@ -24,6 +24,8 @@ export interface InventoryInput {
     endpoint: { mode: "octavia" | "vip"; privateAddress: string; publicAddress: string; port: number };
     network: { nodeCidr: string; podCidr: string; serviceCidr: string };
     cni: "calico" | "cilium";
+    /** Cinder ID of each node's data volume, by node name: the data_volumes role mounts it. */
+    dataVolumes?: Readonly<Record<string, string>>;
     /**
      * `bastion`: Ansible runs on the bastion and reaches the nodes directly (what the program does);
      * `jump`: Ansible runs elsewhere, e.g. an operator's laptop, and reaches the nodes through the bastion.
@@ -127,7 +129,11 @@ export function inventoryDocument(input: InventoryInput): Record<string, unknown
                     vars: controlPlaneVars(input),
                     hosts: nodeHosts(input.controlPlane, (node, index) => keepalivedVars(input, node, index)),
                 },
-                workers: { hosts: nodeHosts(input.workers) },
+                workers: {
+                    hosts: nodeHosts(input.workers, (node) =>
+                        input.dataVolumes?.[node.name] ? { data_volumes_volume_id: input.dataVolumes[node.name] } : {},
+                    ),
+                },
             },
         },
     };

@@ -45,8 +45,15 @@ export class KubeadmCluster extends pulumi.ComponentResource {
         const endpoint = environment.apiEndpoint;
 
         this.inventory = pulumi
-            .all([environment.nodes, environment.bastionPrivateAddress, environment.bastionPublicAddress, endpoint.privateAddress, endpoint.publicAddress])
-            .apply(([nodes, bastionPrivate, bastionPublic, endpointPrivate, endpointPublic]) => {
+            .all([
+                environment.nodes,
+                environment.bastionPrivateAddress,
+                environment.bastionPublicAddress,
+                endpoint.privateAddress,
+                endpoint.publicAddress,
+                environment.dataVolumeIds,
+            ])
+            .apply(([nodes, bastionPrivate, bastionPublic, endpointPrivate, endpointPublic, dataVolumes]) => {
                 const input: InventoryInput = {
                     environment: config.environment,
                     clusterName: name,
@@ -60,6 +67,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                     endpoint: { mode: config.cluster.apiEndpoint.mode, privateAddress: endpointPrivate, publicAddress: endpointPublic, port: endpoint.port },
                     network: config.network,
                     cni: config.cluster.cni,
+                    dataVolumes,
                     runsOn: "bastion",
                 };
                 return renderInventory(input);

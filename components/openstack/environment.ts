@@ -60,6 +60,8 @@ export class Environment extends pulumi.ComponentResource {
     public readonly bastionId: pulumi.Output<string>;
     /** SSH host public key of every server (bastion and nodes) by name. */
     public readonly hostPublicKeys: pulumi.Output<Record<string, string>>;
+    /** Cinder ID of each node's data volume, by node name (nodes without one are absent). */
+    public readonly dataVolumeIds: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:openstack:Environment", name, {}, opts);
@@ -222,6 +224,10 @@ export class Environment extends pulumi.ComponentResource {
         this.hostPublicKeys = pulumi
             .all(servers.map((server) => server.hostPublicKey))
             .apply((keys): Record<string, string> => Object.fromEntries(servers.map((server, index) => [server.name, keys[index]])));
+        const withVolumes = poolNodes.flatMap((node) => (node.dataVolumeId ? [{ name: node.name, id: node.dataVolumeId }] : []));
+        this.dataVolumeIds = pulumi
+            .all(withVolumes.map((node) => node.id))
+            .apply((ids): Record<string, string> => Object.fromEntries(withVolumes.map((node, index) => [node.name, ids[index]])));
         this.bastionPublicAddress = bastion.publicAddress;
         this.bastionPrivateAddress = bastion.privateAddress;
         this.registerOutputs({

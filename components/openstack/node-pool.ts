@@ -12,6 +12,8 @@ export interface PoolNode {
     instanceId: pulumi.Output<string>;
     /** SSH host public key, pinned by every connection to the server. */
     hostPublicKey: pulumi.Output<string>;
+    /** Cinder ID of the node's data volume, which Ansible finds by its serial; absent without one. */
+    dataVolumeId?: pulumi.Output<string>;
 }
 
 export interface NodePoolArgs extends Omit<ServerArgs, "availabilityZone" | "serverGroupId"> {
@@ -63,6 +65,7 @@ export class NodePool extends pulumi.ComponentResource {
                 { ...serverArgs, availabilityZone: zone, serverGroupId: serverGroup.id },
                 this,
             );
+            let dataVolumeId: pulumi.Output<string> | undefined;
             if (dataVolumeSize !== undefined) {
                 const volume = new openstack.blockstorage.Volume(
                     `${nodeName}-data`,
@@ -87,8 +90,9 @@ export class NodePool extends pulumi.ComponentResource {
                     { instanceId: instance.id, volumeId: volume.id },
                     { parent: this },
                 );
+                dataVolumeId = volume.id;
             }
-            return { name: nodeName, privateAddress: port.allFixedIps[0], instanceId: instance.id, hostPublicKey };
+            return { name: nodeName, privateAddress: port.allFixedIps[0], instanceId: instance.id, hostPublicKey, dataVolumeId };
         });
 
         this.serverGroupId = serverGroup.id;
