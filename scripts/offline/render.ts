@@ -192,6 +192,16 @@ function describeConnection(inputs: Record<string, unknown>): RenderedResource["
     };
 }
 
+// Outputs a real provider marks secret itself (tls privateKeyPem, a keypair's privateKey, a credential's
+// secret): the mocks return them in clear, so they are masked by name, as are the program's own secret outputs.
+const SECRET_OUTPUT_NAME = /private|secret|password|token/i;
+
+function maskSecretOutputs(outputs: Record<string, unknown>, additionalSecretOutputs: readonly string[]): Record<string, unknown> {
+    return Object.fromEntries(
+        Object.entries(outputs).map(([key, value]) => [key, additionalSecretOutputs.includes(key) || SECRET_OUTPUT_NAME.test(key) ? "[secret]" : value]),
+    );
+}
+
 function propertyDependencies(request: RegisterRequest): Record<string, string[]> {
     const found: Record<string, string[]> = {};
     request.getPropertydependenciesMap().forEach((value, key) => {
@@ -222,7 +232,12 @@ function recordRegistrations(resources: Promise<RenderedResource>[]): void {
                 const inputs = describeInputs(rawInputs);
                 const connection = describeConnection(rawInputs);
                 const responseObject = response.getObject();
-                const outputs = describeInputs(responseObject ? pulumi.runtime.deserializeProperties(responseObject) : {});
+                const outputs = describeInputs(
+                    maskSecretOutputs(
+                        responseObject ? (pulumi.runtime.deserializeProperties(responseObject)) : {},
+                        request.getAdditionalsecretoutputsList(),
+                    ),
+                );
                 const recorded = {
                     urn: response.getUrn(),
                     ...(response.getId() ? { id: response.getId() } : {}),
