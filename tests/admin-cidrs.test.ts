@@ -5,6 +5,7 @@
  */
 import { StackConfigError } from "../components/config/errors";
 import { parseStackConfig } from "../components/config/load";
+import type { Render } from "../scripts/offline/render";
 import { type StackName, TYPES, ofType, rawConfig, renderStack } from "./support/stacks";
 
 type Raw = { access: { adminCidrs: string[] } };
@@ -41,9 +42,14 @@ describe("admin networks in the stack config", () => {
     });
 });
 
+let preprod: Render;
+beforeAll(async () => {
+    preprod = await renderStack("preprod");
+});
+
 describe("the API listener's allowed CIDRs", () => {
     const allowed = async (edit?: (config: Record<string, unknown>) => void) => {
-        const [listener] = ofType(await renderStack("preprod", edit), TYPES.listener);
+        const [listener] = ofType(edit ? await renderStack("preprod", edit) : preprod, TYPES.listener);
         return listener.inputs.allowedCidrs;
     };
 
@@ -56,12 +62,11 @@ describe("the API listener's allowed CIDRs", () => {
 });
 
 describe("the Octavia load balancer", () => {
-    it("leaves the VIP port's security groups to Octavia, filtering by the listener's allowed CIDRs", async () => {
-        const render = await renderStack("prod");
-        const [loadBalancer] = ofType(render, TYPES.loadBalancer);
+    it("leaves the VIP port's security groups to Octavia, filtering by the listener's allowed CIDRs", () => {
+        const [loadBalancer] = ofType(preprod, TYPES.loadBalancer);
         expect(loadBalancer.inputs.loadbalancerProvider).toBe("amphora");
         expect(loadBalancer.inputs.securityGroupIds).toBeUndefined();
-        const [listener] = ofType(render, TYPES.listener);
-        expect(listener.inputs.allowedCidrs).toEqual(["10.42.10.0/24", "134.158.88.0/24"]);
+        const [listener] = ofType(preprod, TYPES.listener);
+        expect(listener.inputs.allowedCidrs).toEqual(["10.41.10.0/24", "134.158.64.0/20", "134.158.88.0/24"]);
     });
 });

@@ -29,11 +29,20 @@ function closure(render: Render, resource: RenderedResource): Set<string> {
     return seen;
 }
 
+/** One render per stack for the whole file. */
+const renders = new Map<string, Promise<Render>>();
+const rendered = (stack: "integration" | "preprod") => {
+    if (!renders.has(stack)) {
+        renders.set(stack, renderStack(stack));
+    }
+    return renders.get(stack) as Promise<Render>;
+};
+
 describe.each(["integration", "preprod"] as const)("%s: the cloud teardown command", (stack) => {
     let render: Render;
     let teardown: RenderedResource;
     beforeAll(async () => {
-        render = await renderStack(stack);
+        render = await rendered(stack);
         const found = render.resources.filter((resource) => resource.name.endsWith("-cloud-teardown"));
         expect(found).toHaveLength(1);
         teardown = found[0];
@@ -74,10 +83,7 @@ describe.each(["integration", "preprod"] as const)("%s: the cloud teardown comma
 });
 
 describe("the teardown script, run by bash against a stand-in kubectl", () => {
-    let integration: Promise<Render>;
-    beforeAll(() => {
-        integration = renderStack("integration");
-    });
+    const integration = rendered("integration");
 
     /**
      * The stand-in answers the two listings as kubectl would after evaluating the jsonpath filter (which it does
