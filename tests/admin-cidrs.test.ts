@@ -3,44 +3,11 @@
  * Octavia refuses a source of another IP family than the listener's VIP; Neutron refuses an identical second
  * rule; Octavia reads allowed CIDRs back in its own (sorted) order, which a no-op `up` must match.
  */
-import { StackConfigError } from "../components/config/errors";
-import { parseStackConfig } from "../components/config/load";
 import type { Render } from "../scripts/offline/render";
-import { type StackName, TYPES, ofType, rawConfig, renderStack } from "./support/stacks";
+import { TYPES, ofType, renderStack } from "./support/stacks";
 
+// The config check that refuses IPv6 and repeated admin networks is in tests/config.test.ts.
 type Raw = { access: { adminCidrs: string[] } };
-
-function problemsOf(stack: StackName, edit: (config: Raw) => void): string[] {
-    const config = rawConfig(stack) as unknown as Raw;
-    edit(config);
-    try {
-        parseStackConfig(config);
-    } catch (error) {
-        if (error instanceof StackConfigError) {
-            return [...error.problems];
-        }
-        throw error;
-    }
-    return [];
-}
-
-describe("admin networks in the stack config", () => {
-    it("refuses an IPv6 admin network, naming the key and the reason", () => {
-        expect(problemsOf("preprod", (c) => c.access.adminCidrs.push("2001:db8:10::/48"))).toEqual([
-            expect.stringMatching(/^svom-fsgs:access\.adminCidrs\[2\]: expected an IPv4 block: .*Octavia refuses an IPv6 source on an IPv4 listener; got "2001:db8:10::\/48"$/),
-        ]);
-    });
-
-    it("refuses the same network listed twice, naming the repeated entry", () => {
-        expect(problemsOf("prod", (c) => c.access.adminCidrs.push(c.access.adminCidrs[0]))).toEqual([
-            'svom-fsgs:access.adminCidrs[1]: expected each admin network once (it names the security-group rules that admit it), got "134.158.88.0/24" again (access.adminCidrs[0])',
-        ]);
-    });
-
-    it("accepts distinct IPv4 networks", () => {
-        expect(problemsOf("prod", (c) => c.access.adminCidrs.push("192.0.2.0/24"))).toEqual([]);
-    });
-});
 
 let preprod: Render;
 beforeAll(async () => {
