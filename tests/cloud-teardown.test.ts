@@ -9,38 +9,31 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Render, RenderedResource } from "../scripts/offline/render";
+import { dependencyClosure } from "./support/dependencies";
 import { TYPES, ofType, renderStack } from "./support/stacks";
 
-function closure(render: Render, resource: RenderedResource): Set<string> {
-    const byUrn = new Map(render.resources.map((candidate) => [candidate.urn, candidate]));
-    const seen = new Set<string>();
-    const pending = [resource];
-    while (pending.length > 0) {
-        const current = pending.pop() as RenderedResource;
-        const providerUrn = current.provider?.split("::").slice(0, -1).join("::");
-        for (const urn of [...current.dependsOn, ...(providerUrn ? [providerUrn] : [])]) {
-            const next = byUrn.get(urn);
-            if (next && !seen.has(urn)) {
-                seen.add(urn);
-                pending.push(next);
-            }
-        }
+
+/** One render per stack for the whole file. */
+const renders = new Map<string, Promise<Render>>();
+const rendered = (stack: "integration" | "preprod") => {
+    if (!renders.has(stack)) {
+        renders.set(stack, renderStack(stack));
     }
-    return seen;
-}
+    return renders.get(stack) as Promise<Render>;
+};
 
 describe.each(["integration", "preprod"] as const)("%s: the cloud teardown command", (stack) => {
     let render: Render;
     let teardown: RenderedResource;
     beforeAll(async () => {
-        render = await renderStack(stack);
+        render = await rendered(stack);
         const found = render.resources.filter((resource) => resource.name.endsWith("-cloud-teardown"));
         expect(found).toHaveLength(1);
         teardown = found[0];
     });
 
     it("is deleted before the cloud-controller-manager and Cinder CSI, which clean up after it", () => {
-        const before = closure(render, teardown);
+        const before = dependencyClosure(render, teardown);
         const controllers = render.resources.filter(
             (resource) => resource.custom && /-(openstack-ccm|cinder-csi)$/.test(resource.name),
         );
@@ -49,7 +42,7 @@ describe.each(["integration", "preprod"] as const)("%s: the cloud teardown comma
     });
 
     it("is deleted before the servers, the rules, the addresses and the network its connection and cleanup need", () => {
-        const before = closure(render, teardown);
+        const before = dependencyClosure(render, teardown);
         const needed = [
             ...ofType(render, TYPES.instance),
             ...ofType(render, TYPES.secGroupRule),
@@ -62,7 +55,7 @@ describe.each(["integration", "preprod"] as const)("%s: the cloud teardown comma
     });
 
     it("is depended on by nothing, so it never waits for what it must outlive", () => {
-        const dependents = render.resources.filter((resource) => closure(render, resource).has(teardown.urn));
+        const dependents = render.resources.filter((resource) => dependencyClosure(render, resource).has(teardown.urn));
         expect(dependents.map((resource) => resource.name)).toEqual([]);
     });
 
@@ -74,10 +67,7 @@ describe.each(["integration", "preprod"] as const)("%s: the cloud teardown comma
 });
 
 describe("the teardown script, run by bash against a stand-in kubectl", () => {
-    let integration: Promise<Render>;
-    beforeAll(() => {
-        integration = renderStack("integration");
-    });
+    const integration = rendered("integration");
 
     /**
      * The stand-in answers the two listings as kubectl would after evaluating the jsonpath filter (which it does

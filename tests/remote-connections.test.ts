@@ -5,7 +5,11 @@
  * first and the command's own delete (and every Kubernetes delete) can no longer connect.
  */
 import type { Render, RenderedResource } from "../scripts/offline/render";
-import { STACKS, type StackName, TYPES, ofType, renderStack } from "./support/stacks";
+import { dependencyClosure } from "./support/dependencies";
+import { type StackName, TYPES, ofType, renderStack } from "./support/stacks";
+
+// integration (vip endpoint, one control plane) and prod (Octavia, three): the two shapes of the program.
+const STACKS = ["integration", "prod"] as const satisfies readonly StackName[];
 
 const renders = new Map<StackName, Render>();
 beforeAll(async () => {
@@ -15,23 +19,6 @@ beforeAll(async () => {
 });
 
 /** Everything a resource depends on, directly or through others, its provider included, by URN. */
-function dependencyClosure(render: Render, resource: RenderedResource): Set<string> {
-    const byUrn = new Map(render.resources.map((candidate) => [candidate.urn, candidate]));
-    const seen = new Set<string>();
-    const pending = [resource];
-    while (pending.length > 0) {
-        const current = pending.pop() as RenderedResource;
-        const providerUrn = current.provider?.split("::").slice(0, -1).join("::");
-        for (const urn of [...current.dependsOn, ...(providerUrn ? [providerUrn] : [])]) {
-            const next = byUrn.get(urn);
-            if (next && !seen.has(urn)) {
-                seen.add(urn);
-                pending.push(next);
-            }
-        }
-    }
-    return seen;
-}
 
 /** What every connection needs in this stack: each security-group rule and the bastion's floating IP. */
 function connectionPath(render: Render): RenderedResource[] {

@@ -7,7 +7,10 @@
  *   SecurityGroupRuleExists, neutron/db/securitygroups_db.py `_check_for_duplicate_rules`).
  */
 import type { Render } from "../scripts/offline/render";
-import { STACKS, type StackName, TYPES, ofType, renderStack } from "./support/stacks";
+import { type StackName, TYPES, ofType, renderStack } from "./support/stacks";
+
+// integration (vip endpoint, one control plane) and prod (Octavia, three): the two shapes of the program.
+const STACKS = ["integration", "prod"] as const satisfies readonly StackName[];
 
 const renders = new Map<StackName, Render>();
 beforeAll(async () => {

@@ -1,22 +1,42 @@
 /**
- * Host keys are pinned: the program generates each server's key, hands it to cloud-init, and every SSH
- * connection (pulumi-command's `hostKey`, Ansible's known_hosts with StrictHostKeyChecking=yes) accepts that
- * key only. The deploy private key travels over these connections.
+ * The SSH connections of the program, as pulumi-command v1.2.1 and Ansible receive them:
+ * - host keys are pinned: the program generates each server's key, hands it to cloud-init, and every connection
+ *   (pulumi-command's `hostKey`, Ansible's known_hosts with StrictHostKeyChecking=yes) accepts that key only,
+ *   since the deploy private key travels over them;
+ * - the dial budget outlasts a boot: a server Nova reports ACTIVE is still starting sshd for a minute or two.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { SSH_DIAL_ERROR_LIMIT, dialBudgetSeconds } from "../components/ansible/connection";
 import type { Render } from "../scripts/offline/render";
 import { RecordingCloud } from "./support/recording-cloud";
-import { STACKS, type StackName, TYPES, ofType, renderStack } from "./support/stacks";
+import { TYPES, ofType, renderStack } from "./support/stacks";
 
 interface Connection {
     host: string;
     hostKey?: string;
+    dialErrorLimit?: number;
+    perDialTimeout?: number;
     proxy?: Connection;
 }
+// pulumi-command v1.2.1 connection.go: dialErrorDefault = 10, PerDialTimeout default 15.
+const withDefaults = (connection: Connection) => ({ limit: connection.dialErrorLimit ?? 10, timeout: connection.perDialTimeout ?? 15 });
+
+describe("dialBudgetSeconds, pulumi-command's retry loop", () => {
+    it("gives up after about 11 s of refusals with the provider's default of 10 dial errors", () => {
+        // 100 ms growing 1.5x per retry (pulumi retry/until.go): 0.1 + 0.15 + ... + 3.84 over 10 retries.
+        expect(dialBudgetSeconds(10, 0)).toBeCloseTo(11.33, 1);
+    });
+
+    it("caps the delay at 5 s, and counts the dial time of each of the limit + 1 dials", () => {
+        expect(dialBudgetSeconds(12, 0) - dialBudgetSeconds(11, 0)).toBeCloseTo(5, 5);
+        expect(dialBudgetSeconds(10, 15) - dialBudgetSeconds(10, 0)).toBeCloseTo(11 * 15, 5);
+    });
+});
+
 interface CloudConfig {
     ssh_keys?: { ed25519_private?: string; ed25519_public?: string };
 }
@@ -31,7 +51,8 @@ function run(binary: string, args: string[]) {
     return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-describe.each(STACKS)("%s: pinned host keys", (stack: StackName) => {
+// integration (vip endpoint, one control plane) and prod (Octavia, three): the two shapes of the program.
+describe.each(["integration", "prod"] as const)("%s: SSH connections", (stack) => {
     const cloud = new RecordingCloud();
     let render: Render;
     /** The host key each server's cloud-init installs, by the address connections use for it. */
@@ -115,5 +136,27 @@ describe.each(STACKS)("%s: pinned host keys", (stack: StackName) => {
         expect(args).toContain("-o StrictHostKeyChecking=yes");
         expect(args).toContain(`-o UserKnownHostsFile=${String(remotePath)}`);
         expect(args).not.toContain("accept-new");
+    });
+    /** Every connection and proxy hop, by command name. */
+    const hops = (): [string, Connection][] =>
+        [...cloud.ofType("command:remote:Command"), ...cloud.ofType("command:remote:CopyToRemote")].flatMap(([name, inputs]) => {
+            const connection = inputs.connection as Connection;
+            return [[name, connection], ...(connection.proxy ? [[`${name} (proxy)`, connection.proxy] as [string, Connection]] : [])];
+        });
+
+    it("keeps dialing a freshly booted server for at least 3 minutes of refused connections", () => {
+        expect(hops().length).toBeGreaterThanOrEqual(8);
+        for (const [name, connection] of hops()) {
+            const { limit } = withDefaults(connection);
+            expect([name, dialBudgetSeconds(limit, 0) >= 180]).toEqual([name, true]);
+        }
+    });
+
+    it("still gives up within 20 minutes on an address that never answers", () => {
+        for (const [name, connection] of hops()) {
+            const { limit, timeout } = withDefaults(connection);
+            expect([name, dialBudgetSeconds(limit, timeout) <= 20 * 60]).toEqual([name, true]);
+        }
+        expect(SSH_DIAL_ERROR_LIMIT).toBeGreaterThan(10);
     });
 });

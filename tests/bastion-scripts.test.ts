@@ -1,10 +1,12 @@
 /**
- * The deploy key as it reaches the bastion: the exact script the program registers, run here by bash with
- * HOME pointed at a scratch folder, fed a real key as `pulumi config set --secret deployPrivateKey < key`
- * stores it (final newline stripped), and the written file loaded by OpenSSH's own `ssh-keygen -y`.
+ * The scripts the program runs on the bastion, exactly as it registers them, run here by bash:
+ * - the deploy key's, with HOME pointed at a scratch folder, fed a real key as `pulumi config set --secret
+ *   deployPrivateKey < key` stores it (final newline stripped), the written file loaded by `ssh-keygen -y`;
+ * - the readiness check's, against stand-in commands: `cloud-init` exiting as cloud-init does (0 done, 1 fatal
+ *   error, 2 done with recoverable errors), `ansible-playbook` present or not, a `mkdir` that only records.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Render } from "../scripts/offline/render";
@@ -42,10 +44,12 @@ function runAsBastion(script: string, stdin: string): string {
 
 let preprod: Render;
 let script: string;
+let readyScript: string;
 beforeAll(async () => {
     preprod = await renderStack("preprod");
     const command = preprod.resources.find((resource) => resource.name.endsWith("-ansible-deploy-key"));
     script = String(command?.inputs.create);
+    readyScript = String(preprod.resources.find((resource) => resource.name.endsWith("-ansible-bastion-ready"))?.inputs.create);
 });
 
 describe("the deploy key written on the bastion", () => {
@@ -73,5 +77,36 @@ describe("the deploy key written on the bastion", () => {
         const loaded = opensshLoads(written);
         expect(loaded.status).toBe(0);
         expect(loaded.output).toMatch(/^ssh-ed25519 /);
+    });
+});
+
+function standIn(folder: string, name: string, body: string): void {
+    const path = join(folder, name);
+    writeFileSync(path, `#!/bin/sh\n${body}\n`);
+    chmodSync(path, 0o755);
+}
+
+/** Runs the script with only the stand-ins on PATH; returns its status and whether it got to mkdir. */
+function runReady(cloudInitStatus: number, ansibleInstalled: boolean) {
+    const bin = mkdtempSync(join(tmpdir(), "bastion-ready-"));
+    standIn(bin, "cloud-init", `exit ${cloudInitStatus}`);
+    standIn(bin, "mkdir", `echo "$@" > "${bin}/mkdir.log"`);
+    if (ansibleInstalled) {
+        standIn(bin, "ansible-playbook", "exit 0");
+    }
+    const result = spawnSync("/bin/bash", ["-c", readyScript], { encoding: "utf8", env: { PATH: bin } });
+    return { status: result.status, madeRelease: existsSync(join(bin, "mkdir.log")) && readFileSync(join(bin, "mkdir.log"), "utf8").includes("releases/") };
+}
+
+describe("the bastion-ready script", () => {
+    it.each<[string, number, boolean, boolean]>([
+        ["cloud-init done, Ansible installed", 0, true, true],
+        ["cloud-init done with recoverable errors (status 2), Ansible installed", 2, true, true],
+        ["cloud-init failed (status 1)", 1, true, false],
+        ["cloud-init done but Ansible missing", 0, false, false],
+        ["cloud-init done with recoverable errors but Ansible missing", 2, false, false],
+    ])("%s: succeeds only when the bastion can run Ansible", (_, cloudInit, ansible, ready) => {
+        const { status, madeRelease } = runReady(cloudInit, ansible);
+        expect({ succeeded: status === 0, madeRelease }).toEqual({ succeeded: ready, madeRelease: ready });
     });
 });
