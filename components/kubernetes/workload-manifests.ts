@@ -1,4 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
+import { type GatewayRef, httpRouteManifest } from "./gateway-manifests";
 import type { ResolvedService } from "./service-defaults";
 
 
@@ -6,10 +7,8 @@ import type { ResolvedService } from "./service-defaults";
 export interface WorkloadContext {
     /** The dockerconfigjson Secret of the GitLab registry, present in every domain namespace. */
     imagePullSecret: string;
-    ingressClassName: string;
-    clusterIssuer: string;
-    /** Namespace of the ingress controller, allowed in by the NetworkPolicy of exposed services. */
-    ingressNamespace: string;
+    /** The cluster's Gateway: routes attach to it, and its proxies are let in by the policy of routed services. */
+    gateway: GatewayRef;
 }
 
 /** One Kubernetes object as plain data: what the component registers and what the tests validate. */
@@ -30,7 +29,8 @@ export interface WorkloadManifests {
     podDisruptionBudget?: WithSpec<k8s.types.input.policy.v1.PodDisruptionBudgetSpec>;
     horizontalPodAutoscaler?: WithSpec<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec>;
     networkPolicy: WithSpec<k8s.types.input.networking.v1.NetworkPolicySpec>;
-    ingress?: WithSpec<k8s.types.input.networking.v1.IngressSpec>;
+    /** The route from the cluster's Gateway, for a service with an `ingress` host. */
+    httpRoute?: WithSpec<Record<string, unknown>>;
 }
 
 /** The label every object of a service carries, and the only one its selectors use (it never changes). */
@@ -129,11 +129,19 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
     };
 }
 
+/** The Gateway's proxy pods, in their namespace: the only peer a routed service needs for outside traffic. */
+function gatewayPeer(gateway: GatewayRef): k8s.types.input.networking.v1.NetworkPolicyPeer {
+    return {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": gateway.proxyNamespace } },
+        podSelector: { matchLabels: gateway.proxyPodLabels },
+    };
+}
+
 function allowedPeers(service: ResolvedService, context: WorkloadContext): k8s.types.input.networking.v1.NetworkPolicyPeer[] {
     const namespaceOf = (namespace: string) => ({ matchLabels: { "kubernetes.io/metadata.name": namespace } });
     const peers: k8s.types.input.networking.v1.NetworkPolicyPeer[] = service.allowFrom.map((source) => {
         if (source === "ingress") {
-            return { namespaceSelector: namespaceOf(context.ingressNamespace) };
+            return gatewayPeer(context.gateway);
         }
         const [domain, name] = source.split("/");
         return name === undefined
@@ -141,13 +149,22 @@ function allowedPeers(service: ResolvedService, context: WorkloadContext): k8s.t
             : { namespaceSelector: namespaceOf(`fsgs-${domain}`), podSelector: { matchLabels: { "app.kubernetes.io/name": name } } };
     });
     if (service.ingress && !service.allowFrom.includes("ingress")) {
-        peers.push({ namespaceSelector: namespaceOf(context.ingressNamespace) });
+        peers.push(gatewayPeer(context.gateway));
     }
     if (service.kind === "StatefulSet") {
         // Replicas of a stateful service (a broker, a database) talk to each other to cluster and replicate.
         peers.push({ podSelector: { matchLabels: selectorLabels(service) } });
     }
     return peers;
+}
+
+/** The number of the named port a route sends to (an HTTPRoute backendRef takes a number). */
+function routedPort(service: ResolvedService, name: string): number {
+    const port = service.ports.find((candidate) => candidate.name === name);
+    if (!port) {
+        throw new Error(`${service.name}: ingress.port ${JSON.stringify(name)} is not one of its ports`);
+    }
+    return port.port;
 }
 
 /** Every object of one micro-service, with the production defaults of the platform. */
@@ -248,30 +265,18 @@ export function workloadManifests(service: ResolvedService, context: WorkloadCon
                 })),
             },
         },
-        ingress: service.ingress
-            ? {
-                  apiVersion: "networking.k8s.io/v1",
-                  kind: "Ingress",
-                  metadata: { ...metadata, annotations: { "cert-manager.io/cluster-issuer": context.clusterIssuer } },
-                  spec: {
-                      ingressClassName: context.ingressClassName,
-                      tls: [{ hosts: [service.ingress.host], secretName: `${service.name}-tls` }],
-                      rules: [
-                          {
-                              host: service.ingress.host,
-                              http: {
-                                  paths: [
-                                      {
-                                          path: service.ingress.path,
-                                          pathType: "Prefix",
-                                          backend: { service: { name: service.name, port: { name: service.ingress.port } } },
-                                      },
-                                  ],
-                              },
-                          },
-                      ],
+        httpRoute: service.ingress
+            ? httpRouteManifest(
+                  {
+                      service: service.name,
+                      namespace: service.namespace,
+                      host: service.ingress.host,
+                      path: service.ingress.path,
+                      port: routedPort(service, service.ingress.port),
+                      labels: labels(service),
                   },
-              }
+                  context.gateway,
+              )
             : undefined,
     };
 }
