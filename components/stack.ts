@@ -75,6 +75,8 @@ export function buildStack(): StackOutputs {
             context: {
                 imagePullSecret: "gitlab-registry",
                 gateway: platform.gateway,
+                catalog: services,
+                clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
             },
             provider: kubernetesProvider,
             // Routes and certificates need the controllers and the CRDs first.

@@ -12,7 +12,7 @@ const pod = (namespace: string, name: string, labels: Record<string, string> = {
 const external = (ip: string, node?: string): Endpoint => ({ external: { ip, node } });
 const policy = (namespace: string, name: string, spec: PolicySpec): Policy => ({ metadata: { name, namespace }, spec });
 const world = (policies: Policy[], namespaces: Record<string, Record<string, string>> = {}): World => ({
-    namespaces: new Map(Object.entries({ a: {}, b: { team: "b" }, c: { team: "c" }, "kube-system": {}, ...namespaces })),
+    namespaces: new Map(Object.entries<Record<string, string>>({ a: {}, b: { team: "b" }, c: { team: "c" }, "kube-system": {}, ...namespaces })),
     policies,
 });
 

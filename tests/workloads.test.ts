@@ -10,38 +10,11 @@ import { Gateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.i
 import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
-import { parseCatalog, readCatalog } from "../components/config/catalog";
-import { parseStackConfig } from "../components/config/load";
+import { parseCatalog } from "../components/config/catalog";
 import type { ServiceSpec } from "../components/config/service-schema";
-import { domainManifests } from "../components/kubernetes/domain-manifests";
-import { gatewayManifest, gatewayNamespacePolicies, httpsRedirectRoute } from "../components/kubernetes/gateway-manifests";
-import { clusterGateway } from "../components/kubernetes/platform/envoy-gateway";
 import { restrictedViolations } from "../components/kubernetes/pod-security";
-import { type ResolvedService, resolveService, routedHosts } from "../components/kubernetes/service-defaults";
-import { type WorkloadContext, workloadManifests } from "../components/kubernetes/workload-manifests";
-import { ROOT, STACKS, type StackName, rawConfig } from "./support/stacks";
-
-const gateway = clusterGateway("fsgs", "gateway");
-const context: WorkloadContext = { imagePullSecret: "gitlab-registry", gateway };
-const catalog = parseCatalog(readCatalog(ROOT));
-
-function resolved(stack: StackName): ResolvedService[] {
-    const config = parseStackConfig(rawConfig(stack));
-    return catalog.map((service) => resolveService(service, config.services[service.name], config.environment));
-}
-
-/** Every object the stack would deploy for its services, as plain manifests. */
-function manifestsOf(stack: StackName): Record<string, any>[] {
-    const services = resolved(stack);
-    const namespaces = [...new Set(services.map((service) => service.namespace))];
-    return [
-        ...namespaces.flatMap((namespace) => Object.values(domainManifests(namespace, services.filter((s) => s.namespace === namespace)))),
-        ...services.flatMap((service) => Object.values(workloadManifests(service, context)).filter(Boolean)),
-        gatewayManifest({ gateway, gatewayClassName: "envoy", clusterIssuer: "letsencrypt", routes: routedHosts(services) }),
-        httpsRedirectRoute(gateway),
-        ...gatewayNamespacePolicies(gateway),
-    ] as Record<string, any>[];
-}
+import { gateway, manifestsOf, resolved } from "./support/service-manifests";
+import { STACKS } from "./support/stacks";
 
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
     Namespace,

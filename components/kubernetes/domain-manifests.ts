@@ -55,9 +55,9 @@ export function domainManifests(namespace: string, services: readonly ResolvedSe
         defaultDeny: {
             apiVersion: "networking.k8s.io/v1",
             kind: "NetworkPolicy",
-            metadata: { ...metadata, name: "default-deny-ingress" },
-            // Egress stays open: denying it needs each service's dependencies, which the catalog does not list yet.
-            spec: { podSelector: {}, policyTypes: ["Ingress"] },
+            metadata: { ...metadata, name: "default-deny" },
+            // Nothing in or out unless a service's own policy opens it from the catalog's allowFrom and connectsTo.
+            spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
         },
         resourceQuota: {
             apiVersion: "v1",

@@ -238,6 +238,14 @@ export function mayReach(world: World, from: Endpoint, to: Endpoint, port: numbe
     return { allowed: true, reason: "egress allowed; the destination is outside the pod network" };
 }
 
+/** One end's own say: whether the source's egress policies, or the destination's ingress policies, allow the connection. */
+export function sideVerdict(world: World, side: "Egress" | "Ingress", from: Endpoint, to: Endpoint, port: number, protocol: Protocol = "TCP"): Verdict {
+    if (side === "Egress") {
+        return "pod" in from ? sideAllows(world, from.pod, to, "Egress", port, protocol, to) : { allowed: true, reason: "not a pod" };
+    }
+    return "pod" in to ? sideAllows(world, to.pod, from, "Ingress", port, protocol, to) : { allowed: true, reason: "not a pod" };
+}
+
 export interface Service {
     name: string;
     namespace: string;

@@ -1,14 +1,13 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { type GatewayRef, httpRouteManifest } from "./gateway-manifests";
+import { httpRouteManifest } from "./gateway-manifests";
+import { type PolicyContext, servicePolicySpec } from "./network-policy";
 import type { ResolvedService } from "./service-defaults";
 
 
 /** Names the cluster-wide pieces a workload refers to. */
-export interface WorkloadContext {
+export interface WorkloadContext extends PolicyContext {
     /** The dockerconfigjson Secret of the GitLab registry, present in every domain namespace. */
     imagePullSecret: string;
-    /** The cluster's Gateway: routes attach to it, and its proxies are let in by the policy of routed services. */
-    gateway: GatewayRef;
 }
 
 /** One Kubernetes object as plain data: what the component registers and what the tests validate. */
@@ -129,35 +128,6 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
     };
 }
 
-/** The Gateway's proxy pods, in their namespace: the only peer a routed service needs for outside traffic. */
-function gatewayPeer(gateway: GatewayRef): k8s.types.input.networking.v1.NetworkPolicyPeer {
-    return {
-        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": gateway.proxyNamespace } },
-        podSelector: { matchLabels: gateway.proxyPodLabels },
-    };
-}
-
-function allowedPeers(service: ResolvedService, context: WorkloadContext): k8s.types.input.networking.v1.NetworkPolicyPeer[] {
-    const namespaceOf = (namespace: string) => ({ matchLabels: { "kubernetes.io/metadata.name": namespace } });
-    const peers: k8s.types.input.networking.v1.NetworkPolicyPeer[] = service.allowFrom.map((source) => {
-        if (source === "ingress") {
-            return gatewayPeer(context.gateway);
-        }
-        const [domain, name] = source.split("/");
-        return name === undefined
-            ? { namespaceSelector: namespaceOf(`fsgs-${domain}`) }
-            : { namespaceSelector: namespaceOf(`fsgs-${domain}`), podSelector: { matchLabels: { "app.kubernetes.io/name": name } } };
-    });
-    if (service.ingress && !service.allowFrom.includes("ingress")) {
-        peers.push(gatewayPeer(context.gateway));
-    }
-    if (service.kind === "StatefulSet") {
-        // Replicas of a stateful service (a broker, a database) talk to each other to cluster and replicate.
-        peers.push({ podSelector: { matchLabels: selectorLabels(service) } });
-    }
-    return peers;
-}
-
 /** The number of the named port a route sends to (an HTTPRoute backendRef takes a number). */
 function routedPort(service: ResolvedService, name: string): number {
     const port = service.ports.find((candidate) => candidate.name === name);
@@ -256,14 +226,7 @@ export function workloadManifests(service: ResolvedService, context: WorkloadCon
             apiVersion: "networking.k8s.io/v1",
             kind: "NetworkPolicy",
             metadata,
-            spec: {
-                podSelector: selector,
-                policyTypes: ["Ingress"],
-                ingress: allowedPeers(service, context).map((peer) => ({
-                    from: [peer],
-                    ports: service.ports.map((port) => ({ port: port.port, protocol: port.protocol })),
-                })),
-            },
+            spec: servicePolicySpec(service, context),
         },
         httpRoute: service.ingress
             ? httpRouteManifest(
