@@ -122,15 +122,15 @@ describe("chart values", () => {
     });
 
     it("makes both OpenStack charts mount the existing cloud-config Secret instead of rendering their own", () => {
-        const ccm = cloudControllerManagerValues({ clusterName: "fsgs-prod", loadBalancers: true });
-        const cinder = cinderCsiValues({ clusterName: "fsgs-prod" });
+        const ccm = cloudControllerManagerValues({ clusterName: "fsgs-prod", loadBalancers: true, configChecksum: "c0ffee" });
+        const cinder = cinderCsiValues({ clusterName: "fsgs-prod", configChecksum: "c0ffee" });
         for (const values of [ccm, cinder]) {
             expect(values.secret).toMatchObject({ enabled: true, create: false, name: CLOUD_CONFIG_SECRET.name });
         }
     });
 
     it("runs the cloud-controller-manager on the control plane, on nodes it has not initialised yet", () => {
-        const values = cloudControllerManagerValues({ clusterName: "fsgs-prod", loadBalancers: true });
+        const values = cloudControllerManagerValues({ clusterName: "fsgs-prod", loadBalancers: true, configChecksum: "c0ffee" });
         expect(values.nodeSelector).toEqual({ "node-role.kubernetes.io/control-plane": "" });
         expect(values.tolerations).toEqual(
             expect.arrayContaining([
@@ -141,16 +141,16 @@ describe("chart values", () => {
     });
 
     it("runs the service controller only where Octavia exists, and never the route controller", () => {
-        expect(cloudControllerManagerValues({ clusterName: "c", loadBalancers: true }).enabledControllers).toEqual(
+        expect(cloudControllerManagerValues({ clusterName: "c", loadBalancers: true, configChecksum: "c0ffee" }).enabledControllers).toEqual(
             expect.arrayContaining(["cloud-node", "cloud-node-lifecycle", "service"]),
         );
-        const vip = cloudControllerManagerValues({ clusterName: "c", loadBalancers: false }).enabledControllers;
+        const vip = cloudControllerManagerValues({ clusterName: "c", loadBalancers: false, configChecksum: "c0ffee" }).enabledControllers;
         expect(vip).not.toContain("service");
         expect(vip).not.toContain("route");
     });
 
     it("leaves the Cinder chart's own storage classes out, so only one class claims the default", () => {
-        expect(cinderCsiValues({ clusterName: "c" }).storageClass).toEqual({ enabled: false });
+        expect(cinderCsiValues({ clusterName: "c", configChecksum: "c0ffee" }).storageClass).toEqual({ enabled: false });
     });
 
     const gateway = clusterGateway("fsgs", "gateway");
@@ -287,7 +287,7 @@ function recordProviders(into: Map<string, string>): void {
     };
 }
 
-async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "provider" | "openstack">> = {}): Promise<PlatformRender> {
+async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "provider" | "openstack">> = {}, credentialSecret = CREDENTIAL_SECRET): Promise<PlatformRender> {
     const providers = new Map<string, string>();
     const render = await renderProgram({
         project: "svom-fsgs",
@@ -303,7 +303,7 @@ async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "provider" |
                     authUrl: "https://keystone.example.org:5000/v3",
                     region: "RegionOne",
                     applicationCredentialId: pulumi.secret(CREDENTIAL_ID),
-                    applicationCredentialSecret: pulumi.secret(CREDENTIAL_SECRET),
+                    applicationCredentialSecret: pulumi.secret(credentialSecret),
                     subnetId: pulumi.output("subnet-0123"),
                     floatingNetworkId: "net-4567",
                 },
@@ -445,6 +445,27 @@ describe("the platform under mocks", () => {
         expect(classes).toHaveLength(1);
         expect(classes[0].inputs).toMatchObject({ reclaimPolicy: "Retain", parameters: { type: "ceph-ssd" } });
         expect(prod.render.outputs.storageClassName.value).toBe((classes[0].inputs.metadata as any).name);
+    });
+
+    it("rolls the cloud-controller-manager and both Cinder CSI plugins when the credential changes, and only then", async () => {
+        const rotated = await renderPlatform({}, "a-rotated-application-credential-secret");
+        const again = await renderPlatform();
+        const annotations = (render: Render) => {
+            const ccm = releaseOf(render, CHARTS.cloudControllerManager.chart).inputs.values as any;
+            const cinder = releaseOf(render, CHARTS.cinderCsi.chart).inputs.values as any;
+            return [ccm.podAnnotations, cinder.csi.plugin.controllerPlugin.podAnnotations, cinder.csi.plugin.nodePlugin.podAnnotations].map(
+                (annotation) => annotation["checksum/cloud-config"] as string,
+            );
+        };
+        const before = annotations(prod.render);
+        expect(before.every((sum) => /^[0-9a-f]{64}$/.test(sum))).toBe(true);
+        expect(new Set(before).size).toBe(1);
+        expect(annotations(again.render)).toEqual(before);
+        const after = annotations(rotated.render);
+        for (const [index, sum] of after.entries()) {
+            expect(sum).not.toBe(before[index]);
+        }
+        expect(JSON.stringify(rotated.render)).not.toContain("a-rotated-application-credential-secret");
     });
 
     it("asks for no load balancer anywhere in vip mode, and signs certificates with the stack's own CA", async () => {

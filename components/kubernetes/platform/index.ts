@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type GatewayRef, HTTP_LISTENER, type RoutedHost } from "../gateway-manifests";
 import { type CertificateSource, certManager, issuerName } from "./cert-manager";
 import { cinderCsi, STORAGE_CLASS_NAME, storageClass } from "./cinder-csi";
-import { cloudConfigSecret, type OpenStackAccess } from "./cloud-config";
+import { cloudConfigChecksum, cloudConfigSecret, type OpenStackAccess } from "./cloud-config";
 import { cloudControllerManager } from "./cloud-controller-manager";
 import { clusterGateway, ENVOY_GATEWAY_NAMESPACE, envoyGateway, GATEWAY_CLASS_NAME } from "./envoy-gateway";
 import { gatewayResources } from "./gateway";
@@ -48,9 +48,10 @@ export class Platform extends pulumi.ComponentResource {
         const clusterName = name;
 
         const cloudConfig = cloudConfigSecret(`${name}-cloud-config`, args.openstack, args.loadBalancers, onCluster);
+        const configChecksum = cloudConfigChecksum(args.openstack, args.loadBalancers);
         const cloudControllerManagerRelease = cloudControllerManager(
             `${name}-openstack-ccm`,
-            { clusterName, loadBalancers: args.loadBalancers },
+            { clusterName, loadBalancers: args.loadBalancers, configChecksum },
             { ...onCluster, dependsOn: [cloudConfig] },
         );
         // Until the cloud-controller-manager has initialised a node, its taint keeps every other pod off it: the
@@ -59,7 +60,7 @@ export class Platform extends pulumi.ComponentResource {
 
         const cinderRelease = cinderCsi(
             `${name}-cinder-csi`,
-            { clusterName },
+            { clusterName, configChecksum },
             { ...onCluster, dependsOn: [cloudConfig, cloudControllerManagerRelease] },
         );
         // Claims against the default class only make sense once the driver that serves it is running.

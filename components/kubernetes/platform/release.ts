@@ -8,8 +8,11 @@ export interface ReleaseSpec {
     /** The Helm release name; fixed, so the chart's object names are the documented ones. */
     releaseName: string;
     namespace: pulumi.Input<string>;
-    /** Plain data: a credential never goes through chart values, only through the cloud-config Secret. */
-    values: Record<string, unknown>;
+    /**
+     * Plain data, or plain data once known (a checksum): a credential never goes through chart values, only through
+     * the cloud-config Secret.
+     */
+    values: Record<string, unknown> | pulumi.Output<Record<string, unknown>>;
     /** Seconds Helm waits for every object to be ready before it rolls the release back. */
     timeoutSeconds: number;
     /** Leave the chart's crds/ folder out, when another pinned release owns those CRDs. */
