@@ -4,6 +4,7 @@ import { loadStack } from "./config/load";
 import { FsgsServices } from "./kubernetes/fsgs-services";
 import { Platform } from "./kubernetes/platform";
 import { clusterProvider } from "./kubernetes/provider";
+import { hasStatefulPool } from "./config/pools";
 import { certificateSource } from "./config/traffic";
 import { resolveService, routedHosts } from "./kubernetes/service-defaults";
 import { Environment, type NodesByRole } from "./openstack/environment";
@@ -76,6 +77,7 @@ export function buildStack(): StackOutputs {
                 imagePullSecret: "gitlab-registry",
                 gateway: platform.gateway,
                 catalog: services,
+                statefulPool: hasStatefulPool(config),
                 clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
             },
             provider: kubernetesProvider,

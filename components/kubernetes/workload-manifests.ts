@@ -1,11 +1,14 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { httpRouteManifest } from "./gateway-manifests";
 import { type PolicyContext, servicePolicySpec } from "./network-policy";
+import { DEDICATED_TAINT, POOL_ROLE_LABEL } from "../config/pools";
 import type { ResolvedService } from "./service-defaults";
 
 
 /** Names the cluster-wide pieces a workload refers to. */
 export interface WorkloadContext extends PolicyContext {
+    /** Whether the stack has a dedicated stateful pool: StatefulSets then run there, and only they do. */
+    statefulPool: boolean;
     /** The dockerconfigjson Secret of the GitLab registry, present in every domain namespace. */
     imagePullSecret: string;
 }
@@ -80,6 +83,10 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
                 fsGroup: service.runAsUser,
                 seccompProfile: { type: "RuntimeDefault" },
             },
+            // On the stateful pool, whose taint keeps everything else off (components/config/pools.ts).
+            ...(service.kind === "StatefulSet" && context.statefulPool
+                ? { nodeSelector: { [POOL_ROLE_LABEL]: "stateful" }, tolerations: [{ ...DEDICATED_TAINT, operator: "Equal" }] }
+                : {}),
             topologySpreadConstraints: [
                 {
                     maxSkew: 1,

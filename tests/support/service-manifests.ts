@@ -1,5 +1,6 @@
 import { parseCatalog, readCatalog } from "../../components/config/catalog";
 import { parseStackConfig } from "../../components/config/load";
+import { hasStatefulPool } from "../../components/config/pools";
 import { domainManifests } from "../../components/kubernetes/domain-manifests";
 import { gatewayManifest, gatewayNamespacePolicies, httpsRedirectRoute } from "../../components/kubernetes/gateway-manifests";
 import { clusterGateway } from "../../components/kubernetes/platform/envoy-gateway";
@@ -19,7 +20,13 @@ export function resolved(stack: StackName): ResolvedService[] {
 /** The context the program gives the workloads of a stack. */
 export function contextOf(stack: StackName): WorkloadContext {
     const config = parseStackConfig(rawConfig(stack));
-    return { imagePullSecret: "gitlab-registry", gateway, catalog: resolved(stack), clusterCidrs: [config.network.podCidr, config.network.serviceCidr] };
+    return {
+        imagePullSecret: "gitlab-registry",
+        gateway,
+        catalog: resolved(stack),
+        clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
+        statefulPool: hasStatefulPool(config),
+    };
 }
 
 /** Every object the stack would deploy for its services and its Gateway, as plain manifests. */
