@@ -9,7 +9,7 @@ import { ROOT, renderStack } from "./support/stacks";
 /** The worker host variables of the inventory the program hands Ansible. */
 function workerHosts(render: Render): Record<string, Record<string, string>> {
     const inventory = render.resources.find((resource) => resource.name.endsWith("-ansible-inventory"))?.inputs.source as { stringAsset: string };
-    return (parse(inventory.stringAsset) as any).all.children.workers.hosts;
+    return (parse(inventory.stringAsset)).all.children.workers.hosts;
 }
 
 /** The kubelet defaults file the role writes, rendered with Jinja2 as Ansible would (python3-jinja2, Ansible's engine). */
