@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type GatewayRef, HTTP_LISTENER, type RoutedHost } from "../gateway-manifests";
-import { type CertificateSource, certManager, issuerName } from "./cert-manager";
+import { type CertificateSource, certManager, certManagerReplicas, issuerName } from "./cert-manager";
 import { cinderCsi, STORAGE_CLASS_NAME, storageClass } from "./cinder-csi";
 import { cloudConfigChecksum, cloudConfigSecret, type OpenStackAccess } from "./cloud-config";
 import { cloudControllerManager } from "./cloud-controller-manager";
@@ -76,7 +76,7 @@ export class Platform extends pulumi.ComponentResource {
         const envoy = envoyGateway(
             `${name}-envoy-gateway`,
             {
-                replicas: args.environment === "integration" ? 1 : 2,
+                replicas: certManagerReplicas(args.environment),
                 loadBalancers: args.loadBalancers,
                 namespace: envoyNamespace.metadata.name,
                 gateway,
