@@ -78,6 +78,7 @@ export function buildStack(): StackOutputs {
                 gateway: platform.gateway,
                 catalog: services,
                 statefulPool: hasStatefulPool(config),
+                externalAccess: { loadBalancers: config.cluster.apiEndpoint.mode === "octavia", nodeCidr: config.network.nodeCidr },
                 clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
             },
             provider: kubernetesProvider,

@@ -175,6 +175,38 @@ describe.each(STACKS)("the flows of %s", (stack) => {
     });
 });
 
+describe("vhf-listener, reached from outside on 9000", () => {
+    it("in integration (no Octavia): fixed NodePorts keeping the client's address, the declared networks admitted on TCP and UDP", () => {
+        const manifests = manifestsOf("integration");
+        const external = manifests.find((m) => m.kind === "Service" && m.metadata.name === "vhf-listener-external")!;
+        expect(external.spec).toMatchObject({ type: "NodePort", externalTrafficPolicy: "Local" });
+        expect(external.spec.ports.map((p: any) => [p.protocol, p.port, p.nodePort])).toEqual([
+            ["TCP", 9000, 30900],
+            ["UDP", 9000, 30900],
+        ]);
+        const { world, pods: all } = worldOf(manifests as never, PLATFORM_PODS);
+        const vhf = first(all, "vhf-listener");
+        const relay: Endpoint = { external: { ip: "192.0.2.10" } };
+        expect(mayReach(world, relay, vhf, 9000, "UDP").allowed).toBe(true);
+        expect(mayReach(world, relay, vhf, 9000, "TCP").allowed).toBe(true);
+        expect(mayReach(world, relay, vhf, 9090).allowed).toBe(false);
+        expect(mayReach(world, INTERNET_CLIENT, vhf, 9000, "UDP").allowed).toBe(false);
+    });
+
+    it("in prod: an Octavia load balancer limited to the declared networks, its amphorae admitted from the node subnet", () => {
+        const manifests = manifestsOf("prod");
+        const external = manifests.find((m) => m.kind === "Service" && m.metadata.name === "vhf-listener-external")!;
+        expect(external.spec).toMatchObject({ type: "LoadBalancer", loadBalancerSourceRanges: ["192.0.2.0/24"] });
+        expect(external.spec.ports.map((p: any) => p.protocol)).toEqual(["TCP", "UDP"]);
+        const { world, pods: all } = worldOf(manifests as never, PLATFORM_PODS);
+        const vhf = first(all, "vhf-listener");
+        expect(mayReach(world, { external: { ip: "10.42.10.50" } }, vhf, 9000, "UDP").allowed).toBe(true);
+        expect(mayReach(world, INTERNET_CLIENT, vhf, 9000, "UDP").allowed).toBe(false);
+        // No other service is exposed.
+        expect(manifests.filter((m) => m.kind === "Service" && m.spec.type !== "ClusterIP" && m.spec.clusterIP !== "None").map((m) => m.metadata.name)).toEqual(["vhf-listener-external"]);
+    });
+});
+
 describe("the flow check", () => {
     it("catches a policy that opens every port to every allowed peer, as the old one did", () => {
         const manifests = manifestsOf("prod");

@@ -47,6 +47,11 @@ export function referenceProblems(entries: readonly { path: string; spec: Servic
     const domains = new Set(specs.map((spec) => spec.domain));
     const find = (domain: string, name: string) => specs.find((spec) => spec.domain === domain && spec.name === name);
     for (const { path, spec } of entries) {
+        (spec.expose?.ports ?? []).forEach((name, index) => {
+            if (!spec.ports.some((port) => port.name === name)) {
+                problems.push(`${path}: expose.ports[${index}]: expected one of its ports (${spec.ports.map((p) => p.name).join(", ")}), got ${JSON.stringify(name)}`);
+            }
+        });
         spec.connectsTo.forEach((reference, index) => {
             const key = `${path}: connectsTo[${index}]`;
             const call = parseCall(reference);

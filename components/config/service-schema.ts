@@ -73,6 +73,11 @@ export const serviceSchema = z.strictObject({
     runAsUser: z.int().min(1).optional(),
     /** Exposed over HTTPS through the cluster's Gateway, with a cert-manager certificate. */
     ingress: z.strictObject({ host: z.string(), path: z.string().startsWith("/").default("/"), port: dnsLabel }).optional(),
+    /**
+     * Reached from outside the cluster on these ports (TCP or UDP, not through the Gateway), from these networks
+     * only: a LoadBalancer on Octavia, or fixed NodePorts where the site has none.
+     */
+    expose: z.strictObject({ ports: z.array(dnsLabel).min(1), sourceRanges: z.array(z.string().regex(/^[0-9.]+\/[0-9]+$/, { error: "expected an IPv4 CIDR" })).min(1) }).optional(),
     autoscaling: z.strictObject({ maxReplicas: z.int().min(2).max(100), cpuUtilization: z.int().min(10).max(100).default(75) }).optional(),
     /**
      * Who may connect: other services (`domain/name`), whole domains (`domain`), or `ingress` (the Gateway). A caller
@@ -93,6 +98,8 @@ export type ServiceInput = z.input<typeof serviceSchema>;
 /** What a stack may change of a catalog entry, under `svom-fsgs:services.<name>`. */
 export const serviceOverrideSchema = z.strictObject({
     tag: imageTag.optional(),
+    /** The networks allowed to reach an exposed service in this stack, in place of the catalog's. */
+    exposeSourceRanges: z.array(z.string().regex(/^[0-9.]+\/[0-9]+$/, { error: "expected an IPv4 CIDR" })).min(1).optional(),
     replicas: z.int().min(1).max(50).optional(),
     resources: resourcesSchema.optional(),
 });

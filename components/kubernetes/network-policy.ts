@@ -22,6 +22,22 @@ export interface PolicyContext {
     gateway: GatewayRef;
     /** Pod and Service ranges, carved out of external egress so that an Internet range never opens pod traffic. */
     clusterCidrs: readonly string[];
+    /** How exposed services are reached: through Octavia (whose amphorae sit in the node subnet) or on NodePorts. */
+    externalAccess: { loadBalancers: boolean; nodeCidr: string };
+}
+
+/**
+ * Where outside packets to an exposed service come from, as its pods see them. Behind Octavia the amphora (a port
+ * on the node subnet) or, with externalTrafficPolicy Cluster, the forwarding node opens the connection: the node
+ * subnet; the declared source networks are enforced on the load balancer (loadBalancerSourceRanges, Octavia
+ * allowed_cidrs). On NodePorts with externalTrafficPolicy Local the client's own address arrives: the declared
+ * networks themselves.
+ */
+export function exposedSources(service: ResolvedService, context: PolicyContext): string[] {
+    if (!service.expose) {
+        return [];
+    }
+    return context.externalAccess.loadBalancers ? [context.externalAccess.nodeCidr] : [...service.expose.sourceRanges];
 }
 
 const namespaceOf = (namespace: string) => ({ matchLabels: { "kubernetes.io/metadata.name": namespace } });
@@ -64,6 +80,9 @@ function ingressRules(service: ResolvedService, context: PolicyContext): Ingress
     const peerPorts = service.kind === "StatefulSet" ? service.ports : service.ports.filter((port) => port.peersOnly);
     if (peerPorts.length > 0) {
         rules.push({ from: [servicePods(service)], ports: peerPorts.map((port) => ({ port: port.port, protocol: port.protocol })) });
+    }
+    if (service.expose) {
+        rules.push({ from: exposedSources(service, context).map((cidr) => ({ ipBlock: { cidr } })), ports: service.expose.ports.map((name) => portOf(service, name)) });
     }
     return rules;
 }

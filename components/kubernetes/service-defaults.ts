@@ -40,6 +40,7 @@ export function resolveService(spec: ServiceSpec, override: ServiceOverride | un
         runAsUser: spec.runAsUser ?? DEFAULT_UID,
         writablePaths: [...new Set(["/tmp", ...(spec.writablePaths ?? [])])],
         kind: spec.storage ? "StatefulSet" : "Deployment",
+        ...(spec.expose ? { expose: { ...spec.expose, sourceRanges: override?.exposeSourceRanges ?? spec.expose.sourceRanges } } : {}),
     };
 }
 

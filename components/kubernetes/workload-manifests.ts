@@ -28,6 +28,8 @@ export interface WorkloadManifests {
     serviceAccount: Manifest;
     workload: WithSpec<k8s.types.input.apps.v1.DeploymentSpec> | WithSpec<k8s.types.input.apps.v1.StatefulSetSpec>;
     service?: WithSpec<k8s.types.input.core.v1.ServiceSpec>;
+    /** The Service outside clients reach, for an entry with `expose`. */
+    externalService?: WithSpec<k8s.types.input.core.v1.ServiceSpec>;
     podDisruptionBudget?: WithSpec<k8s.types.input.policy.v1.PodDisruptionBudgetSpec>;
     horizontalPodAutoscaler?: WithSpec<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec>;
     networkPolicy: WithSpec<k8s.types.input.networking.v1.NetworkPolicySpec>;
@@ -135,6 +137,28 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
     };
 }
 
+/** The NodePort of an exposed service where there is no Octavia, the same for TCP and UDP; inside the range the security groups know. */
+export const EXPOSED_NODE_PORT = 30900;
+
+/** A LoadBalancer on Octavia limited to the declared networks, or fixed NodePorts that keep the client's address. */
+function externalServiceSpec(service: ResolvedService, context: WorkloadContext): k8s.types.input.core.v1.ServiceSpec | undefined {
+    if (!service.expose) {
+        return undefined;
+    }
+    const ports = service.expose.ports.map((name) => {
+        const port = service.ports.find((candidate) => candidate.name === name)!;
+        return { name: port.name, port: port.port, targetPort: port.name, protocol: port.protocol, ...(context.externalAccess.loadBalancers ? {} : { nodePort: EXPOSED_NODE_PORT }) };
+    });
+    if (context.externalAccess.loadBalancers) {
+        // The cloud-controller-manager turns loadBalancerSourceRanges into the listeners' allowed_cidrs (Octavia API
+        // >= 2.12; cloud-provider-openstack docs, "expose applications using loadbalancer type service"); TCP and UDP
+        // listeners on one load balancer (pkg/openstack/loadbalancer.go maps each port's protocol).
+        return { type: "LoadBalancer", selector: selectorLabels(service), ports, loadBalancerSourceRanges: [...service.expose.sourceRanges], externalTrafficPolicy: "Cluster" };
+    }
+    // Local: no masquerade, so the NetworkPolicy sees, and admits, only the declared networks.
+    return { type: "NodePort", selector: selectorLabels(service), ports, externalTrafficPolicy: "Local" };
+}
+
 /** The number of the named port a route sends to (an HTTPRoute backendRef takes a number). */
 function routedPort(service: ResolvedService, name: string): number {
     const port = service.ports.find((candidate) => candidate.name === name);
@@ -207,6 +231,9 @@ export function workloadManifests(service: ResolvedService, context: WorkloadCon
                       },
                   }
                 : undefined,
+        externalService: service.expose
+            ? { apiVersion: "v1", kind: "Service", metadata: { ...metadata, name: `${service.name}-external` }, spec: externalServiceSpec(service, context)! }
+            : undefined,
         podDisruptionBudget:
             service.replicas >= 2
                 ? { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata, spec: { maxUnavailable: 1, selector } }

@@ -26,6 +26,7 @@ export function contextOf(stack: StackName): WorkloadContext {
         catalog: resolved(stack),
         clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
         statefulPool: hasStatefulPool(config),
+        externalAccess: { loadBalancers: config.cluster.apiEndpoint.mode === "octavia", nodeCidr: config.network.nodeCidr },
     };
 }
 
