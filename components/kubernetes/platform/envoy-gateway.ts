@@ -87,7 +87,10 @@ function envoyService(loadBalancers: boolean): Record<string, unknown> {
         type: "LoadBalancer",
         // Octavia's amphora proxies TCP, so the proxies would see its address, not the client's: it announces the
         // client in a PROXY header (cloud-provider-openstack docs, "loadbalancer.openstack.org/proxy-protocol").
-        // The ClientTrafficPolicy below makes Envoy require that header; the two go together.
+        // The ClientTrafficPolicy below makes Envoy require that header; the two go together. With the header on, the
+        // cloud-controller-manager publishes the address with ipMode Proxy (pkg/openstack/loadbalancer.go, v1.36.0),
+        // so kube-proxy sends in-cluster clients of the floating IP (cert-manager's HTTP-01 self-check) through
+        // Octavia too, and they arrive with the header.
         annotations: { "loadbalancer.openstack.org/proxy-protocol": "true" },
         externalTrafficPolicy: "Cluster",
     };
