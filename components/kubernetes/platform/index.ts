@@ -71,8 +71,10 @@ export class Platform extends pulumi.ComponentResource {
 
         const gateway = clusterGateway("fsgs", "gateway");
         const clusterIssuer = issuerName(args.certManager.certificates);
-        // baseline: the proxies Envoy Gateway creates set no seccomp profile, which restricted requires.
-        const envoyNamespace = addOnNamespace(`${name}-envoy-gateway-ns`, ENVOY_GATEWAY_NAMESPACE, "baseline", onCluster);
+        // Restricted: the controller's values and the proxies Envoy Gateway renders (non-root, no escalation, ALL
+        // capabilities dropped, RuntimeDefault seccomp; internal/infrastructure/kubernetes/proxy/testdata at v1.9.0)
+        // comply with it.
+        const envoyNamespace = addOnNamespace(`${name}-envoy-gateway-ns`, ENVOY_GATEWAY_NAMESPACE, "restricted", onCluster);
         const envoy = envoyGateway(
             `${name}-envoy-gateway`,
             {
