@@ -4,7 +4,8 @@ import { ACME_SOLVER } from "../components/kubernetes/gateway-manifests";
 import { type Endpoint, type Pod, mayReach, sideVerdict } from "../components/kubernetes/reachability";
 import { worldOf } from "../components/kubernetes/reachability-world";
 import { ROOT, STACKS, type StackName } from "./support/stacks";
-import { gateway, manifestsOf, resolved } from "./support/service-manifests";
+import { workloadManifests } from "../components/kubernetes/workload-manifests";
+import { contextOf, gateway, manifestsOf, resolved } from "./support/service-manifests";
 
 /** Pods the platform runs that the services' flows involve (labels as their charts and controllers set them). */
 const PLATFORM_PODS: Pod[] = [
@@ -204,6 +205,22 @@ describe("vhf-listener, reached from outside on 9000", () => {
         expect(mayReach(world, INTERNET_CLIENT, vhf, 9000, "UDP").allowed).toBe(false);
         // No other service is exposed.
         expect(manifests.filter((m) => m.kind === "Service" && m.spec.type !== "ClusterIP" && m.spec.clusterIP !== "None").map((m) => m.metadata.name)).toEqual(["vhf-listener-external"]);
+    });
+});
+
+describe("the Kubernetes API", () => {
+    it("is reachable only by a service that declares kubernetesApi, on 6443 of the node subnet", () => {
+        const services = resolved("prod").map((s) => (s.name === "monitoring-web" ? { ...s, kubernetesApi: true } : s));
+        const context = { ...contextOf("prod"), catalog: services };
+        const manifests = [
+            ...manifestsOf("prod").filter((m) => !(m.kind === "NetworkPolicy" && ["monitoring-web", "vhf-listener"].includes(m.metadata.name))),
+            ...services.filter((s) => ["monitoring-web", "vhf-listener"].includes(s.name)).map((s) => workloadManifests(s, context).networkPolicy),
+        ];
+        const { world, pods: all } = worldOf(manifests as never, PLATFORM_PODS);
+        const apiServer: Endpoint = { external: { ip: "10.42.10.11" } };
+        expect(mayReach(world, first(all, "monitoring-web"), apiServer, 6443).allowed).toBe(true);
+        expect(mayReach(world, first(all, "monitoring-web"), apiServer, 22).allowed).toBe(false);
+        expect(mayReach(world, first(all, "vhf-listener"), apiServer, 6443).allowed).toBe(false);
     });
 });
 

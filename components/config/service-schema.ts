@@ -86,6 +86,8 @@ export const serviceSchema = z.strictObject({
     allowFrom: z.array(z.string().regex(/^(ingress|[a-z0-9-]+(\/[a-z0-9-]+)?)$/, { error: "expected ingress, a domain, or domain/name" })).default([]),
     /** What the service calls in the catalog, `domain/name:port-name`: its only egress besides DNS and connectsToExternal. */
     connectsTo: z.array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+:[a-z0-9-]+$/, { error: "expected domain/name:port-name" })).default([]),
+    /** Whether it calls the Kubernetes API: egress to the API servers (6443 on the control planes, behind the `kubernetes` Service). */
+    kubernetesApi: z.boolean().optional(),
     /** Addresses outside the cluster it calls (an object store, GCN): CIDR and ports. */
     connectsToExternal: z
         .array(z.strictObject({ cidr: z.string().regex(/^[0-9.]+\/[0-9]+$/, { error: "expected an IPv4 CIDR" }), ports: z.array(z.int().min(1).max(65535)).min(1), description: z.string() }))

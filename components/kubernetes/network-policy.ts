@@ -15,6 +15,9 @@ type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
  */
 export const CLUSTER_DNS = { namespace: "kube-system", labels: { "k8s-app": "kube-dns" }, port: 53 } as const;
 
+/** kube-apiserver's secure port as kubeadm configures it (localAPIEndpoint.bindPort default). */
+export const KUBE_APISERVER_PORT = 6443;
+
 /** What a service's NetworkPolicy needs to know beyond the service itself. */
 export interface PolicyContext {
     /** The whole resolved catalog: callers are found by their `connectsTo`. */
@@ -123,6 +126,11 @@ function egressRules(service: ResolvedService, context: PolicyContext): EgressRu
     const peerPorts = service.kind === "StatefulSet" ? service.ports : service.ports.filter((port) => port.peersOnly);
     if (peerPorts.length > 0) {
         rules.push({ to: [servicePods(service)], ports: peerPorts.map((port) => ({ port: port.port, protocol: port.protocol })) });
+    }
+    if (service.kubernetesApi) {
+        // The `kubernetes` Service's endpoints are the API servers' advertise addresses on the node subnet, port
+        // 6443 (kubeadm's default bind port); policy applies to the translated destination.
+        rules.push({ to: [{ ipBlock: { cidr: context.externalAccess.nodeCidr } }], ports: [{ protocol: "TCP", port: KUBE_APISERVER_PORT }] });
     }
     for (const outside of service.connectsToExternal) {
         const except = clusterRangesWithin(outside.cidr, context.clusterCidrs);
