@@ -1,6 +1,8 @@
 import { parseCatalog, readCatalog } from "../../components/config/catalog";
 import { parseStackConfig } from "../../components/config/load";
 import { hasStatefulPool } from "../../components/config/pools";
+import { certificateSource } from "../../components/config/traffic";
+import { issuerName } from "../../components/kubernetes/platform/cert-manager";
 import { domainManifests } from "../../components/kubernetes/domain-manifests";
 import { gatewayManifest, gatewayNamespacePolicies, httpsRedirectRoute } from "../../components/kubernetes/gateway-manifests";
 import { clusterGateway } from "../../components/kubernetes/platform/envoy-gateway";
@@ -38,7 +40,12 @@ export function manifestsOf(stack: StackName): Record<string, any>[] {
     return [
         ...namespaces.flatMap((namespace) => Object.values(domainManifests(namespace, services.filter((s) => s.namespace === namespace)))),
         ...services.flatMap((service) => Object.values(workloadManifests(service, context)).filter(Boolean)),
-        gatewayManifest({ gateway, gatewayClassName: "envoy", clusterIssuer: "letsencrypt", routes: routedHosts(services) }),
+        gatewayManifest({
+            gateway,
+            gatewayClassName: "envoy",
+            clusterIssuer: issuerName(certificateSource(parseStackConfig(rawConfig(stack)))),
+            routes: routedHosts(services),
+        }),
         httpsRedirectRoute(gateway),
         ...gatewayNamespacePolicies(gateway),
     ] as Record<string, any>[];
