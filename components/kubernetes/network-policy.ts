@@ -1,5 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { callsTo, parseCall } from "../config/catalog-references";
+import { calledPorts, callsTo, parseCall } from "../config/catalog-references";
 import { cidrsOverlap, parseCidr } from "../config/cidr";
 import type { GatewayRef } from "./gateway-manifests";
 import type { ResolvedService } from "./service-defaults";
@@ -114,14 +114,19 @@ function egressRules(service: ResolvedService, context: PolicyContext): EgressRu
     for (const call of service.connectsTo.map(parseCall)) {
         const target = context.catalog.find((candidate) => candidate.domain === call.domain && candidate.name === call.name);
         if (!target) {
-            throw new Error(`${service.name}: connectsTo ${call.domain}/${call.name} is not in the catalog`);
+            // Only a partial catalog (a draft rendered alone) lacks it; parseCatalog refuses the full one. No rule:
+            // the call stays denied.
+            continue;
         }
         const entry = byTarget.get(target.name) ?? { target, ports: [] };
-        entry.ports.push(call.port);
+        entry.ports.push(...calledPorts(call, target));
         byTarget.set(target.name, entry);
     }
     for (const { target, ports } of [...byTarget.values()].sort((a, b) => a.target.name.localeCompare(b.target.name))) {
-        rules.push({ to: [servicePods(target)], ports: ports.map((name) => portOf(target, name)) });
+        // An empty port list would mean every port: a target that opens none to callers gets no rule.
+        if (ports.length > 0) {
+            rules.push({ to: [servicePods(target)], ports: ports.map((name) => portOf(target, name)) });
+        }
     }
     const peerPorts = service.kind === "StatefulSet" ? service.ports : service.ports.filter((port) => port.peersOnly);
     if (peerPorts.length > 0) {

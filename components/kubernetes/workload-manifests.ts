@@ -1,5 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { httpRouteManifest } from "./gateway-manifests";
+import { clusterGateway } from "./platform/envoy-gateway";
 import { type PolicyContext, servicePolicySpec } from "./network-policy";
 import { DEDICATED_TAINT, POOL_ROLE_LABEL } from "../config/pools";
 import type { ResolvedService } from "./service-defaults";
@@ -11,6 +12,21 @@ export interface WorkloadContext extends PolicyContext {
     statefulPool: boolean;
     /** The dockerconfigjson Secret of the GitLab registry, present in every domain namespace. */
     imagePullSecret: string;
+}
+
+/**
+ * A context for rendering entries outside a stack (a draft, a test): the cluster's Gateway, no stateful pool, an
+ * Octavia site, illustrative cluster ranges. `catalog` is where callers and call targets are looked up.
+ */
+export function standaloneContext(catalog: readonly ResolvedService[] = []): WorkloadContext {
+    return {
+        imagePullSecret: "gitlab-registry",
+        gateway: clusterGateway("fsgs", "gateway"),
+        catalog,
+        clusterCidrs: ["10.244.0.0/16", "10.96.0.0/12"],
+        statefulPool: false,
+        externalAccess: { loadBalancers: true, nodeCidr: "10.0.0.0/24" },
+    };
 }
 
 /** One Kubernetes object as plain data: what the component registers and what the tests validate. */
@@ -66,12 +82,25 @@ function probe(service: ResolvedService, kind: "readiness" | "liveness"): k8s.ty
         kind === "readiness"
             ? { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 }
             : { initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
-    return { ...handler, ...timing };
+    // The entry's own timings (a Swarm healthcheck's) win; start-up grace is liveness's alone.
+    const { initialDelaySeconds, ...own } = service.probes?.timing ?? {};
+    return { ...handler, ...timing, ...own, ...(kind === "liveness" && initialDelaySeconds !== undefined ? { initialDelaySeconds } : {}) };
+}
+
+/** nodeSelector and tolerations: the stateful pool for a StatefulSet where the stack has one, plus the entry's own selector. */
+function placement(service: ResolvedService, context: WorkloadContext): Pick<k8s.types.input.core.v1.PodSpec, "nodeSelector" | "tolerations"> {
+    const onStatefulPool = service.kind === "StatefulSet" && context.statefulPool;
+    const nodeSelector = { ...(onStatefulPool ? { [POOL_ROLE_LABEL]: "stateful" } : {}), ...(service.nodeSelector ?? {}) };
+    return {
+        ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector } : {}),
+        ...(onStatefulPool ? { tolerations: [{ ...DEDICATED_TAINT, operator: "Equal" }] } : {}),
+    };
 }
 
 function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.types.input.core.v1.PodTemplateSpec {
     const writable = service.writablePaths.map((path) => ({ name: volumeName(path), path }));
     const configs = (service.configFiles ?? []).map((file, index) => ({ name: `config-${index}`, ...file }));
+    const secretFiles = (service.secretFiles ?? []).map((file, index) => ({ name: `secret-${index}`, ...file }));
     return {
         metadata: { labels: labels(service) },
         spec: {
@@ -85,10 +114,10 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
                 fsGroup: service.runAsUser,
                 seccompProfile: { type: "RuntimeDefault" },
             },
-            // On the stateful pool, whose taint keeps everything else off (components/config/pools.ts).
-            ...(service.kind === "StatefulSet" && context.statefulPool
-                ? { nodeSelector: { [POOL_ROLE_LABEL]: "stateful" }, tolerations: [{ ...DEDICATED_TAINT, operator: "Equal" }] }
-                : {}),
+            // On the stateful pool, whose taint keeps everything else off (components/config/pools.ts), and on the
+            // nodes the entry names.
+            ...placement(service, context),
+            ...(service.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: service.terminationGracePeriodSeconds } : {}),
             topologySpreadConstraints: [
                 {
                     maxSkew: 1,
@@ -124,7 +153,9 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
                     },
                     volumeMounts: [
                         ...writable.map((volume) => ({ name: volume.name, mountPath: volume.path })),
-                        ...configs.map((config) => ({ name: config.name, mountPath: config.mountPath, readOnly: true })),
+                        // With a key, the mount is that one file (subPath), not a directory hiding the image's.
+                        ...configs.map((config) => ({ name: config.name, mountPath: config.mountPath, readOnly: true, ...(config.key !== undefined ? { subPath: config.key } : {}) })),
+                        ...secretFiles.map((file) => ({ name: file.name, mountPath: file.mountPath, readOnly: true, subPath: file.key })),
                         ...(service.storage ? [{ name: "data", mountPath: service.storage.mountPath }] : []),
                     ],
                 },
@@ -132,6 +163,9 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
             volumes: [
                 ...writable.map((volume) => ({ name: volume.name, emptyDir: {} })),
                 ...configs.map((config) => ({ name: config.name, configMap: { name: config.configMap } })),
+                // Owned by root and group fsGroup, which is the service's own GID: 0440 lets the service read it and
+                // nobody else (Swarm mounts secrets 0444).
+                ...secretFiles.map((file) => ({ name: file.name, secret: { secretName: file.secret, defaultMode: 0o440 } })),
             ],
         },
     };
@@ -208,7 +242,8 @@ export function workloadManifests(service: ResolvedService, context: WorkloadCon
                   spec: {
                       replicas: service.autoscaling ? undefined : service.replicas,
                       selector,
-                      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                      // A singleton must never run twice, not even for the moment a rolling update overlaps.
+                      strategy: service.singleton ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
                       revisionHistoryLimit: 5,
                       template,
                   },
