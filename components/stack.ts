@@ -5,7 +5,9 @@ import { loadStack } from "./config/load";
 import { FsgsServices } from "./kubernetes/fsgs-services";
 import { Platform } from "./kubernetes/platform";
 import { clusterProvider } from "./kubernetes/provider";
-import { resolveService } from "./kubernetes/service-defaults";
+import { hasStatefulPool } from "./config/pools";
+import { certificateSource } from "./config/traffic";
+import { resolveService, routedHosts } from "./kubernetes/service-defaults";
 import { Environment, type NodesByRole } from "./openstack/environment";
 
 /** What a stack exports; index.ts publishes exactly this. */
@@ -49,6 +51,7 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
         kubeconfig: cluster.kubeconfig,
     };
     const kubernetesProvider = clusterProvider(name, cluster.kubeconfig);
+    const services = catalog.map((service) => resolveService(service, config.services[service.name], config.environment));
     // The name is also the cluster name Octavia load balancers and Cinder volumes are tagged with: keep it.
     const platform = new Platform(name, {
         provider: kubernetesProvider,
@@ -62,7 +65,12 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
             floatingNetworkId: environment.externalNetworkId,
         },
         loadBalancers: config.cluster.apiEndpoint.mode === "octavia",
-        certManager: { acmeEmail: config.platform.acmeEmail, acmeServer: config.platform.acmeServer },
+        certManager: {
+            acmeEmail: config.platform.acmeEmail,
+            acmeServer: config.platform.acmeServer,
+            certificates: certificateSource(config),
+        },
+        routes: routedHosts(services),
         volumeType: config.site.volumeType,
     });
     // Before the cluster goes, the objects that made Octavia load balancers and Cinder volumes are deleted while
@@ -71,16 +79,18 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
     new FsgsServices(
         `${name}-services`,
         {
-            services: catalog.map((service) => resolveService(service, config.services[service.name], config.environment)),
+            services,
             registry: { ...config.platform.registry, password: secrets.registryPassword },
             context: {
                 imagePullSecret: "gitlab-registry",
-                ingressClassName: platform.ingressClassName,
-                clusterIssuer: platform.clusterIssuerName,
-                ingressNamespace: platform.ingressNamespace,
+                gateway: platform.gateway,
+                catalog: services,
+                statefulPool: hasStatefulPool(config),
+                externalAccess: { loadBalancers: config.cluster.apiEndpoint.mode === "octavia", nodeCidr: config.network.nodeCidr },
+                clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
             },
             provider: kubernetesProvider,
-            // Ingresses and certificates need the controllers and the CRDs first.
+            // Routes and certificates need the controllers and the CRDs first.
             platform,
         },
     );

@@ -2,6 +2,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { parseStackConfig, readNamespacedConfig } from "../components/config/load";
+import { parseCatalog, readCatalog } from "../components/config/catalog";
+import { capacityLines, stackCapacity } from "../components/kubernetes/capacity";
+import { resolveService } from "../components/kubernetes/service-defaults";
 import { buildStack } from "../components/stack";
 import { compareStacks } from "./offline/compare";
 import { architectureMarkdown } from "./offline/diagram";
@@ -125,6 +128,9 @@ async function main(): Promise<number> {
     }
 
     console.log(formatReport(render));
+    // N-1 capacity at peak: site.flavorSizes against every service at its peak and the add-ons on workers.
+    const services = parseCatalog(readCatalog(ROOT)).map((service) => resolveService(service, config.services[service.name], config.environment));
+    console.log(`\nCapacity at peak, largest worker down:\n${capacityLines(stackCapacity(config, services)).map((line) => `  ${line}`).join("\n")}`);
     if (files.placeholders.length > 0) {
         console.log(`\nSecrets replaced by placeholders (the plan never decrypts): ${files.placeholders.join(", ")}`);
     }

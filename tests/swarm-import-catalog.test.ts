@@ -1,7 +1,7 @@
 import { CatalogError, parseCatalog, readCatalog } from "../components/config/catalog";
 import { overrideProblems, parseStackConfig } from "../components/config/load";
 import { resolveService } from "../components/kubernetes/service-defaults";
-import { type WorkloadContext, workloadManifests } from "../components/kubernetes/workload-manifests";
+import { type WorkloadContext, standaloneContext, workloadManifests } from "../components/kubernetes/workload-manifests";
 import { ROOT, rawConfig } from "./support/stacks";
 
 /**
@@ -10,7 +10,7 @@ import { ROOT, rawConfig } from "./support/stacks";
  * catalog's own services, which set none of them, render as before.
  */
 
-const context: WorkloadContext = { imagePullSecret: "gitlab-registry", ingressClassName: "nginx", clusterIssuer: "letsencrypt", ingressNamespace: "ingress-nginx" };
+const context: WorkloadContext = standaloneContext();
 
 const BASE = `
 name: probe

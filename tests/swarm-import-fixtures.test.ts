@@ -7,7 +7,7 @@ import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { parseCatalog, readCatalog } from "../components/config/catalog";
 import { restrictedViolations, type PodSpecLike } from "../components/kubernetes/pod-security";
 import { resolveService } from "../components/kubernetes/service-defaults";
-import { type WorkloadContext, workloadManifests } from "../components/kubernetes/workload-manifests";
+import { type WorkloadContext, standaloneContext, workloadManifests } from "../components/kubernetes/workload-manifests";
 import { buildStack } from "../components/stack";
 import { renderProgram } from "../scripts/offline/render";
 import { readStackFiles } from "../scripts/offline/stack-files";
@@ -22,7 +22,7 @@ import { ROOT } from "./support/stacks";
 
 const FIXTURES = join(__dirname, "fixtures", "swarm");
 const REGISTRY = "gitlab-registry.in2p3.fr/svom/fsgs";
-const context: WorkloadContext = { imagePullSecret: "gitlab-registry", ingressClassName: "nginx", clusterIssuer: "letsencrypt", ingressNamespace: "ingress-nginx" };
+const context: WorkloadContext = standaloneContext();
 
 /**
  * The credentials of each fixture, written out by reading the file (not by the importer). A credential that is
@@ -144,7 +144,7 @@ function runFixtureImport(file: string): Imported {
 
 /** Renders a catalog entry through the program's path in every environment, and validates what Kubernetes would check. */
 function renderEverywhere(text: string, path: string): string[] {
-    const [spec] = parseCatalog([{ path, text }]);
+    const [spec] = parseCatalog([{ path, text }], { crossReferences: false });
     const problems: string[] = [];
     for (const environment of ["integration", "preprod", "prod"] as const) {
         try {
@@ -179,7 +179,7 @@ describe.each(FIXTURE_CASES)("importing $file", (fixture) => {
         expect(names.filter((name) => name.endsWith(".yaml")).sort()).toEqual(fixture.ready.map((name) => `${name}.yaml`));
         expect(names.filter((name) => name.endsWith(".yaml.draft")).sort()).toEqual(fixture.drafts.map((name) => `${name}.yaml.draft`));
         // The real loader, on the folder the command wrote.
-        expect(parseCatalog(readCatalog(imported.directory)).map((service) => service.name)).toEqual([...fixture.ready].sort());
+        expect(parseCatalog(readCatalog(imported.directory), { crossReferences: false }).map((service) => service.name)).toEqual([...fixture.ready].sort());
     });
 
     it("every entry renders through the program's manifest code in every environment", () => {

@@ -541,7 +541,7 @@ describe("the import-swarm command", () => {
         expect(first.stdout).toContain("3 of 4 services ready to deploy");
         expect(first.stdout).toContain("1 draft (");
         expect(readdirSync(out).sort()).toEqual(["nginx.yaml", "portal.yaml", "postgres.yaml", "worker.yaml.draft"]);
-        expect(parseCatalog(readCatalog(directory)).map((service) => service.name)).toEqual(["nginx", "portal", "postgres"]);
+        expect(parseCatalog(readCatalog(directory), { crossReferences: false }).map((service) => service.name)).toEqual(["nginx", "portal", "postgres"]);
         expect(readFileSync(join(out, "worker.yaml.draft"), "utf8")).toContain("DRAFT: the catalog does not load this file");
         for (const file of readdirSync(out)) {
             const written = serviceSchema.parse(parse(readFileSync(join(out, file), "utf8")));

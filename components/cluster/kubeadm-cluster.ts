@@ -6,6 +6,7 @@ import { sshConnection } from "../ansible/connection";
 import { renderKnownHosts } from "../ansible/known-hosts";
 import { BASTION_KEY_PATH, PlaybookRun, bastionKnownHostsPath } from "../ansible/playbook-run";
 import { stageRelease } from "../ansible/release";
+import { poolPlacements } from "../config/pools";
 import type { StackConfig } from "../config/schema";
 import type { Environment } from "../openstack/environment";
 import { cloudTeardownScript } from "./cloud-teardown";
@@ -69,6 +70,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                     cni: config.cluster.cni,
                     dataVolumes,
                     runsOn: "bastion",
+                    poolPlacements: poolPlacements(config),
                 };
                 return renderInventory(input);
             });

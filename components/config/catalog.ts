@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { referenceProblems } from "./catalog-references";
 import { formatIssues } from "./errors";
 import { type ServiceSpec, serviceSchema } from "./service-schema";
 
@@ -22,9 +23,10 @@ export class CatalogError extends Error {
 }
 
 /** Validates the catalog files: each against the service schema, named after its service, names unique. */
-export function parseCatalog(files: readonly CatalogFile[]): ServiceSpec[] {
+export function parseCatalog(files: readonly CatalogFile[], options: { crossReferences: boolean } = { crossReferences: true }): ServiceSpec[] {
     const problems: string[] = [];
     const services: ServiceSpec[] = [];
+    const entries: { path: string; spec: ServiceSpec }[] = [];
     for (const file of files) {
         let document: unknown;
         try {
@@ -43,6 +45,7 @@ export function parseCatalog(files: readonly CatalogFile[]): ServiceSpec[] {
             problems.push(`${file.path}: name: expected the file to be named after the service (${expectedFile}), got ${JSON.stringify(result.data.name)}`);
         }
         services.push(result.data);
+        entries.push({ path: file.path, spec: result.data });
     }
     const seen = new Set<string>();
     for (const service of services) {
@@ -50,6 +53,10 @@ export function parseCatalog(files: readonly CatalogFile[]): ServiceSpec[] {
             problems.push(`${CATALOG_FOLDER}/${service.name}.yaml: name: expected a service name used once, got ${JSON.stringify(service.name)} again`);
         }
         seen.add(service.name);
+    }
+    // A lone draft (the Swarm importer's render check) cannot resolve references to services it is not given.
+    if (options.crossReferences) {
+        problems.push(...referenceProblems(entries));
     }
     if (problems.length > 0) {
         throw new CatalogError(problems);

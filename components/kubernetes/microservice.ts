@@ -41,6 +41,9 @@ export class Microservice extends pulumi.ComponentResource {
         if (manifests.service) {
             new k8s.core.v1.Service(`${name}-svc`, { metadata: manifests.service.metadata, spec: manifests.service.spec }, options);
         }
+        if (manifests.externalService) {
+            new k8s.core.v1.Service(`${name}-external-svc`, { metadata: manifests.externalService.metadata, spec: manifests.externalService.spec }, options);
+        }
         if (manifests.podDisruptionBudget) {
             new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: manifests.podDisruptionBudget.metadata, spec: manifests.podDisruptionBudget.spec }, options);
         }
@@ -48,8 +51,9 @@ export class Microservice extends pulumi.ComponentResource {
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, { metadata: manifests.horizontalPodAutoscaler.metadata, spec: manifests.horizontalPodAutoscaler.spec }, options);
         }
         new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, { metadata: manifests.networkPolicy.metadata, spec: manifests.networkPolicy.spec }, options);
-        if (manifests.ingress) {
-            new k8s.networking.v1.Ingress(`${name}-ingress`, { metadata: manifests.ingress.metadata, spec: manifests.ingress.spec }, options);
+        if (manifests.httpRoute) {
+            const route = manifests.httpRoute;
+            new k8s.apiextensions.CustomResource(`${name}-route`, { apiVersion: route.apiVersion, kind: route.kind, metadata: route.metadata, spec: route.spec }, options);
         }
         this.registerOutputs({});
     }

@@ -43,5 +43,11 @@ export function resolveService(spec: ServiceSpec, override: ServiceOverride | un
         runAsUser: spec.runAsUser ?? DEFAULT_UID,
         writablePaths: [...new Set(["/tmp", ...(spec.writablePaths ?? [])])],
         kind: spec.storage ? "StatefulSet" : "Deployment",
+        ...(spec.expose ? { expose: { ...spec.expose, sourceRanges: override?.exposeSourceRanges ?? spec.expose.sourceRanges } } : {}),
     };
+}
+
+/** The hosts the Gateway serves: one per service with an `ingress`. */
+export function routedHosts(services: readonly ResolvedService[]): { service: string; namespace: string; host: string }[] {
+    return services.flatMap((service) => (service.ingress ? [{ service: service.name, namespace: service.namespace, host: service.ingress.host }] : []));
 }

@@ -1,15 +1,32 @@
 import type * as k8s from "@pulumi/kubernetes";
+import { httpRouteManifest } from "./gateway-manifests";
+import { clusterGateway } from "./platform/envoy-gateway";
+import { type PolicyContext, servicePolicySpec } from "./network-policy";
+import { DEDICATED_TAINT, POOL_ROLE_LABEL } from "../config/pools";
 import type { ResolvedService } from "./service-defaults";
 
 
 /** Names the cluster-wide pieces a workload refers to. */
-export interface WorkloadContext {
+export interface WorkloadContext extends PolicyContext {
+    /** Whether the stack has a dedicated stateful pool: StatefulSets then run there, and only they do. */
+    statefulPool: boolean;
     /** The dockerconfigjson Secret of the GitLab registry, present in every domain namespace. */
     imagePullSecret: string;
-    ingressClassName: string;
-    clusterIssuer: string;
-    /** Namespace of the ingress controller, allowed in by the NetworkPolicy of exposed services. */
-    ingressNamespace: string;
+}
+
+/**
+ * A context for rendering entries outside a stack (a draft, a test): the cluster's Gateway, no stateful pool, an
+ * Octavia site, illustrative cluster ranges. `catalog` is where callers and call targets are looked up.
+ */
+export function standaloneContext(catalog: readonly ResolvedService[] = []): WorkloadContext {
+    return {
+        imagePullSecret: "gitlab-registry",
+        gateway: clusterGateway("fsgs", "gateway"),
+        catalog,
+        clusterCidrs: ["10.244.0.0/16", "10.96.0.0/12"],
+        statefulPool: false,
+        externalAccess: { loadBalancers: true, nodeCidr: "10.0.0.0/24" },
+    };
 }
 
 /** One Kubernetes object as plain data: what the component registers and what the tests validate. */
@@ -27,10 +44,13 @@ export interface WorkloadManifests {
     serviceAccount: Manifest;
     workload: WithSpec<k8s.types.input.apps.v1.DeploymentSpec> | WithSpec<k8s.types.input.apps.v1.StatefulSetSpec>;
     service?: WithSpec<k8s.types.input.core.v1.ServiceSpec>;
+    /** The Service outside clients reach, for an entry with `expose`. */
+    externalService?: WithSpec<k8s.types.input.core.v1.ServiceSpec>;
     podDisruptionBudget?: WithSpec<k8s.types.input.policy.v1.PodDisruptionBudgetSpec>;
     horizontalPodAutoscaler?: WithSpec<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec>;
     networkPolicy: WithSpec<k8s.types.input.networking.v1.NetworkPolicySpec>;
-    ingress?: WithSpec<k8s.types.input.networking.v1.IngressSpec>;
+    /** The route from the cluster's Gateway, for a service with an `ingress` host. */
+    httpRoute?: WithSpec<Record<string, unknown>>;
 }
 
 /** The label every object of a service carries, and the only one its selectors use (it never changes). */
@@ -67,6 +87,16 @@ function probe(service: ResolvedService, kind: "readiness" | "liveness"): k8s.ty
     return { ...handler, ...timing, ...own, ...(kind === "liveness" && initialDelaySeconds !== undefined ? { initialDelaySeconds } : {}) };
 }
 
+/** nodeSelector and tolerations: the stateful pool for a StatefulSet where the stack has one, plus the entry's own selector. */
+function placement(service: ResolvedService, context: WorkloadContext): Pick<k8s.types.input.core.v1.PodSpec, "nodeSelector" | "tolerations"> {
+    const onStatefulPool = service.kind === "StatefulSet" && context.statefulPool;
+    const nodeSelector = { ...(onStatefulPool ? { [POOL_ROLE_LABEL]: "stateful" } : {}), ...(service.nodeSelector ?? {}) };
+    return {
+        ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector } : {}),
+        ...(onStatefulPool ? { tolerations: [{ ...DEDICATED_TAINT, operator: "Equal" }] } : {}),
+    };
+}
+
 function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.types.input.core.v1.PodTemplateSpec {
     const writable = service.writablePaths.map((path) => ({ name: volumeName(path), path }));
     const configs = (service.configFiles ?? []).map((file, index) => ({ name: `config-${index}`, ...file }));
@@ -84,7 +114,9 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
                 fsGroup: service.runAsUser,
                 seccompProfile: { type: "RuntimeDefault" },
             },
-            ...(service.nodeSelector ? { nodeSelector: service.nodeSelector } : {}),
+            // On the stateful pool, whose taint keeps everything else off (components/config/pools.ts), and on the
+            // nodes the entry names.
+            ...placement(service, context),
             ...(service.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: service.terminationGracePeriodSeconds } : {}),
             topologySpreadConstraints: [
                 {
@@ -139,25 +171,35 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
     };
 }
 
-function allowedPeers(service: ResolvedService, context: WorkloadContext): k8s.types.input.networking.v1.NetworkPolicyPeer[] {
-    const namespaceOf = (namespace: string) => ({ matchLabels: { "kubernetes.io/metadata.name": namespace } });
-    const peers: k8s.types.input.networking.v1.NetworkPolicyPeer[] = service.allowFrom.map((source) => {
-        if (source === "ingress") {
-            return { namespaceSelector: namespaceOf(context.ingressNamespace) };
-        }
-        const [domain, name] = source.split("/");
-        return name === undefined
-            ? { namespaceSelector: namespaceOf(`fsgs-${domain}`) }
-            : { namespaceSelector: namespaceOf(`fsgs-${domain}`), podSelector: { matchLabels: { "app.kubernetes.io/name": name } } };
+/** The NodePort of an exposed service where there is no Octavia, the same for TCP and UDP; inside the range the security groups know. */
+export const EXPOSED_NODE_PORT = 30900;
+
+/** A LoadBalancer on Octavia limited to the declared networks, or fixed NodePorts that keep the client's address. */
+function externalServiceSpec(service: ResolvedService, context: WorkloadContext): k8s.types.input.core.v1.ServiceSpec | undefined {
+    if (!service.expose) {
+        return undefined;
+    }
+    const ports = service.expose.ports.map((name) => {
+        const port = service.ports.find((candidate) => candidate.name === name)!;
+        return { name: port.name, port: port.port, targetPort: port.name, protocol: port.protocol, ...(context.externalAccess.loadBalancers ? {} : { nodePort: EXPOSED_NODE_PORT }) };
     });
-    if (service.ingress && !service.allowFrom.includes("ingress")) {
-        peers.push({ namespaceSelector: namespaceOf(context.ingressNamespace) });
+    if (context.externalAccess.loadBalancers) {
+        // The cloud-controller-manager turns loadBalancerSourceRanges into the listeners' allowed_cidrs (Octavia API
+        // >= 2.12; cloud-provider-openstack docs, "expose applications using loadbalancer type service"); TCP and UDP
+        // listeners on one load balancer (pkg/openstack/loadbalancer.go maps each port's protocol).
+        return { type: "LoadBalancer", selector: selectorLabels(service), ports, loadBalancerSourceRanges: [...service.expose.sourceRanges], externalTrafficPolicy: "Cluster" };
     }
-    if (service.kind === "StatefulSet") {
-        // Replicas of a stateful service (a broker, a database) talk to each other to cluster and replicate.
-        peers.push({ podSelector: { matchLabels: selectorLabels(service) } });
+    // Local: no masquerade, so the NetworkPolicy sees, and admits, only the declared networks.
+    return { type: "NodePort", selector: selectorLabels(service), ports, externalTrafficPolicy: "Local" };
+}
+
+/** The number of the named port a route sends to (an HTTPRoute backendRef takes a number). */
+function routedPort(service: ResolvedService, name: string): number {
+    const port = service.ports.find((candidate) => candidate.name === name);
+    if (!port) {
+        throw new Error(`${service.name}: ingress.port ${JSON.stringify(name)} is not one of its ports`);
     }
-    return peers;
+    return port.port;
 }
 
 /** Every object of one micro-service, with the production defaults of the platform. */
@@ -224,6 +266,9 @@ export function workloadManifests(service: ResolvedService, context: WorkloadCon
                       },
                   }
                 : undefined,
+        externalService: service.expose
+            ? { apiVersion: "v1", kind: "Service", metadata: { ...metadata, name: `${service.name}-external` }, spec: externalServiceSpec(service, context)! }
+            : undefined,
         podDisruptionBudget:
             service.replicas >= 2
                 ? { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata, spec: { maxUnavailable: 1, selector } }
@@ -250,39 +295,20 @@ export function workloadManifests(service: ResolvedService, context: WorkloadCon
             apiVersion: "networking.k8s.io/v1",
             kind: "NetworkPolicy",
             metadata,
-            spec: {
-                podSelector: selector,
-                policyTypes: ["Ingress"],
-                ingress: allowedPeers(service, context).map((peer) => ({
-                    from: [peer],
-                    ports: service.ports.map((port) => ({ port: port.port, protocol: port.protocol })),
-                })),
-            },
+            spec: servicePolicySpec(service, context),
         },
-        ingress: service.ingress
-            ? {
-                  apiVersion: "networking.k8s.io/v1",
-                  kind: "Ingress",
-                  metadata: { ...metadata, annotations: { "cert-manager.io/cluster-issuer": context.clusterIssuer } },
-                  spec: {
-                      ingressClassName: context.ingressClassName,
-                      tls: [{ hosts: [service.ingress.host], secretName: `${service.name}-tls` }],
-                      rules: [
-                          {
-                              host: service.ingress.host,
-                              http: {
-                                  paths: [
-                                      {
-                                          path: service.ingress.path,
-                                          pathType: "Prefix",
-                                          backend: { service: { name: service.name, port: { name: service.ingress.port } } },
-                                      },
-                                  ],
-                              },
-                          },
-                      ],
+        httpRoute: service.ingress
+            ? httpRouteManifest(
+                  {
+                      service: service.name,
+                      namespace: service.namespace,
+                      host: service.ingress.host,
+                      path: service.ingress.path,
+                      port: routedPort(service, service.ingress.port),
+                      labels: labels(service),
                   },
-              }
+                  context.gateway,
+              )
             : undefined,
     };
 }

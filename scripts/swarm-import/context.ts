@@ -24,6 +24,8 @@ export interface Draft {
     runAsUser?: number;
     ingress?: ServiceInput["ingress"];
     allowFrom: string[];
+    /** The services of the stack this one names: its calls, the other side of their allowFrom. */
+    connectsTo: string[];
     /** Healthcheck timings, carried to both probes. */
     probeTiming?: NonNullable<ServiceInput["probes"]>["timing"];
     singleton?: ServiceInput["singleton"];
@@ -61,7 +63,7 @@ export interface Reference {
 
 export class ServiceContext {
     readonly path: string;
-    readonly draft: Draft = { env: {}, secretEnv: {}, configFiles: [], secretFiles: [], ports: [], writablePaths: [], allowFrom: [], nodeSelector: {} };
+    readonly draft: Draft = { env: {}, secretEnv: {}, configFiles: [], secretFiles: [], ports: [], writablePaths: [], allowFrom: [], connectsTo: [], nodeSelector: {} };
     readonly findings: ImportFinding[] = [];
     /** Credentials found in the service's fields: none may be written into the entry or the report. */
     readonly secretLiterals = new Set<string>();

@@ -174,6 +174,7 @@ function assembleEntry(context: ServiceContext, description: string): Record<str
         runAsUser: draft.runAsUser,
         ingress: draft.ingress,
         allowFrom: nonEmpty(draft.allowFrom),
+        connectsTo: nonEmpty(draft.connectsTo),
     };
     return Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== undefined));
 }

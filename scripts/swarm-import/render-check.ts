@@ -3,14 +3,14 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
-import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
+import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { CatalogError, parseCatalog } from "../../components/config/catalog";
 import { ENVIRONMENTS } from "../../components/config/schema";
 import { type PodSpecLike, restrictedViolations } from "../../components/kubernetes/pod-security";
 import { resolveService } from "../../components/kubernetes/service-defaults";
-import { type Manifest, type WorkloadContext, workloadManifests } from "../../components/kubernetes/workload-manifests";
+import { type Manifest, type WorkloadContext, standaloneContext, workloadManifests } from "../../components/kubernetes/workload-manifests";
 
 /**
  * Whether an entry would deploy: its file text goes through the program's own path (the catalog parser,
@@ -21,7 +21,7 @@ import { type Manifest, type WorkloadContext, workloadManifests } from "../../co
  */
 
 /** Names of the cluster-wide pieces, as buildStack hands them to FsgsServices; their values do not decide success. */
-const CONTEXT: WorkloadContext = { imagePullSecret: "gitlab-registry", ingressClassName: "nginx", clusterIssuer: "letsencrypt", ingressNamespace: "ingress-nginx" };
+const CONTEXT: WorkloadContext = standaloneContext();
 
 const MODELS: Readonly<Record<string, new (data: never) => { validate(): void }>> = {
     Service,
@@ -29,7 +29,7 @@ const MODELS: Readonly<Record<string, new (data: never) => { validate(): void }>
     Deployment,
     StatefulSet,
     HorizontalPodAutoscaler,
-    Ingress,
+    HTTPRoute,
     NetworkPolicy,
     PodDisruptionBudget,
 };
@@ -42,7 +42,7 @@ function firstLine(error: unknown): string {
 export function renderProblems(name: string, text: string): string[] {
     let spec;
     try {
-        [spec] = parseCatalog([{ path: `services/${name}.yaml`, text }]);
+        [spec] = parseCatalog([{ path: `services/${name}.yaml`, text }], { crossReferences: false });
     } catch (error) {
         if (error instanceof CatalogError) return [...error.problems];
         throw error;
@@ -56,8 +56,8 @@ export function renderProblems(name: string, text: string): string[] {
             problems.add(firstLine(error));
             continue;
         }
-        const { serviceAccount, workload, service, podDisruptionBudget, horizontalPodAutoscaler, networkPolicy, ingress } = manifests;
-        const objects: (Manifest | undefined)[] = [serviceAccount, workload, service, podDisruptionBudget, horizontalPodAutoscaler, networkPolicy, ingress];
+        const { serviceAccount, workload, service, externalService, podDisruptionBudget, horizontalPodAutoscaler, networkPolicy, httpRoute } = manifests;
+        const objects: (Manifest | undefined)[] = [serviceAccount, workload, service, externalService, podDisruptionBudget, horizontalPodAutoscaler, networkPolicy, httpRoute];
         for (const manifest of objects) {
             if (manifest === undefined) continue;
             const Model = MODELS[manifest.kind];

@@ -85,7 +85,7 @@ function mapPortList(context: ServiceContext, key: "ports" | "expose"): void {
         if (key === "expose") {
             context.note(path, item, "info", `became the container port ${targets}, reached through the Service`);
         } else if (specs[0].published !== undefined) {
-            context.note(path, item, "approximated", `published on ${publishedWhere(specs[0])} under Swarm; now the container port ${targets}, reached through the Service inside the cluster only: expose HTTP through ingress; anything else needs a LoadBalancer Service, which the catalog does not make`);
+            context.note(path, item, "approximated", `published on ${publishedWhere(specs[0])} under Swarm; now the container port ${targets}, reached through the Service inside the cluster only: expose HTTP through ingress; anything else: list it under expose.ports with the clients' networks in expose.sourceRanges`);
         }
     });
 }
@@ -103,7 +103,7 @@ export function mapExpose(context: ServiceContext): void {
     mapPortList(context, "expose");
 }
 
-/** Traefik keys the ingress replaces as a whole: HTTPS is ingress-nginx's, with a cert-manager certificate. */
+/** Traefik keys the ingress replaces as a whole: HTTPS is the Gateway's, with a cert-manager certificate. */
 const COVERED_BY_INGRESS = /^traefik\.(enable|docker\.network|http\.routers\.[^.]+\.(entrypoints|tls(\..*)?|service)|http\.services\.[^.]+\.loadbalancer\.server\.(port|scheme)|port|frontend\.entryPoints)$/;
 
 export function mapLabels(context: ServiceContext): void {
@@ -127,9 +127,9 @@ export function mapLabels(context: ServiceContext): void {
         if (route && key === route.ruleLabel) {
             mapRoute(context, path, shown, route, traefik.port);
         } else if (route && COVERED_BY_INGRESS.test(key)) {
-            context.note(path, shown, "info", "covered by the ingress: ingress-nginx serves HTTPS with a cert-manager certificate");
+            context.note(path, shown, "info", "covered by the ingress: the cluster's Gateway serves HTTPS with a cert-manager certificate");
         } else if (key.startsWith("traefik.")) {
-            const reason = traefik.otherRules.includes(key) ? "a second route, or one without a Host rule" : "Traefik routing (middlewares, headers...) has no catalog field; ingress-nginx would need annotations";
+            const reason = traefik.otherRules.includes(key) ? "a second route, or one without a Host rule" : "Traefik routing (middlewares, headers...) has no catalog field; the Gateway would need HTTPRoute filters or policies";
             context.note(path, shown, "unmapped", `${reason}: add it by hand if it matters`);
         } else {
             context.note(path, shown, "unmapped", "the catalog sets no labels: the Microservice sets its own; add a field if something reads this one");
@@ -157,7 +157,7 @@ function mapRoute(context: ServiceContext, path: string, shown: string, route: T
     if (otherHosts.length > 0) caveats.push(`The other hosts (${otherHosts.join(", ")}) are not carried: the catalog has one host per service.`);
     const rest = rule.replace(/\bHost\([^)]*\)|\bPathPrefix\([^)]*\)|Host:[^;]*|PathPrefix:[^;]*|&&|\|\||[;()\s]/g, "");
     if (rest.length > 0) caveats.push(`The rest of the rule is not carried: ${rule}.`);
-    context.note(path, shown, "approximated", [`became ingress {host: ${host}, path: ${route.pathPrefix ?? "/"}, port: ${portName}}, served over HTTPS by ingress-nginx with a cert-manager certificate: point the DNS name at the cluster's ingress.`, ...caveats].join(" "));
+    context.note(path, shown, "approximated", [`became ingress {host: ${host}, path: ${route.pathPrefix ?? "/"}, port: ${portName}}, served over HTTPS by the cluster's Gateway with a cert-manager certificate: point the DNS name at the Gateway's address.`, ...caveats].join(" "));
 }
 
 /** The networks a service is attached to; Swarm puts a service without `networks` on the stack's `default`. */
@@ -184,6 +184,13 @@ export function mapNetworks(context: ServiceContext): void {
         }
     }
 
+    // The caller's side of the callees' allowFrom: every port the services it names open to callers.
+    for (const [callee, references] of context.stack.callers) {
+        if (callee !== context.composeName && references.some((reference) => reference.caller === context.composeName)) {
+            context.draft.connectsTo.push(`${context.stack.domain}/${context.stack.names.get(callee) ?? callee}`);
+        }
+    }
+    context.draft.connectsTo.sort();
     const sharing: string[] = [];
     for (const network of networks) {
         const members = (context.stack.networkMembers.get(network) ?? []).filter((member) => member !== context.composeName);
