@@ -20,11 +20,11 @@ describe("first up and a second up with no change", () => {
         expect(deployment.cluster.alive()).toBe(true);
     });
 
-    test("the first up of preprod completes; its cluster then makes the ingress load balancer and the claims' volumes", async () => {
+    test("the first up of preprod completes; its cluster then makes the Gateway's and vhf-listener's load balancers and the claims' volumes", async () => {
         const { deployment, outcome } = deployed("preprod", await cache.get("preprod"));
         expect(outcome.error).toBeUndefined();
         const made = deployment.cloud.all().filter((object) => object.owner === "cloud-controller-manager" || object.owner === "cinder-csi");
-        expect(made.map((object) => object.kind).sort()).toEqual(["floatingIp", "loadBalancer", "port", "volume", "volume", "volume", "volume", "volume"]);
+        expect(made.map((object) => object.kind).sort()).toEqual(["floatingIp", "floatingIp", "loadBalancer", "loadBalancer", "port", "port", "volume", "volume", "volume", "volume", "volume"]);
     });
 
     // Two independent renders of one config, as two `pulumi up` runs make.

@@ -166,6 +166,30 @@ export class ClusterModel {
         }
     }
 
+    /**
+     * The Services of type LoadBalancer the cluster holds, named as the CCM names their load balancers
+     * (`kube_service_<cluster>_<namespace>_<name>`, shortened here to namespace and name): those the program
+     * declares, and the one Envoy Gateway makes for each Gateway whose EnvoyProxy asks for a LoadBalancer
+     * (gateway.envoyproxy.io EnvoyProxy spec.provider.kubernetes.envoyService.type, default LoadBalancer).
+     */
+    private loadBalancerServices(): string[] {
+        const objects = [...this.kubernetes.values()];
+        const declared = objects
+            .filter((resource) => resource.type === "kubernetes:core/v1:Service" && record(resource.inputs.spec).type === "LoadBalancer")
+            .map((resource) => `kube_service_${String(record(resource.inputs.metadata).namespace)}_${String(record(resource.inputs.metadata).name)}`);
+        const proxyWantsLoadBalancer = objects.some(
+            (resource) =>
+                resource.type.endsWith(":EnvoyProxy") &&
+                (record(record(record(record(resource.inputs.spec).provider).kubernetes).envoyService).type ?? "LoadBalancer") === "LoadBalancer",
+        );
+        const gateways = this.releases("oci://docker.io/envoyproxy/gateway-helm").length > 0 && proxyWantsLoadBalancer
+            ? objects
+                  .filter((resource) => resource.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway")
+                  .map((resource) => `kube_service_envoy-gateway-system_${String(record(resource.inputs.metadata).name)}`)
+            : [];
+        return [...declared, ...gateways].sort();
+    }
+
     /** Brings the cloud objects the controllers own in line with the Kubernetes objects. */
     reconcile(): void {
         if (!this.alive()) {
@@ -174,21 +198,20 @@ export class ClusterModel {
         const ccm = this.releases("openstack-cloud-controller-manager").find((release) =>
             ((record(release.inputs.values).enabledControllers as string[] | undefined) ?? ["service"]).includes("service"),
         );
-        const wantsLoadBalancer = this.releases("ingress-nginx").some(
-            (release) => (record(record(record(release.inputs.values).controller).service).type ?? "LoadBalancer") === "LoadBalancer",
-        );
+        const wanted = this.loadBalancerServices();
         const existing = this.cloud.live("loadBalancer").filter((lb) => lb.owner === "cloud-controller-manager");
-        if (ccm && wantsLoadBalancer && existing.length === 0 && !this.servicesReleased) {
-            const subnet = this.cloud.live("subnet")[0];
-            const lb = this.cloud.add("loadBalancer", "kube_service_ingress-nginx_ingress-nginx-controller", "cloud-controller-manager", { subnet: subnet?.id });
-            const port = this.cloud.add("port", `octavia-lb-${lb.id}`, "cloud-controller-manager", { subnet: subnet?.id, network: subnet?.attrs.network, securityGroups: [] });
-            lb.attrs.vipPort = port.id;
-            this.cloud.add("floatingIp", `ingress-${lb.id}`, "cloud-controller-manager", { port: port.id, address: "ingress" });
-        }
-        if (!wantsLoadBalancer) {
-            for (const lb of existing.filter((candidate) => !this.pending.some((item) => item.id === candidate.id))) {
-                this.pending.push({ kind: "loadBalancer", id: lb.id });
+        if (ccm && !this.servicesReleased) {
+            for (const name of wanted.filter((candidate) => !existing.some((lb) => lb.name === candidate))) {
+                const subnet = this.cloud.live("subnet")[0];
+                const lb = this.cloud.add("loadBalancer", name, "cloud-controller-manager", { subnet: subnet?.id });
+                const port = this.cloud.add("port", `octavia-lb-${lb.id}`, "cloud-controller-manager", { subnet: subnet?.id, network: subnet?.attrs.network, securityGroups: [] });
+                lb.attrs.vipPort = port.id;
+                // The cloud-config names a floating network, so the CCM gives every load balancer a floating IP.
+                this.cloud.add("floatingIp", `fip-${lb.id}`, "cloud-controller-manager", { port: port.id, address: name });
             }
+        }
+        for (const lb of existing.filter((candidate) => !wanted.includes(candidate.name) && !this.pending.some((item) => item.id === candidate.id))) {
+            this.pending.push({ kind: "loadBalancer", id: lb.id });
         }
         const provisions = this.releases("openstack-cinder-csi").length > 0 && this.storageClass() !== undefined;
         for (const statefulSet of [...this.kubernetes.values()].filter((resource) => resource.type === "kubernetes:apps/v1:StatefulSet")) {
