@@ -226,7 +226,7 @@ describe("the cluster's own cloud objects", () => {
         expect(dead.fake.live("volume")).toHaveLength(2);
     });
 
-    test("the cloud-controller-manager makes the ingress load balancer on the subnet, and removes it with the release", () => {
+    test("the cloud-controller-manager makes a load balancer for a LoadBalancer Service on the subnet, and removes it with the Service", () => {
         const fake = new FakeOpenStack();
         fake.create(resource("openstack:networking/network:Network", "net", {}));
         fake.create(resource("openstack:networking/subnet:Subnet", "subnet", { networkId: "net-id" }));
@@ -234,13 +234,34 @@ describe("the cluster's own cloud objects", () => {
         fake.add("server", "cp-1", "test", { role: "control-plane" });
         model.formed = true;
         model.apply(kubernetes("kubernetes:helm.sh/v3:Release", "ccm", { chart: "openstack-cloud-controller-manager", values: { enabledControllers: ["service"] } }));
-        const ingress = kubernetes("kubernetes:helm.sh/v3:Release", "ingress", { chart: "ingress-nginx", values: { controller: { service: { type: "LoadBalancer" } } } });
-        model.apply(ingress);
-        expect(fake.live("loadBalancer").map((lb) => lb.owner)).toEqual(["cloud-controller-manager"]);
+        const clusterIp = kubernetes("kubernetes:core/v1:Service", "internal", { metadata: { namespace: "a", name: "internal" }, spec: { type: "ClusterIP" } });
+        model.apply(clusterIp);
+        expect(fake.live("loadBalancer")).toEqual([]);
+        const external = kubernetes("kubernetes:core/v1:Service", "external", { metadata: { namespace: "a", name: "external" }, spec: { type: "LoadBalancer" } });
+        model.apply(external);
+        expect(fake.live("loadBalancer").map((lb) => [lb.owner, lb.name])).toEqual([["cloud-controller-manager", "kube_service_a_external"]]);
         expect(() => fake.delete(fake.live("subnet")[0])).toThrow("409 SubnetInUse");
-        model.remove(ingress);
+        model.remove(external);
         model.settle();
         expect([fake.live("loadBalancer"), fake.live("floatingIp")]).toEqual([[], []]);
+    });
+
+    test("Envoy Gateway's Service for a Gateway is a load balancer only when its EnvoyProxy asks for one", () => {
+        const fake = new FakeOpenStack();
+        fake.create(resource("openstack:networking/network:Network", "net", {}));
+        fake.create(resource("openstack:networking/subnet:Subnet", "subnet", { networkId: "net-id" }));
+        const model = new ClusterModel(fake);
+        fake.add("server", "cp-1", "test", { role: "control-plane" });
+        model.formed = true;
+        model.apply(kubernetes("kubernetes:helm.sh/v3:Release", "ccm", { chart: "openstack-cloud-controller-manager", values: { enabledControllers: ["service"] } }));
+        model.apply(kubernetes("kubernetes:helm.sh/v3:Release", "eg", { chart: "oci://docker.io/envoyproxy/gateway-helm" }));
+        const nodePorts = kubernetes("kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy", "proxy", { spec: { provider: { kubernetes: { envoyService: { type: "NodePort" } } } } });
+        model.apply(nodePorts);
+        model.apply(kubernetes("kubernetes:gateway.networking.k8s.io/v1:Gateway", "gw", { metadata: { namespace: "gateway", name: "fsgs" } }));
+        expect(fake.live("loadBalancer")).toEqual([]);
+        model.remove(nodePorts);
+        model.apply(kubernetes("kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy", "proxy", { spec: { provider: { kubernetes: { envoyService: { type: "LoadBalancer" } } } } }));
+        expect(fake.live("loadBalancer").map((lb) => lb.name)).toEqual(["kube_service_envoy-gateway-system_fsgs"]);
     });
 
     test("a teardown script that deletes LoadBalancer Services and Delete-reclaimed claims with --wait releases them at once", () => {
