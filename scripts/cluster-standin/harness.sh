@@ -232,7 +232,7 @@ standin_run() {
     ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks PROFILE_TASKS_TASK_OUTPUT_LIMIT=8 \
     ANSIBLE_PIPELINING=True ANSIBLE_GATHERING=smart ANSIBLE_CACHE_PLUGIN=jsonfile \
     ANSIBLE_CACHE_PLUGIN_CONNECTION="$STANDIN_DIR/facts" ANSIBLE_CACHE_PLUGIN_TIMEOUT=86400 \
-    ansible-playbook --inventory "$STANDIN_INVENTORY" playbooks/site.yml \
+    ansible-playbook --inventory "$STANDIN_INVENTORY" "${STANDIN_PLAYBOOK:-playbooks/site.yml}" \
     --extra-vars "$(standin_extra_vars)" "$@") >"$STANDIN_LOG" 2>&1 || STANDIN_RC=$?
   STANDIN_SECONDS=$((SECONDS - started))
   read -r STANDIN_HOSTS_TOUCHED STANDIN_TASKS STANDIN_CHANGED STANDIN_FAILED < <(awk '
