@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # ansible, ansible-lint, yamllint: the playbook checks; debootstrap: the converge target;
-# haproxy, keepalived, cloud-init: the validators of the configs the program renders.
-packages=(ansible ansible-lint yamllint debootstrap haproxy keepalived cloud-init)
+# haproxy, keepalived, cloud-init: the validators of the configs the program renders; gnupg, curl: the
+# cluster harness's signed package repository and its server check.
+packages=(ansible ansible-lint yamllint debootstrap haproxy keepalived cloud-init gnupg curl)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -49,8 +50,11 @@ bash scripts/check-ansible.sh
 echo "== converge of the node roles on a Debian 12 root, twice"
 bash scripts/converge-chroot.sh
 
+echo "== site.yml on several hosts against the stand-in cluster: formation scenarios"
+bash scripts/cluster-standin/run-scenarios.sh
+
 # Each step above stops the script on failure, so reaching here means every check passed: the
-# Ansible static checks (3) and the converge (1) count beside jest's tests.
+# Ansible static checks (3), the converge (1) and the cluster scenarios (1) count beside jest's tests.
 read -r jest_passed jest_failed < build/test-results/jest-counts
-echo "== all checks passed in $((SECONDS - started)) s: jest ${jest_passed}, Ansible static checks 3, converge 1"
-echo "test-all: $((jest_passed + 4)) passed, ${jest_failed} failed"
+echo "== all checks passed in $((SECONDS - started)) s: jest ${jest_passed}, Ansible static checks 3, converge 1, cluster scenarios 1"
+echo "test-all: $((jest_passed + 5)) passed, ${jest_failed} failed"

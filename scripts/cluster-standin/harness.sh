@@ -230,7 +230,7 @@ standin_run() {
   # Pipelining and a fact cache: the machine's time goes to Python starting in chroots, not to the roles.
   (cd "$standin_repo_root" && ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_RETRY_FILES_ENABLED=0 \
     ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks PROFILE_TASKS_TASK_OUTPUT_LIMIT=8 \
-    ANSIBLE_PIPELINING=True ANSIBLE_GATHERING=smart ANSIBLE_CACHE_PLUGIN=jsonfile \
+    ANSIBLE_CONFIG="$standin_repo_root/playbooks/ansible.cfg" ANSIBLE_PIPELINING=True ANSIBLE_GATHERING=smart ANSIBLE_CACHE_PLUGIN=jsonfile \
     ANSIBLE_CACHE_PLUGIN_CONNECTION="$STANDIN_DIR/facts" ANSIBLE_CACHE_PLUGIN_TIMEOUT=86400 \
     ansible-playbook --inventory "$STANDIN_INVENTORY" "${STANDIN_PLAYBOOK:-playbooks/site.yml}" \
     --extra-vars "$(standin_extra_vars)" "$@") >"$STANDIN_LOG" 2>&1 || STANDIN_RC=$?

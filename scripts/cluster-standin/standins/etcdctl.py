@@ -18,19 +18,27 @@ def require_client_certificate(state):
 
 
 def main(argv):
+    with c.locked_state() as state:
+        require_client_certificate(state)
+        run(state, argv)
+
+
+def run(state, argv):
+    """etcdctl against the cluster's etcd; `kubectl exec etcd-<node> -- etcdctl` calls this in that pod."""
     parser = argparse.ArgumentParser(prog="etcdctl")
     for flag in ["--endpoints", "--cacert", "--cert", "--key", "-w", "--write-out"]:
         parser.add_argument(flag)
+    # etcdctl v3 also takes --write-out=json after the command words.
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("member")
     p.add_argument("action", choices=["list", "remove"])
     p.add_argument("member_id", nargs="?")
+    p.add_argument("-w", "--write-out", dest="sub_write_out")
     p = sub.add_parser("endpoint")
     p.add_argument("action", choices=["health"])
     args = parser.parse_args(argv)
-    output = args.w or args.write_out or "simple"
-    with c.locked_state() as state:
-        require_client_certificate(state)
+    output = getattr(args, "sub_write_out", None) or args.w or args.write_out or "simple"
+    if True:  # noqa: SIM108 (keeps the body's indentation of the locked block it was)
         cluster = state["cluster"]
         if not c.has_quorum(state):
             c.fail("Error: context deadline exceeded (etcd has no quorum)")

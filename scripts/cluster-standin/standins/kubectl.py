@@ -323,9 +323,25 @@ def cmd_create_secret(state, args):
     print(f"secret/{args.name} created")
 
 
+def cmd_exec(state, args):
+    """`kubectl exec -n kube-system etcd-<node> -- etcdctl ...`: etcdctl inside the etcd static pod of a
+    control plane whose API server and etcd run (the etcd image ships etcdctl)."""
+    cluster = state["cluster"]
+    node = cluster["nodes"].get(args.pod[len("etcd-"):]) if args.pod.startswith("etcd-") else None
+    if args.namespace != "kube-system" or node is None or node["host"] not in cluster["api_servers"] or node.get("wiped"):
+        c.fail(f'Error from server (NotFound): pods "{args.pod}" not found')
+    command = [word for word in args.exec_command if word != "--"]
+    if command[:1] != ["etcdctl"]:
+        c.fail(f"kubectl stand-in: exec of {command[:1]} is not modelled (only etcdctl in an etcd pod)")
+    import etcdctl  # noqa: PLC0415
+
+    etcdctl.run(state, command[1:])
+
+
 def main(argv):
     parser = argparse.ArgumentParser(prog="kubectl")
     parser.add_argument("--kubeconfig")
+    parser.add_argument("-n", "--namespace", default="default")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("get")
     p.add_argument("resource", nargs="?")
@@ -354,11 +370,14 @@ def main(argv):
     p.add_argument("resource")
     p.add_argument("name")
     p.add_argument("--ignore-not-found", action="store_true")
+    p = sub.add_parser("exec")
+    p.add_argument("pod")
+    p.add_argument("exec_command", nargs=argparse.REMAINDER)
     p = sub.add_parser("create")
     p.add_argument("what", choices=["secret"])
     p.add_argument("secret_type", choices=["generic"])
     p.add_argument("name")
-    p.add_argument("-n", "--namespace", default="default")
+    p.add_argument("-n", "--namespace", default=argparse.SUPPRESS)
     p.add_argument("--from-literal", action="append")
     args = parser.parse_args(argv)
     kubeconfig = args.kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
@@ -377,6 +396,7 @@ def main(argv):
                 "drain": lambda: cmd_drain(state, args),
                 "delete": lambda: cmd_delete(state, args),
                 "create": lambda: cmd_create_secret(state, args),
+                "exec": lambda: cmd_exec(state, args),
             }
             handlers[args.command]()
         finally:
