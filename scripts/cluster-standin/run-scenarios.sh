@@ -131,6 +131,77 @@ scenario_integration_partial_init() {
   expect "every node registered" query_is 'len(state["cluster"]["nodes"])' 2
 }
 
+# The stand-ins' rules, each shown able to fail, by calling them directly in two roots (no Ansible): a token
+# and a certificate key past their lifetime, an upgrade skipping a minor or a node upgraded before the
+# control plane, a Node deleted undrained, an expired admin certificate, a second init.
+scenario_standin_rules() {
+  standin_new_world
+  local version=1.35.9 next=1.36.0 skip=1.37.0 debs cp=rules-cp worker=rules-worker
+  standin_packages "$version"
+  standin_packages "$next"
+  standin_packages "$skip"
+  standin_make_host "$cp"
+  standin_make_host "$worker"
+  local host
+  for host in "$cp" "$worker"; do
+    debs="$STANDIN_WWW/core:/stable:/v1.35/deb"
+    cp "$debs"/*_amd64.deb "$(standin_host_root "$host")/tmp/"
+    in_root "$host" sh -c 'dpkg -i /tmp/cri-tools_*.deb /tmp/kubeadm_*.deb /tmp/kubelet_*.deb /tmp/kubectl_*.deb' >/dev/null
+  done
+  mkdir -p "$(standin_host_root "$cp")/etc/kubernetes"
+  cat >"$(standin_host_root "$cp")/etc/kubernetes/init.yaml" <<YAML
+apiVersion: kubeadm.k8s.io/v1beta4
+kind: InitConfiguration
+localAPIEndpoint: {advertiseAddress: 10.0.0.1, bindPort: 6443}
+nodeRegistration: {name: $cp}
+---
+apiVersion: kubeadm.k8s.io/v1beta4
+kind: ClusterConfiguration
+kubernetesVersion: v$version
+controlPlaneEndpoint: 10.0.0.100:6443
+YAML
+  expect "kubeadm init forms the cluster" in_root "$cp" kubeadm init --config /etc/kubernetes/init.yaml --upload-certs
+  local join token_join
+  join="$(in_root "$cp" kubeadm token create --print-join-command --ttl 24h)"
+  standin_ctl clock advance 25h >/dev/null
+  # shellcheck disable=SC2086 # the join command's words
+  expect "a 24 h token is refused after 25 h" not in_root "$worker" $join
+  token_join="$(in_root "$cp" kubeadm token create --print-join-command)"
+  local key
+  key="$(in_root "$cp" kubeadm init phase upload-certs --upload-certs | tail -n 1)"
+  standin_ctl clock advance 3h >/dev/null
+  # shellcheck disable=SC2086
+  expect "a certificate key is refused after 2 h" not in_root "$worker" $token_join --control-plane --certificate-key "$key" --apiserver-advertise-address 10.0.0.2
+  # shellcheck disable=SC2086
+  expect "a worker joins with a fresh token" in_root "$worker" $token_join
+  expect "deleting the worker's Node undrained is recorded as a violation" sh -c \
+    "chroot '$(standin_host_root "$cp")' kubectl --kubeconfig /etc/kubernetes/admin.conf delete node $worker >/dev/null && ! SVOM_STANDIN_SHARED='$STANDIN_SHARED' python3 '$STANDIN_SHARED/lib/standin.py' standin-ctl violations"
+  standin_ctl query 'state["violations"].clear()' >/dev/null
+  # Upgrades: the next packages' kubeadm, one minor at a time, apply before node.
+  local next_debs="$STANDIN_WWW/core:/stable:/v1.36/deb" skip_debs="$STANDIN_WWW/core:/stable:/v1.37/deb"
+  cp "$skip_debs/kubeadm_${skip}-1.1_amd64.deb" "$(standin_host_root "$cp")/tmp/"
+  in_root "$cp" dpkg -i "/tmp/kubeadm_${skip}-1.1_amd64.deb" >/dev/null
+  expect "an upgrade skipping a minor (1.35 -> 1.37) is refused" not in_root "$cp" kubeadm upgrade apply "v$skip" -y
+  cp "$next_debs"/kubeadm_"$next"-1.1_amd64.deb "$next_debs"/kubelet_"$next"-1.1_amd64.deb "$(standin_host_root "$worker")/tmp/"
+  cp "$next_debs"/kubeadm_"$next"-1.1_amd64.deb "$(standin_host_root "$cp")/tmp/"
+  in_root "$worker" dpkg -i "/tmp/kubeadm_${next}-1.1_amd64.deb" >/dev/null
+  expect "upgrade node before upgrade apply is refused" not in_root "$worker" kubeadm upgrade node
+  in_root "$cp" dpkg -i "/tmp/kubeadm_${next}-1.1_amd64.deb" >/dev/null 2>&1
+  expect "upgrade apply 1.35 -> 1.36 succeeds" in_root "$cp" kubeadm upgrade apply "v$next" -y
+  expect "then upgrade node succeeds" in_root "$worker" kubeadm upgrade node
+  # Certificates: one year.
+  standin_ctl clock advance 13mo >/dev/null
+  expect "an admin.conf older than a year is refused" not in_root "$cp" kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes
+  expect "kubeadm certs renew all renews it" in_root "$cp" kubeadm certs renew all
+  expect "the renewed admin.conf is accepted" in_root "$cp" kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes
+  in_root "$cp" kubeadm reset --force >/dev/null
+  expect "a second kubeadm init is recorded as a split brain" sh -c \
+    "chroot '$(standin_host_root "$cp")' kubeadm init --config /etc/kubernetes/init.yaml >/dev/null; ! SVOM_STANDIN_SHARED='$STANDIN_SHARED' python3 '$STANDIN_SHARED/lib/standin.py' standin-ctl violations"
+  standin_remove_host "$cp"
+  standin_remove_host "$worker"
+}
+not() { ! "$@"; }
+
 # os_baseline's release check, against the facts Ansible reports on each target release (no roots needed):
 # Debian's distribution_version is its point release ("12.11"), which "12" never equalled.
 scenario_os_release_check() {
@@ -148,7 +219,7 @@ scenario_os_release_check() {
 
 # --- main -----------------------------------------------------------------------------------------------------
 
-all_scenarios=(os_release_check prod_formation worker_added_later first_control_plane_replaced integration_partial_init)
+all_scenarios=(os_release_check standin_rules prod_formation worker_added_later first_control_plane_replaced integration_partial_init)
 selected=("$@")
 ((${#selected[@]} > 0)) || selected=("${all_scenarios[@]}")
 
