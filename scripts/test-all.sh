@@ -7,8 +7,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # ansible, ansible-lint, yamllint: the playbook checks; debootstrap: the converge target;
 # haproxy, keepalived, cloud-init: the validators of the configs the program renders; openssh-client: ssh-keygen
-# loads the deploy key and the known_hosts file the program writes.
-packages=(ansible ansible-lint yamllint debootstrap haproxy keepalived cloud-init openssh-client)
+# loads the deploy key and the known_hosts file the program writes; gnupg, curl: the cluster harness's
+# signed package repository and its server check.
+packages=(ansible ansible-lint yamllint debootstrap haproxy keepalived cloud-init openssh-client gnupg curl)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -53,8 +54,11 @@ bash scripts/converge-chroot.sh
 echo "== converge of the data_volumes role on a loop device, twice"
 bash scripts/converge-data-volumes.sh
 
+echo "== site.yml on several hosts against the stand-in cluster: formation scenarios"
+bash scripts/cluster-standin/run-scenarios.sh
+
 # Each step above stops the script on failure, so reaching here means every check passed: the
-# Ansible static checks (3) and the converges (2) count beside jest's tests.
+# Ansible static checks (3), the converges (2) and the cluster scenarios (1) count beside jest's tests.
 read -r jest_passed jest_failed < build/test-results/jest-counts
-echo "== all checks passed in $((SECONDS - started)) s: jest ${jest_passed}, Ansible static checks 3, converges 2"
-echo "test-all: $((jest_passed + 5)) passed, ${jest_failed} failed"
+echo "== all checks passed in $((SECONDS - started)) s: jest ${jest_passed}, Ansible static checks 3, converges 2, cluster scenarios 1"
+echo "test-all: $((jest_passed + 6)) passed, ${jest_failed} failed"
