@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import { parseCidr } from "../config/cidr";
+import { nodeSoftwareVars } from "../config/kubernetes-versions";
 import type { EnvironmentName } from "../config/schema";
 import { renderAuditPolicy } from "../cluster/audit-policy";
 import { renderCalicoManifest, renderCiliumValues } from "../cluster/cni-config";
@@ -107,6 +108,8 @@ export function inventoryDocument(input: InventoryInput): Record<string, unknown
                 ansible_python_interpreter: "/usr/bin/python3",
                 svom_environment: input.environment,
                 kubernetes_version: input.kubernetesVersion,
+                // containerd, runc, pause image and Calico pinned for this Kubernetes minor (one table).
+                ...nodeSoftwareVars(input.kubernetesVersion),
                 cluster_api_endpoint_mode: input.endpoint.mode,
                 cluster_api_endpoint_address: input.endpoint.privateAddress,
                 cluster_api_endpoint_port: input.endpoint.port,

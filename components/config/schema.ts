@@ -9,10 +9,6 @@ export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 /** OpenStack sites that host FSGS projects. */
 export const SITES = ["cc-in2p3", "ijclab"] as const;
 
-/** Kubernetes minor versions the playbooks and kubeadm config are written for. */
-// 1.35 is the last release that runs on containerd 1.x, which Debian 12 and Ubuntu 24.04 ship.
-export const SUPPORTED_KUBERNETES_MINORS = [34, 35] as const;
-
 // kube-apiserver refuses an IPv4 service range wider than 20 host bits.
 const SERVICE_CIDR_MIN_PREFIX = 12;
 
@@ -100,7 +96,7 @@ const workerPoolSchema = z.strictObject({
 
 const clusterSchema = z.strictObject({
     kubernetesVersion: z.string().regex(/^1\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/, {
-        error: "expected a full Kubernetes version like 1.35.9",
+        error: "expected a full Kubernetes version like 1.36.4",
     }),
     controlPlane: z.strictObject({
         count: z.int().min(1).max(7),
