@@ -68,7 +68,7 @@ describe("the Ansible run", () => {
 
     it.each<[string, (config: Record<string, any>) => void]>([
         ["one more worker", (c) => (c.cluster.workerPools[0].count += 1)],
-        ["a Kubernetes upgrade", (c) => (c.cluster.kubernetesVersion = "1.35.10")],
+        ["a Kubernetes upgrade", (c) => (c.cluster.kubernetesVersion = "1.36.5")],
         ["another CNI", (c) => (c.cluster.cni = "cilium")],
         ["another pod network", (c) => (c.network.podCidr = "10.128.0.0/16")],
     ])("runs again for %s", async (_, edit) => {

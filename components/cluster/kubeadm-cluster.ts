@@ -7,6 +7,7 @@ import { BASTION_KEY_PATH, PlaybookRun } from "../ansible/playbook-run";
 import type { StackConfig } from "../config/schema";
 import type { Environment } from "../openstack/environment";
 import { pointKubeconfigAt } from "./kubeconfig";
+import { NodeRemoval, clusterNodes } from "./node-lifecycle";
 
 export interface KubeadmClusterArgs {
     config: StackConfig;
@@ -70,6 +71,19 @@ export class KubeadmCluster extends pulumi.ComponentResource {
             { parent: this },
         );
         this.playbookTrigger = playbookRun.triggerHash;
+        // Drains a node and takes it out of the cluster before Pulumi deletes its server (node-lifecycle.ts).
+        new NodeRemoval(
+            `${name}-node-removal`,
+            {
+                nodes: clusterNodes(name, config.cluster),
+                addresses: environment.nodes.apply((nodes) => Object.fromEntries([...nodes.controlPlane, ...nodes.workers].map((node) => [node.name, node.privateAddress]))),
+                bastionAddress: environment.bastionPublicAddress,
+                sshUser: config.site.image.sshUser,
+                privateKey: args.deployPrivateKey,
+                dependsOn: [...environment.clusterResources, environment.bastion, playbookRun],
+            },
+            { parent: this },
+        );
 
         const firstControlPlane = environment.nodes.apply((nodes) => nodes.controlPlane[0].privateAddress);
         const login = { user: config.site.image.sshUser, privateKey: args.deployPrivateKey };
