@@ -21,6 +21,8 @@ export interface StackOutputs {
     };
     /** Cluster-admin kubeconfig naming the public endpoint; a secret. */
     kubeconfig: pulumi.Output<string>;
+    /** When that kubeconfig's client certificate expires (ISO 8601), so its end is never a surprise. */
+    kubeconfigExpiresAt: pulumi.Output<string>;
 }
 
 /** The whole program: validate the config (throwing before any registration), then build the environment, the cluster, the platform and the services. */
@@ -42,6 +44,7 @@ export function buildStack(): StackOutputs {
             url: pulumi.interpolate`https://${endpoint.publicAddress}:${endpoint.port}`,
         },
         kubeconfig: cluster.kubeconfig,
+        kubeconfigExpiresAt: cluster.kubeconfigExpiresAt,
     };
     const kubernetesProvider = clusterProvider(name, cluster.kubeconfig);
     // The name is also the cluster name Octavia load balancers and Cinder volumes are tagged with: keep it.

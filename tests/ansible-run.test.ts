@@ -111,3 +111,14 @@ describe("secrets", () => {
         expect(JSON.stringify(preprod)).not.toContain("PRIVATE KEY");
     });
 });
+
+describe("the cluster-admin kubeconfig Pulumi holds", () => {
+    it("is read again in a new month, so a certificate renewed on the control plane reaches it", () => {
+        const read = find(preprod, COMMAND, "-admin-kubeconfig");
+        expect(read.inputs.triggers).toEqual([ansibleRun(preprod).inputs.triggers, new Date().toISOString().slice(0, 7)].flat());
+    });
+
+    it("exports when it expires, in the clear", () => {
+        expect(preprod.outputs.kubeconfigExpiresAt).toEqual({ value: "unknown", secret: false });
+    });
+});

@@ -6,7 +6,7 @@ import { type InventoryInput, renderInventory } from "../ansible/inventory";
 import { BASTION_KEY_PATH, PlaybookRun } from "../ansible/playbook-run";
 import type { StackConfig } from "../config/schema";
 import type { Environment } from "../openstack/environment";
-import { pointKubeconfigAt } from "./kubeconfig";
+import { kubeconfigClientExpiry, kubeconfigExpiryWarning, kubeconfigRefreshPeriod, pointKubeconfigAt } from "./kubeconfig";
 import { NodeRemoval, clusterNodes } from "./node-lifecycle";
 
 export interface KubeadmClusterArgs {
@@ -30,6 +30,8 @@ export class KubeadmCluster extends pulumi.ComponentResource {
     public readonly playbookTrigger: pulumi.Output<string>;
     /** Cluster-admin kubeconfig naming the public API endpoint; a secret. */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** When the kubeconfig's client certificate expires (ISO 8601), or `unknown`; not a secret. */
+    public readonly kubeconfigExpiresAt: pulumi.Output<string>;
 
     constructor(name: string, args: KubeadmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:cluster:KubeadmCluster", name, {}, opts);
@@ -92,7 +94,8 @@ export class KubeadmCluster extends pulumi.ComponentResource {
             {
                 connection: { ...login, host: firstControlPlane, proxy: { ...login, host: environment.bastionPublicAddress } },
                 create: READ_ADMIN_KUBECONFIG,
-                triggers: [playbookRun.triggerHash],
+                // Read again each month too: certificates renewed on the control plane reach Pulumi's copy.
+                triggers: [playbookRun.triggerHash, kubeconfigRefreshPeriod(new Date())],
                 logging: "none",
                 addPreviousOutputInEnv: false,
             },
@@ -102,6 +105,16 @@ export class KubeadmCluster extends pulumi.ComponentResource {
         this.kubeconfig = pulumi.secret(
             pulumi.all([adminKubeconfig.stdout, serverUrl]).apply(([text, url]) => pointKubeconfigAt(text, url)),
         );
-        this.registerOutputs({ playbookTrigger: this.playbookTrigger, kubeconfig: this.kubeconfig });
+        this.kubeconfigExpiresAt = pulumi.unsecret(
+            adminKubeconfig.stdout.apply((text) => {
+                const expiresAt = kubeconfigClientExpiry(text);
+                const warning = kubeconfigExpiryWarning(expiresAt, new Date());
+                if (warning) {
+                    void pulumi.log.warn(warning, this);
+                }
+                return expiresAt?.toISOString() ?? "unknown";
+            }),
+        );
+        this.registerOutputs({ playbookTrigger: this.playbookTrigger, kubeconfig: this.kubeconfig, kubeconfigExpiresAt: this.kubeconfigExpiresAt });
     }
 }
