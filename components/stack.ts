@@ -30,7 +30,12 @@ export function buildStack(): StackOutputs {
     const { config, secrets, catalog } = loadStack();
     const name = `fsgs-${config.environment}`;
     const environment = new Environment(name, { config });
-    const cluster = new KubeadmCluster(name, { config, environment, deployPrivateKey: secrets.deployPrivateKey });
+    const cluster = new KubeadmCluster(name, {
+        config,
+        environment,
+        deployPrivateKey: secrets.deployPrivateKey,
+        etcdBackupKeys: { accessKey: secrets.etcdBackupAccessKey, secretKey: secrets.etcdBackupSecretKey },
+    });
     const endpoint = environment.apiEndpoint;
     const outputs: StackOutputs = {
         environmentName: config.environment,

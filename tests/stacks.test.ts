@@ -41,6 +41,7 @@ describe.each(STACKS)("the %s stack", (stack) => {
                 "svom:cluster:KubeadmCluster",
                 "svom:ansible:PlaybookRun",
                 "svom:cluster:NodeRemoval",
+                "svom:cluster:EtcdBackupCredentials",
                 "svom:openstack:Network",
                 "svom:openstack:SecurityGroups",
                 "svom:openstack:Bastion",

@@ -23,6 +23,8 @@ export interface InventoryInput {
     endpoint: { mode: "octavia" | "vip"; privateAddress: string; publicAddress: string; port: number };
     network: { nodeCidr: string; podCidr: string; serviceCidr: string };
     cni: "calico" | "cilium";
+    /** Where the control planes upload etcd snapshots (no credentials: those reach the bastion as a secret file). */
+    etcdBackup?: { endpoint: string; region: string; bucket: string; schedule: string; keep: number };
     /**
      * `bastion`: Ansible runs on the bastion and reaches the nodes directly (what the program does);
      * `jump`: Ansible runs elsewhere, e.g. an operator's laptop, and reaches the nodes through the bastion.
@@ -54,6 +56,16 @@ function controlPlaneVars(input: InventoryInput): Record<string, string> {
             firstControlPlane: { name: first.name, address: first.privateAddress },
         }),
         kubeadm_audit_policy: renderAuditPolicy(),
+        ...(input.etcdBackup
+            ? {
+                  etcd_backup_endpoint: input.etcdBackup.endpoint,
+                  etcd_backup_region: input.etcdBackup.region,
+                  etcd_backup_bucket: input.etcdBackup.bucket,
+                  etcd_backup_prefix: input.clusterName,
+                  etcd_backup_schedule: input.etcdBackup.schedule,
+                  etcd_backup_keep: String(input.etcdBackup.keep),
+              }
+            : {}),
         ...(input.cni === "calico"
             ? { kubeadm_cni_manifest: renderCalicoManifest(input.network.podCidr) }
             : { cilium_helm_values: renderCiliumValues(input.network.podCidr, endpoint) }),

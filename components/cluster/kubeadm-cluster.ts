@@ -7,6 +7,7 @@ import { BASTION_KEY_PATH, PlaybookRun } from "../ansible/playbook-run";
 import type { StackConfig } from "../config/schema";
 import type { Environment } from "../openstack/environment";
 import { kubeconfigClientExpiry, kubeconfigExpiryWarning, kubeconfigRefreshPeriod, pointKubeconfigAt } from "./kubeconfig";
+import { EtcdBackupCredentials } from "./etcd-backup";
 import { NodeRemoval, clusterNodes } from "./node-lifecycle";
 
 export interface KubeadmClusterArgs {
@@ -15,6 +16,8 @@ export interface KubeadmClusterArgs {
     environment: Environment;
     /** The deploy private key, a secret. */
     deployPrivateKey: pulumi.Output<string>;
+    /** S3 credentials of the etcd snapshots (secrets). */
+    etcdBackupKeys: { accessKey: pulumi.Output<string>; secretKey: pulumi.Output<string> };
 }
 
 /** The playbooks folder, relative to the project root where Pulumi runs the program. */
@@ -53,11 +56,23 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                     endpoint: { mode: config.cluster.apiEndpoint.mode, privateAddress: endpointPrivate, publicAddress: endpointPublic, port: endpoint.port },
                     network: config.network,
                     cni: config.cluster.cni,
+                    etcdBackup: config.cluster.etcdBackup,
                     runsOn: "bastion",
                 };
                 return renderInventory(input);
             });
 
+        const backupCredentials = new EtcdBackupCredentials(
+            `${name}-etcd-backup`,
+            {
+                bastionAddress: environment.bastionPublicAddress,
+                sshUser: config.site.image.sshUser,
+                privateKey: args.deployPrivateKey,
+                ...args.etcdBackupKeys,
+                bastion: environment.bastion,
+            },
+            { parent: this },
+        );
         const playbookRun = new PlaybookRun(
             `${name}-ansible`,
             {
@@ -68,7 +83,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 playbookFolder: PLAYBOOK_FOLDER,
                 playbookHash: folderHash(readFolder(join(__dirname, "..", "..", PLAYBOOK_FOLDER))),
                 bastion: environment.bastion,
-                waitFor: environment.clusterResources,
+                waitFor: [...environment.clusterResources, backupCredentials.written],
             },
             { parent: this },
         );
