@@ -24,12 +24,10 @@
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/converge-root.sh
+. "$repo_root/scripts/converge-root.sh"
 work_dir="${SVOM_CONVERGE_DIR:-/var/tmp/svom-converge}"
-suite=bookworm
-variant=minbase
-# python3 and python3-apt: Ansible's modules, apt among them; systemd: systemctl, which the service
-# tasks call. A Debian cloud image has all three.
-include_packages=python3,python3-apt,systemd
+suite="$converge_root_suite"
 target_root="$work_dir/$suite"
 inventory="$work_dir/inventory.ini"
 log_dir="$work_dir/logs"
@@ -59,51 +57,6 @@ fi
 ansible-doc --type connection community.general.chroot >/dev/null 2>&1 \
   || fail "the community.general.chroot connection plugin is missing (it ships in Debian's ansible package)"
 
-# The mirror this machine's apt already uses: the Debian archive entry for the host's own release.
-# The archive URL serves every suite, so it serves bookworm whatever the host runs.
-host_debian_mirror() {
-  local codename
-  # shellcheck source=/dev/null
-  codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
-  [[ -n "$codename" ]] || return 1
-  /usr/bin/python3 - "$codename" <<'PY'
-import glob, os, re, sys
-
-codename = sys.argv[1]
-
-def one_line_entries():
-    files = [f for f in ["/etc/apt/sources.list"] if os.path.exists(f)]
-    for path in files + sorted(glob.glob("/etc/apt/sources.list.d/*.list")):
-        for line in open(path, encoding="utf-8"):
-            match = re.match(r"deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)", line.split("#", 1)[0].strip())
-            if match:
-                yield match.group(1), [match.group(2)]
-
-def deb822_entries():
-    for path in sorted(glob.glob("/etc/apt/sources.list.d/*.sources")):
-        for stanza in re.split(r"\n\s*\n", open(path, encoding="utf-8").read()):
-            fields, key = {}, None
-            for line in stanza.splitlines():
-                if line.startswith("#"):
-                    continue
-                if line[:1] in (" ", "\t") and key:
-                    fields[key] += " " + line.strip()
-                elif ":" in line:
-                    key, value = line.split(":", 1)
-                    key = key.strip().lower()
-                    fields[key] = value.strip()
-            if "deb" in fields.get("types", "").split() and fields.get("enabled", "yes").lower() != "no":
-                for uri in fields.get("uris", "").split():
-                    yield uri, fields.get("suites", "").split()
-
-for uri, suites in list(deb822_entries()) + list(one_line_entries()):
-    if codename in suites and uri.startswith(("http://", "https://")):
-        print(uri.rstrip("/"))
-        sys.exit(0)
-sys.exit(1)
-PY
-}
-
 mirror="${SVOM_DEBIAN_MIRROR:-}"
 if [[ -z "$mirror" ]]; then
   mirror="$(host_debian_mirror)" \
@@ -115,28 +68,6 @@ exec 9>"$work_dir/.lock"
 flock --nonblock 9 || fail "another converge-chroot run holds $work_dir/.lock"
 
 # --- cleanup -----------------------------------------------------------------------------------
-
-# Nothing is mounted into the root (the roles need neither /proc nor /dev beyond what debootstrap
-# creates), but a package script could mount something: unmount whatever sits under the root.
-unmount_below() {
-  local root="$1" mount_point
-  findmnt --raw --noheadings --output TARGET | awk -v root="$root" 'index($0, root "/") == 1 || $0 == root' \
-    | sort --reverse | while read -r mount_point; do
-      umount --lazy "$mount_point" || echo "converge-chroot: could not unmount $mount_point" >&2
-    done
-}
-
-# Processes whose root directory is the chroot: a package script that started a daemon despite
-# policy-rc.d. They would keep running on this machine, so report them, then stop them by pid.
-processes_in_root() {
-  local root="$1" proc_root pid
-  for proc_root in /proc/[0-9]*/root; do
-    pid="${proc_root#/proc/}"
-    pid="${pid%/root}"
-    [[ "$(readlink "$proc_root" 2>/dev/null || true)" == "$root" ]] && echo "$pid"
-  done
-  return 0
-}
 
 cleanup() {
   local status=$?
@@ -159,36 +90,14 @@ trap cleanup EXIT
 
 # --- pristine root: cached tarball, or debootstrap ----------------------------------------------
 
-cache_key="$(printf '%s\n' "$suite" "$variant" "$include_packages" "$mirror" | sha256sum | cut -c1-12)"
-tarball="$work_dir/$suite-$variant-$cache_key.tar.gz"
-
 unmount_below "$target_root"
 rm -rf --one-file-system "$target_root"
-
-if [[ -f "$tarball" ]]; then
-  echo "==> Unpacking cached $suite root $tarball"
-  started=$(now)
-  mkdir -p "$target_root"
-  tar --extract --gzip --numeric-owner --file "$tarball" --directory "$target_root"
-  record_timing "unpack cached root" $(($(now) - started))
-else
-  echo "==> No cached root: debootstrap $suite ($variant, +$include_packages) from $mirror"
-  started=$(now)
-  building="$work_dir/$suite.building"
-  rm -rf --one-file-system "$building"
-  if ! debootstrap --variant="$variant" --include="$include_packages" "$suite" "$building" "$mirror" \
-    >"$log_dir/debootstrap.log" 2>&1; then
-    tail -n 30 "$log_dir/debootstrap.log" >&2
-    fail "debootstrap failed, full log: $log_dir/debootstrap.log"
-  fi
-  chroot "$building" apt-get clean
-  record_timing "debootstrap (cold)" $(($(now) - started))
-  started=$(now)
-  tar --create --gzip --numeric-owner --file "$tarball.partial" --directory "$building" .
-  mv "$tarball.partial" "$tarball"
-  mv "$building" "$target_root"
-  record_timing "cache root tarball" $(($(now) - started))
-fi
+tarball="$(pristine_root_tarball "$work_dir" "$mirror" "$log_dir")" || fail "could not build the pristine $suite root"
+echo "==> Unpacking cached $suite root $tarball"
+started=$(now)
+mkdir -p "$target_root"
+tar --extract --gzip --numeric-owner --file "$tarball" --directory "$target_root"
+record_timing "unpack cached root" $(($(now) - started))
 
 # --- what the test adds to the root ------------------------------------------------------------
 

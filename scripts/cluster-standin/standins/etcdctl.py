@@ -1,0 +1,56 @@
+"""Stand-in etcdctl (v3 API): member list, member remove, endpoint health. It talks to the cluster's etcd with
+the control plane's client certificate, so it only works on a control plane of the current cluster."""
+import argparse
+import json
+
+import cluster as c
+import node_files as nf
+
+
+def require_client_certificate(state):
+    try:
+        with open(nf.CERTS_RECORD, encoding="utf-8") as handle:
+            record = json.load(handle)
+    except FileNotFoundError:
+        c.fail("Error: open /etc/kubernetes/pki/etcd/healthcheck-client.crt: no such file or directory")
+    if state["cluster"] is None or record["cluster"] != state["cluster"]["id"]:
+        c.fail("Error: context deadline exceeded (x509: certificate signed by unknown authority)")
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(prog="etcdctl")
+    for flag in ["--endpoints", "--cacert", "--cert", "--key", "-w", "--write-out"]:
+        parser.add_argument(flag)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("member")
+    p.add_argument("action", choices=["list", "remove"])
+    p.add_argument("member_id", nargs="?")
+    p = sub.add_parser("endpoint")
+    p.add_argument("action", choices=["health"])
+    args = parser.parse_args(argv)
+    output = args.w or args.write_out or "simple"
+    with c.locked_state() as state:
+        require_client_certificate(state)
+        cluster = state["cluster"]
+        if not c.has_quorum(state):
+            c.fail("Error: context deadline exceeded (etcd has no quorum)")
+        members = cluster["etcd"]
+        if args.command == "endpoint":
+            print("127.0.0.1:2379 is healthy: successfully committed proposal")
+        elif args.action == "list":
+            rows = [{"ID": mid, "name": m["name"], "peerURLs": [m["peerURL"]], "healthy": m["host"] not in state["lost_hosts"]} for mid, m in sorted(members.items())]
+            if output == "json":
+                print(json.dumps({"members": rows}))
+            else:
+                for row in rows:
+                    print(f"{row['ID']}, started, {row['name']}, {row['peerURLs'][0]}, {row['peerURLs'][0].replace('2380', '2379')}, false")
+        else:
+            if args.member_id not in members:
+                c.fail(f"Error: etcdserver: member not found ({args.member_id})")
+            # Removing a member must leave a quorum of the remaining ones (etcd "runtime reconfiguration").
+            removed = members.pop(args.member_id)
+            if not c.has_quorum(state):
+                members[args.member_id] = removed
+                c.fail("Error: etcdserver: re-configuration failed due to not enough started members")
+            c.record(state, "etcdctl member remove", "ok", member=removed["name"])
+            print(f"Member {args.member_id} removed from cluster")
