@@ -6,6 +6,7 @@ import re
 import secrets
 
 import cluster as c
+import kubeadm_day2
 import node_files as nf
 
 VERSION = os.environ.get("SVOM_STANDIN_VERSION", "0.0.0")
@@ -292,6 +293,7 @@ def main(argv):
     p.add_argument("-f", "--force", action="store_true")
     p = sub.add_parser("version")
     p.add_argument("-o", "--output")
+    kubeadm_day2.add_parsers(sub)
     args = parser.parse_args(argv)
     with c.locked_state() as state:
         if args.command == "init":
@@ -300,4 +302,6 @@ def main(argv):
             if args.phase_words:
                 c.fail(f"kubeadm stand-in: init phase {' '.join(args.phase_words)} is not modelled")
             return init(state, args)
+        if args.command in ("upgrade", "certs"):
+            return kubeadm_day2.dispatch(state, args)
         return {"join": join, "token": token_create, "reset": reset, "version": version}[args.command](state, args)

@@ -350,6 +350,8 @@ def main(argv):
         p.add_argument("--delete-emptydir-data", action="store_true")
         p.add_argument("--timeout")
         p.add_argument("--force", action="store_true")
+    p = sub.add_parser("version")
+    p.add_argument("-o", "--output")
     p = sub.add_parser("delete")
     p.add_argument("resource")
     p.add_argument("name")
@@ -377,6 +379,9 @@ def main(argv):
                 "drain": lambda: cmd_drain(state, args),
                 "delete": lambda: cmd_delete(state, args),
                 "create": lambda: cmd_create_secret(state, args),
+                # kubectl version -o json: clientVersion and serverVersion (the API server's gitVersion).
+                "version": lambda: print(json.dumps({"clientVersion": {"gitVersion": "v" + os.environ.get("SVOM_STANDIN_VERSION", "0.0.0")},
+                                                      "serverVersion": {"gitVersion": "v" + state["cluster"]["version"]}})),
             }
             handlers[args.command]()
         finally:
