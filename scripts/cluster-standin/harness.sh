@@ -137,6 +137,15 @@ standin_start_http() {
   standin_fail "the local package server did not start (attempt $attempt): $STANDIN_LOGS/http.log"
 }
 
+# The Calico release the inventory pins for its Kubernetes minor (components/config/kubernetes-versions.ts), else
+# the cni role's default.
+standin_calico_version() {
+  local pinned=""
+  [[ -f "$STANDIN_INVENTORY" ]] && pinned="$(sed -nE 's/^    cni_calico_version: "?([^"]+)"?$/\1/p' "$STANDIN_INVENTORY")"
+  [[ -n "$pinned" ]] || pinned="$(sed -nE 's/^cni_calico_version: "?([^"]+)"?$/\1/p' "$standin_repo_root/playbooks/roles/cni/defaults/main.yml")"
+  echo "$pinned"
+}
+
 # Stand-in kubeadm/kubelet/kubectl/cri-tools packages for VERSION (e.g. 1.35.9), in the per-minor repository
 # layout of pkgs.k8s.io (core:/stable:/v1.35/deb/, a flat repository), signed. Idempotent.
 standin_packages() {
@@ -144,7 +153,7 @@ standin_packages() {
   python3 "$standin_repo_root/scripts/cluster-standin/packages/build.py" \
     --www "$STANDIN_WWW" --version "$version" --revision "${SVOM_STANDIN_PACKAGE_REVISION:-1.1}" \
     --gnupghome "$GNUPGHOME" --calico-dir "$standin_repo_root/scripts/cluster-standin/packages/calico" \
-    --calico-version "$(sed -nE 's/^cni_calico_version: "?([^"]+)"?$/\1/p' "$standin_repo_root/playbooks/roles/cni/defaults/main.yml")" \
+    --calico-version "$(standin_calico_version)" \
     >>"$STANDIN_LOGS/packages.log" 2>&1 || standin_fail "building the stand-in packages for $version failed: $STANDIN_LOGS/packages.log"
 }
 
