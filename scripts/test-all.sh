@@ -52,8 +52,12 @@ bash scripts/cluster-day2/test-day2-scripts.sh
 echo "== converge of the node roles on a Debian 12 root, twice"
 bash scripts/converge-chroot.sh
 
+echo "== day-2 scenarios on the cluster harness (upgrade, +11 months, etcd restore, node removal)"
+bash scripts/cluster-day2/run-day2-scenarios.sh
+
 # Each step above stops the script on failure, so reaching here means every check passed: the
-# Ansible static checks (3), the day-2 scripts (1) and the converge (1) count beside jest's tests.
+# Ansible static checks (3), the day-2 scripts (1), the converge (1) and the day-2 scenarios (1) count
+# beside jest's tests.
 read -r jest_passed jest_failed < build/test-results/jest-counts
-echo "== all checks passed in $((SECONDS - started)) s: jest ${jest_passed}, Ansible static checks 3, day-2 scripts 1, converge 1"
-echo "test-all: $((jest_passed + 5)) passed, ${jest_failed} failed"
+echo "== all checks passed in $((SECONDS - started)) s: jest ${jest_passed}, Ansible static checks 3, day-2 scripts 1, converge 1, day-2 scenarios 1"
+echo "test-all: $((jest_passed + 6)) passed, ${jest_failed} failed"
