@@ -1,13 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { join } from "node:path";
 import { StackConfigError, formatIssues } from "../components/config/errors";
+import { adminCidrsOf, agentPoolProblems } from "./agent-pool";
+import { TARGET_STACKS, type TargetStack } from "./targets";
 
 /** The Pulumi config namespace of this program (`name` in deployments/Pulumi.yaml). */
 export const DEPLOYMENTS_NAMESPACE = "svom-fsgs-deployments";
 
-/** The stacks of the root project this program can configure (Pulumi.<stack>.yaml at the repository root). */
-export const TARGET_STACKS = ["integration", "preprod", "prod"] as const;
-export type TargetStack = (typeof TARGET_STACKS)[number];
+export { TARGET_STACKS, type TargetStack } from "./targets";
 
 const nonEmpty = z.string().trim().min(1, { error: "expected a non-empty string" });
 
@@ -30,8 +31,10 @@ const targetSchema = z
     .strictObject({
         /** Overrides gitlab.branch for this stack. */
         branch: nonEmpty.optional(),
-        /** Self-hosted agent pool, for runners that must reach the site's private network. */
-        agentPoolId: nonEmpty.optional(),
+        /** Self-hosted agent pool inside the site; required, checked with the egress address by agent-pool.ts. */
+        agentPoolId: z.string().optional(),
+        /** The address the agent's traffic leaves the site from: must be inside the stack's access.adminCidrs. */
+        agentEgressAddress: z.string().optional(),
         /** Inline OpenStack credentials: where Keystone is; the credential itself is a config secret. */
         openstack: z
             .strictObject({
@@ -145,14 +148,29 @@ function secretProblems(all: Record<string, string>, targets: DeploymentsConfig[
     return problems;
 }
 
-/** Validates the whole config and reports every problem at once, before any resource is registered. */
-export function loadDeploymentsConfig(all: Record<string, string> = pulumi.runtime.allConfig()): {
+/** The root stack files (Pulumi.<stack>.yaml) sit one folder above this program. */
+const ROOT = join(__dirname, "..");
+
+/**
+ * Validates the whole config and reports every problem at once, before any resource is registered. `adminCidrs`
+ * reads a target stack's `access.adminCidrs` (the committed root stack file by default).
+ */
+export function loadDeploymentsConfig(
+    all: Record<string, string> = pulumi.runtime.allConfig(),
+    adminCidrs: (stack: TargetStack) => string[] = (stack) => adminCidrsOf(ROOT, stack),
+): {
     config: DeploymentsConfig;
     secrets: DeploymentsSecrets;
 } {
     const parsed = deploymentsConfigSchema.safeParse(plainConfig(all), { reportInput: true });
     const problems = parsed.success
-        ? secretProblems(all, parsed.data.targets)
+        ? [
+              ...TARGET_STACKS.flatMap((stack) => {
+                  const target = parsed.data.targets[stack];
+                  return target ? agentPoolProblems(stack, target, adminCidrs(stack)) : [];
+              }),
+              ...secretProblems(all, parsed.data.targets),
+          ]
         : formatIssues(parsed.error.issues, `${DEPLOYMENTS_NAMESPACE}:`);
     if (!parsed.success || problems.length > 0) {
         // RunError prints the message alone, without a stack trace that would bury the list of problems.

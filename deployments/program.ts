@@ -8,7 +8,7 @@ export interface TargetSummary {
     stack: string;
     /** Where the OpenStack credentials come from. */
     credentials: string;
-    /** The self-hosted agent pool, or the Pulumi-hosted runners. */
+    /** The self-hosted agent pool the stack's deployments run on. */
     agentPool: string;
 }
 
@@ -36,7 +36,7 @@ export function buildDeployments(): { targets: Partial<Record<TargetStack, Targe
             credentials: target.esc
                 ? `ESC environment ${target.esc.environment}, imported by Pulumi.${stack}.yaml`
                 : "inline OpenStack application credential",
-            agentPool: target.agentPoolId ?? "Pulumi-hosted",
+            agentPool: spec.agentPoolId,
         };
     }
     return { targets };

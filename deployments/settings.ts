@@ -31,7 +31,7 @@ export interface DeploymentSettingsSpec {
     organization: string;
     project: string;
     stack: string;
-    agentPoolId?: string;
+    agentPoolId: string;
     sourceContext: {
         git: {
             repoUrl: string;
@@ -53,6 +53,10 @@ export interface DeploymentSettingsSpec {
  */
 export function deploymentSettingsFor(stack: TargetStack, input: DeploymentInput): DeploymentSettingsSpec {
     const { target } = input;
+    if (!target.agentPoolId) {
+        // Pulumi-hosted runners cannot reach the bastion or the API: never fall back to them (agent-pool.ts).
+        throw new Error(`targets.${stack} has no agentPoolId`);
+    }
     let environmentVariables: Record<string, pulumi.Input<string>> | undefined;
     if (target.openstack) {
         if (!input.credential) {
@@ -73,7 +77,7 @@ export function deploymentSettingsFor(stack: TargetStack, input: DeploymentInput
         organization: input.organization,
         project: input.project,
         stack,
-        ...(target.agentPoolId ? { agentPoolId: target.agentPoolId } : {}),
+        agentPoolId: target.agentPoolId,
         sourceContext: {
             git: {
                 repoUrl: input.gitlab.repoUrl,

@@ -5,6 +5,8 @@ import { parse } from "yaml";
 import { type DeploymentInput, deploymentSettingsFor } from "../deployments/settings";
 import { type Render, ProgramFailedError, renderProgram } from "../scripts/offline/render";
 import { ROOT } from "./support/stacks";
+import { AGENT_POOLS } from "./gitlab-ci-sandbox";
+import { adminCidrsOf, agentPoolProblems } from "../deployments/agent-pool";
 
 const NAMESPACE = "svom-fsgs-deployments";
 const SETTINGS = "pulumiservice:index:DeploymentSettings";
@@ -18,7 +20,11 @@ const input = (edit: Partial<DeploymentInput> = {}): DeploymentInput => ({
     project: "svom-fsgs",
     gitlab: { repoUrl: "https://gitlab.in2p3.fr/svom/fsgs/svom-fsgs-infra.git", branch: "main", username: "oauth2" },
     gitlabToken: "glpat-test",
-    target: { openstack: { authUrl: "https://keystone.cc.in2p3.fr:5000/v3", region: "RegionOne" } },
+    target: {
+        agentPoolId: "pool-ccin2p3",
+        agentEgressAddress: "134.158.88.40",
+        openstack: { authUrl: "https://keystone.cc.in2p3.fr:5000/v3", region: "RegionOne" },
+    },
     credential: { id: "credential-id", secret: "credential-secret" },
     ...edit,
 });
@@ -62,16 +68,15 @@ describe("deploymentSettingsFor", () => {
         expect(await unwrap(variables.OS_APPLICATION_CREDENTIAL_SECRET)).toBe("credential-secret");
     });
 
-    it("uses an agent pool only when the stack has one", () => {
-        expect(deploymentSettingsFor("prod", input())).not.toHaveProperty("agentPoolId");
-        const pooled = deploymentSettingsFor("prod", input({ target: { ...input().target, agentPoolId: "pool-1" } }));
-        expect(pooled.agentPoolId).toBe("pool-1");
+    it("runs every stack on its self-hosted agent pool, never on the Pulumi-hosted runners", () => {
+        expect(deploymentSettingsFor("prod", input()).agentPoolId).toBe("pool-ccin2p3");
+        expect(() => deploymentSettingsFor("prod", input({ target: { ...input().target, agentPoolId: undefined } }))).toThrow(/no agentPoolId/);
     });
 
     it("carries no credential at all when the stack takes them from ESC", () => {
         const settings = deploymentSettingsFor(
             "prod",
-            input({ target: { esc: { environment: "svom-fsgs/prod" } }, credential: undefined }),
+            input({ target: { agentPoolId: "pool-ccin2p3", esc: { environment: "svom-fsgs/prod" } }, credential: undefined }),
         );
         expect(JSON.stringify(settings)).not.toMatch(/OS_/);
         expect(settings.operationContext.environmentVariables).toBeUndefined();
@@ -92,6 +97,10 @@ function mainStackConfig(edit: (config: Record<string, any>) => void = () => und
     const values: Record<string, any> = {};
     for (const [key, value] of Object.entries(file.config)) {
         values[key.slice(`${NAMESPACE}:`.length)] = value;
+    }
+    // What the operator adds once each site's agent pool exists (README, "Running it for real").
+    for (const [stack, pool] of Object.entries(AGENT_POOLS)) {
+        Object.assign(values.targets[stack], pool);
     }
     values.gitlabToken = "glpat-test";
     for (const stack of ["integration", "preprod", "prod"]) {
@@ -162,7 +171,7 @@ describe("the deployments program", () => {
 
     it("drops the inline credentials of a stack moved to ESC", async () => {
         const moved = await renderDeployments((config) => {
-            config.targets.prod = { esc: { environment: "svom-fsgs/prod" } };
+            config.targets.prod = { ...AGENT_POOLS.prod, esc: { environment: "svom-fsgs/prod" } };
             delete config.prodCredentialId;
             delete config.prodCredentialSecret;
         });
@@ -177,10 +186,52 @@ describe("the deployments program", () => {
         ["both ESC and inline credentials", (config) => (config.targets.prod.esc = { environment: "svom-fsgs/prod" }), /svom-fsgs-deployments:targets\.prod: expected exactly one/],
         ["a missing credential secret", (config) => delete config.preprodCredentialSecret, /svom-fsgs-deployments:preprodCredentialSecret: /],
         ["no GitLab token", (config) => delete config.gitlabToken, /svom-fsgs-deployments:gitlabToken: /],
+        ["a stack without an agent pool", (config) => delete config.targets.prod.agentPoolId, /svom-fsgs-deployments:targets\.prod\.agentPoolId: expected the ID of a self-hosted agent pool.*Pulumi-hosted runners cannot reach the bastion or the API/],
+        ["an agent whose egress prod does not admit", (config) => (config.targets.prod.agentEgressAddress = "134.158.64.25"), /svom-fsgs-deployments:targets\.prod\.agentEgressAddress: 134\.158\.64\.25 is not inside svom-fsgs:access\.adminCidrs of Pulumi\.prod\.yaml \(134\.158\.88\.0\/24\)/],
     ])("rejects %s, naming the key, before registering anything", async (_, edit, message) => {
         const failure = await renderFailure(edit);
         expect(failure.message).toMatch(message);
         expect(failure.message).not.toMatch(/secret-|glpat/);
         expect(failure.registered).toEqual([]);
+    });
+});
+
+describe("the agent pool of each stack", () => {
+    it("refuses the committed config until every site has its agent pool, naming each key", async () => {
+        const failure = await renderFailure((config) => {
+            for (const stack of ["integration", "preprod", "prod"]) {
+                delete config.targets[stack].agentPoolId;
+                delete config.targets[stack].agentEgressAddress;
+            }
+        });
+        for (const stack of ["integration", "preprod", "prod"]) {
+            expect(failure.message).toContain(`svom-fsgs-deployments:targets.${stack}.agentPoolId: expected the ID of a self-hosted agent pool`);
+            expect(failure.message).toContain(`svom-fsgs-deployments:targets.${stack}.agentEgressAddress: expected the IP address`);
+        }
+        expect(failure.registered).toEqual([]);
+    });
+
+    it.each<[string, string | undefined, string[], RegExp | undefined]>([
+        ["an address inside an admin CIDR", "134.158.88.40", ["10.0.0.0/8", "134.158.88.0/24"], undefined],
+        ["the last address of the block", "134.158.79.255", ["134.158.64.0/20"], undefined],
+        ["the first address after the block", "134.158.80.0", ["134.158.64.0/20"], /134\.158\.80\.0 is not inside/],
+        ["an IPv6 agent for IPv4 admin CIDRs", "2001:db8::5", ["134.158.88.0/24"], /2001:db8::5 is not inside/],
+        ["an IPv6 agent inside an IPv6 admin CIDR", "2001:db8::5", ["2001:db8::/64"], undefined],
+        ["a host name", "agent.cc.in2p3.fr", ["134.158.88.0/24"], /expected the IP address .* got "agent\.cc\.in2p3\.fr"/],
+        ["no admin CIDR at all", "134.158.88.40", [], /not inside .* \(none\)/],
+    ])("%s", (_, address, adminCidrs, problem) => {
+        const problems = agentPoolProblems("prod", { agentPoolId: "pool-1", agentEgressAddress: address }, adminCidrs);
+        if (problem) {
+            expect(problems).toHaveLength(1);
+            expect(problems[0]).toMatch(problem);
+            expect(problems[0]).toMatch(/^svom-fsgs-deployments:targets\.prod\.agentEgressAddress: /);
+        } else {
+            expect(problems).toEqual([]);
+        }
+    });
+
+    it("reads each stack's admin CIDRs from its committed stack file", () => {
+        expect(adminCidrsOf(ROOT, "prod")).toEqual(["134.158.88.0/24"]);
+        expect(adminCidrsOf(ROOT, "integration")).toEqual(["134.158.64.0/20", "134.158.88.0/24"]);
     });
 });
