@@ -30,7 +30,8 @@ export function playbookCommand(release: string): string {
         "set -eu",
         `cd "${release}"`,
         // No colour codes in the Pulumi log; the recap is what a failed `up` shows.
-        "ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ansible-playbook -i ../../inventory.yml playbooks/site.yml",
+        // playbooks/ansible.cfg sets the forks: from this directory Ansible would not find it by itself.
+        "ANSIBLE_CONFIG=playbooks/ansible.cfg ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ansible-playbook -i ../../inventory.yml playbooks/site.yml",
     ].join("\n");
 }
 
