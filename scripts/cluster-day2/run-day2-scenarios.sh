@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Day-2 scenarios on the multi-host harness (scripts/cluster-standin/README.md): the real playbooks, one Debian
-# root per host, against the stand-in cluster. One prod world (5 control planes, 3 workers) lives through, in order:
+# root per host, against the stand-in cluster. One prod world (5 control planes, 4 workers) lives through, in order:
 #   1. 1.35 -> 1.37 refused before anything runs, naming the key;
 #   2. upgrade 1.35 -> 1.36: apply on one control plane, node on the others, then the workers, one at a time,
 #      each drained before its kubelet moves (the stand-ins record a violation otherwise);
@@ -51,13 +51,14 @@ run_playbook() {
   note_run "$label"
 }
 
-shape=('cluster.controlPlane.count=5' 'cluster.workerPools[0].count=2' 'cluster.workerPools[1].count=1')
+# 4 workers: prod refuses fewer than 3, and one is removed in step 5.
+shape=('cluster.controlPlane.count=5' 'cluster.workerPools[0].count=2' 'cluster.workerPools[1].count=2')
 
 standin_setup
 started=$SECONDS
 standin_new_world
 
-echo "== formation at 1.35.9 (5 control planes, 3 workers)"
+echo "== formation at 1.35.9 (5 control planes, 4 workers)"
 standin_render prod "${shape[@]}" cluster.kubernetesVersion=1.35.9
 run_ok day2-formation || exit 1
 expect "formed without a violation" no_violations
@@ -83,7 +84,7 @@ echo "    upgrade order: $upgrade_events"
 expect "no violation (apply before node, drain before kubelet, kubelet never newer than the API server)" no_violations
 expect "the cluster runs 1.36.4" query_is 'state["cluster"]["version"]' '"1.36.4"'
 expect "one kubeadm upgrade apply, first" query_is "[e['command'] for e in state['events'][$before:] if e['command'].startswith('kubeadm upgrade')][0:1] + [len([e for e in state['events'][$before:] if e['command'] == 'kubeadm upgrade apply'])]" '["kubeadm upgrade apply", 1]'
-expect "kubeadm upgrade node on the 7 other nodes" query_is "len([e for e in state['events'][$before:] if e['command'] == 'kubeadm upgrade node'])" 7
+expect "kubeadm upgrade node on the 8 other nodes" query_is "len([e for e in state['events'][$before:] if e['command'] == 'kubeadm upgrade node'])" 8
 expect "every kubelet at 1.36.4" query_is 'sorted({n["kubeletVersion"] for n in state["cluster"]["nodes"].values()})' '["1.36.4"]'
 expect "workers after every control plane" query_is "max(i for i, e in enumerate(state['events'][$before:]) if e['command'] == 'kubelet version' and 'cp-' in e['host']) < min(i for i, e in enumerate(state['events'][$before:]) if e['command'] == 'kubelet version' and 'cp-' not in e['host'])" true
 expect "every node uncordoned again" query_is 'any(n["unschedulable"] for n in state["cluster"]["nodes"].values())' false
@@ -117,7 +118,7 @@ expect "the old data directory is kept" bash -c "ls -d '$(standin_host_root fsgs
 expect "no violation (every member restored the same snapshot)" no_violations
 
 echo "== 5. a worker removed"
-standin_render prod 'cluster.controlPlane.count=5' 'cluster.workerPools[0].count=1' 'cluster.workerPools[1].count=1'
+standin_render prod 'cluster.controlPlane.count=5' 'cluster.workerPools[0].count=1' 'cluster.workerPools[1].count=2'
 removed=fsgs-prod-general-2
 run_playbook day2-remove-worker playbooks/remove-node.yml -e "removed_node_name=$removed" \
   -e "removed_node_address=$(standin_host_root "$removed")" -e removed_node_role=worker -e removed_node_connection=community.general.chroot
@@ -128,7 +129,7 @@ expect "drained before deleted (no violation)" no_violations
 expect "kubeadm reset ran on the worker" test ! -e "$(standin_host_root "$removed")/etc/kubernetes/kubelet.conf"
 
 echo "== 6. control planes 5 -> 3"
-standin_render prod 'cluster.controlPlane.count=3' 'cluster.workerPools[0].count=1' 'cluster.workerPools[1].count=1'
+standin_render prod 'cluster.controlPlane.count=3' 'cluster.workerPools[0].count=1' 'cluster.workerPools[1].count=2'
 for removed in fsgs-prod-cp-5 fsgs-prod-cp-4; do
   run_playbook "day2-remove-${removed#fsgs-prod-}" playbooks/remove-node.yml -e "removed_node_name=$removed" \
     -e "removed_node_address=$(standin_host_root "$removed")" -e removed_node_role=control-plane -e removed_node_connection=community.general.chroot
