@@ -26,13 +26,15 @@ def main(argv):
     p = sub.add_parser("member")
     p.add_argument("action", choices=["list", "remove"])
     p.add_argument("member_id", nargs="?")
+    # etcdctl's global flags are cobra persistent flags: accepted after the subcommand too.
+    p.add_argument("-w", "--write-out", dest="member_write_out")
     p = sub.add_parser("endpoint")
     p.add_argument("action", choices=["health"])
     p = sub.add_parser("snapshot")
     p.add_argument("action", choices=["save"])
     p.add_argument("path")
     args = parser.parse_args(argv)
-    output = args.w or args.write_out or "simple"
+    output = getattr(args, "member_write_out", None) or args.w or args.write_out or "simple"
     with c.locked_state() as state:
         require_client_certificate(state)
         cluster = state["cluster"]

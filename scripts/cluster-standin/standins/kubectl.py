@@ -241,6 +241,9 @@ def cmd_get(state, args):
         print("ok")
         return
     kind = RESOURCE_NAMES.get(args.resource, args.resource)
+    # kubectl get --ignore-not-found: a missing named object prints nothing and exits 0.
+    if args.ignore_not_found and args.name is not None and kind == "Node" and args.name not in state["cluster"]["nodes"]:
+        return
     print_output(list_objects(state, kind, args.name), args.output)
 
 
@@ -332,6 +335,7 @@ def main(argv):
     p.add_argument("name", nargs="?")
     p.add_argument("--raw")
     p.add_argument("-o", "--output")
+    p.add_argument("--ignore-not-found", action="store_true")
     for name in ["apply", "diff"]:
         p = sub.add_parser(name)
         p.add_argument("--server-side", action="store_true")
