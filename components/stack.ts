@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KubeadmCluster } from "./cluster/kubeadm-cluster";
+import type { CatalogFile } from "./config/catalog";
 import { loadStack } from "./config/load";
 import { FsgsServices } from "./kubernetes/fsgs-services";
 import { Platform } from "./kubernetes/platform";
@@ -25,9 +26,13 @@ export interface StackOutputs {
     kubeconfigExpiresAt: pulumi.Output<string>;
 }
 
-/** The whole program: validate the config (throwing before any registration), then build the environment, the cluster, the platform and the services. */
-export function buildStack(): StackOutputs {
-    const { config, secrets, catalog } = loadStack();
+/**
+ * The whole program: validate the config (throwing before any registration), then build the environment, the
+ * cluster, the platform and the services. `catalogFiles` replaces the project's services/ folder (the Swarm
+ * importer's tests render imported entries through the whole program this way).
+ */
+export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs {
+    const { config, secrets, catalog } = catalogFiles === undefined ? loadStack() : loadStack(undefined, catalogFiles);
     const name = `fsgs-${config.environment}`;
     const environment = new Environment(name, { config });
     const cluster = new KubeadmCluster(name, {

@@ -91,7 +91,7 @@ export interface LoadedStack {
 /** The project root, where Pulumi runs the program and the catalog folder lives. */
 const PROJECT_ROOT = join(__dirname, "..", "..");
 
-/** Overrides must name catalog services, and must not take a protected environment below two replicas. */
+/** Overrides must name catalog services, and must not take a protected environment below two replicas (a singleton stays at one). */
 export function overrideProblems(config: StackConfig, catalog: readonly ServiceSpec[]): string[] {
     const names = new Set(catalog.map((service) => service.name));
     return Object.entries(config.services).flatMap(([name, override]) => {
@@ -99,7 +99,11 @@ export function overrideProblems(config: StackConfig, catalog: readonly ServiceS
         if (!names.has(name)) {
             return [`${where}: expected a service of the catalog (${[...names].join(", ")}), got ${JSON.stringify(name)}`];
         }
-        if (PROTECTED_ENVIRONMENTS.includes(config.environment) && override.replicas !== undefined && override.replicas < 2) {
+        const singleton = catalog.find((service) => service.name === name)?.singleton;
+        if (singleton && override.replicas !== undefined && override.replicas !== 1) {
+            return [`${where}.replicas: ${name} is a singleton (${singleton.reason}): it runs 1 replica, got ${override.replicas}`];
+        }
+        if (!singleton && PROTECTED_ENVIRONMENTS.includes(config.environment) && override.replicas !== undefined && override.replicas < 2) {
             return [`${where}.replicas: ${config.environment} needs >= 2 replicas (one node drain must not stop the service), got ${override.replicas}`];
         }
         return [];

@@ -62,12 +62,15 @@ function probe(service: ResolvedService, kind: "readiness" | "liveness"): k8s.ty
         kind === "readiness"
             ? { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 }
             : { initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
-    return { ...handler, ...timing };
+    // The entry's own timings (a Swarm healthcheck's) win; start-up grace is liveness's alone.
+    const { initialDelaySeconds, ...own } = service.probes?.timing ?? {};
+    return { ...handler, ...timing, ...own, ...(kind === "liveness" && initialDelaySeconds !== undefined ? { initialDelaySeconds } : {}) };
 }
 
 function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.types.input.core.v1.PodTemplateSpec {
     const writable = service.writablePaths.map((path) => ({ name: volumeName(path), path }));
     const configs = (service.configFiles ?? []).map((file, index) => ({ name: `config-${index}`, ...file }));
+    const secretFiles = (service.secretFiles ?? []).map((file, index) => ({ name: `secret-${index}`, ...file }));
     return {
         metadata: { labels: labels(service) },
         spec: {
@@ -81,6 +84,8 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
                 fsGroup: service.runAsUser,
                 seccompProfile: { type: "RuntimeDefault" },
             },
+            ...(service.nodeSelector ? { nodeSelector: service.nodeSelector } : {}),
+            ...(service.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: service.terminationGracePeriodSeconds } : {}),
             topologySpreadConstraints: [
                 {
                     maxSkew: 1,
@@ -116,7 +121,9 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
                     },
                     volumeMounts: [
                         ...writable.map((volume) => ({ name: volume.name, mountPath: volume.path })),
-                        ...configs.map((config) => ({ name: config.name, mountPath: config.mountPath, readOnly: true })),
+                        // With a key, the mount is that one file (subPath), not a directory hiding the image's.
+                        ...configs.map((config) => ({ name: config.name, mountPath: config.mountPath, readOnly: true, ...(config.key !== undefined ? { subPath: config.key } : {}) })),
+                        ...secretFiles.map((file) => ({ name: file.name, mountPath: file.mountPath, readOnly: true, subPath: file.key })),
                         ...(service.storage ? [{ name: "data", mountPath: service.storage.mountPath }] : []),
                     ],
                 },
@@ -124,6 +131,9 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
             volumes: [
                 ...writable.map((volume) => ({ name: volume.name, emptyDir: {} })),
                 ...configs.map((config) => ({ name: config.name, configMap: { name: config.configMap } })),
+                // Owned by root and group fsGroup, which is the service's own GID: 0440 lets the service read it and
+                // nobody else (Swarm mounts secrets 0444).
+                ...secretFiles.map((file) => ({ name: file.name, secret: { secretName: file.secret, defaultMode: 0o440 } })),
             ],
         },
     };
@@ -190,7 +200,8 @@ export function workloadManifests(service: ResolvedService, context: WorkloadCon
                   spec: {
                       replicas: service.autoscaling ? undefined : service.replicas,
                       selector,
-                      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                      // A singleton must never run twice, not even for the moment a rolling update overlaps.
+                      strategy: service.singleton ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
                       revisionHistoryLimit: 5,
                       template,
                   },
