@@ -24,6 +24,8 @@ export interface StackOutputs {
     };
     /** Cluster-admin kubeconfig naming the public endpoint; a secret. */
     kubeconfig: pulumi.Output<string>;
+    /** When that kubeconfig's client certificate expires (ISO 8601), so its end is never a surprise. */
+    kubeconfigExpiresAt: pulumi.Output<string>;
 }
 
 /**
@@ -35,7 +37,12 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
     const { config, secrets, catalog } = catalogFiles === undefined ? loadStack() : loadStack(undefined, catalogFiles);
     const name = `fsgs-${config.environment}`;
     const environment = new Environment(name, { config });
-    const cluster = new KubeadmCluster(name, { config, environment, deployPrivateKey: secrets.deployPrivateKey });
+    const cluster = new KubeadmCluster(name, {
+        config,
+        environment,
+        deployPrivateKey: secrets.deployPrivateKey,
+        etcdBackupKeys: { accessKey: secrets.etcdBackupAccessKey, secretKey: secrets.etcdBackupSecretKey },
+    });
     const endpoint = environment.apiEndpoint;
     const outputs: StackOutputs = {
         environmentName: config.environment,
@@ -49,6 +56,7 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
             url: pulumi.interpolate`https://${endpoint.publicAddress}:${endpoint.port}`,
         },
         kubeconfig: cluster.kubeconfig,
+        kubeconfigExpiresAt: cluster.kubeconfigExpiresAt,
     };
     const kubernetesProvider = clusterProvider(name, cluster.kubeconfig);
     const services = catalog.map((service) => resolveService(service, config.services[service.name], config.environment));

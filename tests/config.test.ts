@@ -169,13 +169,13 @@ describe("a wrong config is rejected with the key to fix", () => {
             "an unsupported Kubernetes release",
             "prod",
             (c) => (c.cluster.kubernetesVersion = "1.28.2"),
-            'svom-fsgs:cluster.kubernetesVersion: expected a 1.34.x to 1.35.x release',
+            'svom-fsgs:cluster.kubernetesVersion: expected a release of a supported minor, 1.',
         ],
         [
             "a Kubernetes version without patch",
             "prod",
             (c) => (c.cluster.kubernetesVersion = "1.35"),
-            'svom-fsgs:cluster.kubernetesVersion: expected a full Kubernetes version like 1.35.9, got "1.35"',
+            'svom-fsgs:cluster.kubernetesVersion: expected a full Kubernetes version like 1.36.4, got "1.35"',
         ],
         [
             "a pool name used twice",

@@ -40,6 +40,8 @@ describe.each(STACKS)("the %s stack", (stack) => {
                 "svom:openstack:Environment",
                 "svom:cluster:KubeadmCluster",
                 "svom:ansible:PlaybookRun",
+                "svom:cluster:NodeRemoval",
+                "svom:cluster:EtcdBackupCredentials",
                 "svom:openstack:Network",
                 "svom:openstack:SecurityGroups",
                 "svom:openstack:Bastion",
@@ -207,6 +209,8 @@ describe("scaling", () => {
             "fsgs-preprod-general-4-data-attach",
             "fsgs-preprod-general-4-host-key",
             "fsgs-preprod-general-4-port",
+            // Its removal command: nothing runs now; it drains the node if the worker is removed later.
+            "fsgs-preprod-node-removal-fsgs-preprod-general-4",
         ]);
         for (const resource of before.resources.filter((r) => r.type.startsWith("openstack:"))) {
             expect([resource.name, byUrn(after, resource.urn)?.inputs]).toEqual([resource.name, resource.inputs]);

@@ -1,6 +1,7 @@
 import { stringify } from "yaml";
 import { parseCidr } from "../config/cidr";
 import type { PoolPlacement } from "../config/pools";
+import { nodeSoftwareVars } from "../config/kubernetes-versions";
 import type { EnvironmentName } from "../config/schema";
 import { renderAuditPolicy } from "../cluster/audit-policy";
 import { renderCalicoManifest, renderCiliumValues } from "../cluster/cni-config";
@@ -27,6 +28,8 @@ export interface InventoryInput {
     cni: "calico" | "cilium";
     /** Cinder ID of each node's data volume, by node name: the data_volumes role mounts it. */
     dataVolumes?: Readonly<Record<string, string>>;
+    /** Where the control planes upload etcd snapshots (no credentials: those reach the bastion as a secret file). */
+    etcdBackup?: { endpoint: string; region: string; bucket: string; schedule: string; keep: number };
     /**
      * `bastion`: Ansible runs on the bastion and reaches the nodes directly (what the program does);
      * `jump`: Ansible runs elsewhere, e.g. an operator's laptop, and reaches the nodes through the bastion.
@@ -74,6 +77,16 @@ function controlPlaneVars(input: InventoryInput): Record<string, string> {
             firstControlPlane: { name: first.name, address: first.privateAddress },
         }),
         kubeadm_audit_policy: renderAuditPolicy(),
+        ...(input.etcdBackup
+            ? {
+                  etcd_backup_endpoint: input.etcdBackup.endpoint,
+                  etcd_backup_region: input.etcdBackup.region,
+                  etcd_backup_bucket: input.etcdBackup.bucket,
+                  etcd_backup_prefix: input.clusterName,
+                  etcd_backup_schedule: input.etcdBackup.schedule,
+                  etcd_backup_keep: String(input.etcdBackup.keep),
+              }
+            : {}),
         ...(input.cni === "calico"
             ? { kubeadm_cni_manifest: renderCalicoManifest(input.network.podCidr) }
             : { cilium_helm_values: renderCiliumValues(input.network.podCidr, endpoint) }),
@@ -133,6 +146,8 @@ export function inventoryDocument(input: InventoryInput): Record<string, unknown
                 ansible_python_interpreter: "/usr/bin/python3",
                 svom_environment: input.environment,
                 kubernetes_version: input.kubernetesVersion,
+                // containerd, runc, pause image and Calico pinned for this Kubernetes minor (one table).
+                ...nodeSoftwareVars(input.kubernetesVersion),
                 cluster_api_endpoint_mode: input.endpoint.mode,
                 cluster_api_endpoint_address: input.endpoint.privateAddress,
                 cluster_api_endpoint_port: input.endpoint.port,

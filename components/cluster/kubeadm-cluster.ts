@@ -10,7 +10,9 @@ import { poolPlacements } from "../config/pools";
 import type { StackConfig } from "../config/schema";
 import type { Environment } from "../openstack/environment";
 import { cloudTeardownScript } from "./cloud-teardown";
-import { pointKubeconfigAt } from "./kubeconfig";
+import { kubeconfigClientExpiry, kubeconfigExpiryWarning, kubeconfigRefreshPeriod, pointKubeconfigAt } from "./kubeconfig";
+import { EtcdBackupCredentials } from "./etcd-backup";
+import { NodeRemoval, clusterNodes } from "./node-lifecycle";
 
 export interface KubeadmClusterArgs {
     config: StackConfig;
@@ -18,6 +20,8 @@ export interface KubeadmClusterArgs {
     environment: Environment;
     /** The deploy private key, a secret. */
     deployPrivateKey: pulumi.Output<string>;
+    /** S3 credentials of the etcd snapshots (secrets). */
+    etcdBackupKeys: { accessKey: pulumi.Output<string>; secretKey: pulumi.Output<string> };
 }
 
 /** The playbooks folder, relative to the project root where Pulumi runs the program. */
@@ -39,6 +43,8 @@ export class KubeadmCluster extends pulumi.ComponentResource {
     private readonly controlPlaneConnection: ReturnType<typeof sshConnection> & { proxy: ReturnType<typeof sshConnection> };
     private readonly controlPlaneReached: pulumi.Resource[];
     private readonly name: string;
+    /** When the kubeconfig's client certificate expires (ISO 8601), or `unknown`; not a secret. */
+    public readonly kubeconfigExpiresAt: pulumi.Output<string>;
 
     constructor(name: string, args: KubeadmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:cluster:KubeadmCluster", name, {}, opts);
@@ -69,6 +75,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                     network: config.network,
                     cni: config.cluster.cni,
                     dataVolumes,
+                    etcdBackup: config.cluster.etcdBackup,
                     runsOn: "bastion",
                     poolPlacements: poolPlacements(config),
                 };
@@ -92,6 +99,17 @@ export class KubeadmCluster extends pulumi.ComponentResource {
 
         // Only what Ansible reads is hashed and shipped: a README edit neither re-runs Ansible nor reaches the bastion.
         const release = stageRelease(join(__dirname, "..", ".."), PLAYBOOK_FOLDER, RELEASE_BUILD_DIR);
+        const backupCredentials = new EtcdBackupCredentials(
+            `${name}-etcd-backup`,
+            {
+                bastionAddress: environment.bastionPublicAddress,
+                sshUser: config.site.image.sshUser,
+                privateKey: args.deployPrivateKey,
+                ...args.etcdBackupKeys,
+                bastion: environment.bastion,
+            },
+            { parent: this },
+        );
         const playbookRun = new PlaybookRun(
             `${name}-ansible`,
             {
@@ -106,12 +124,25 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 bastion: environment.bastion,
                 bastionId: environment.bastionId,
                 serverIds: environment.serverIds,
-                waitFor: environment.clusterResources,
+                waitFor: [...environment.clusterResources, backupCredentials.written],
                 sshPath: environment.sshPath,
             },
             { parent: this },
         );
         this.playbookTrigger = playbookRun.triggerHash;
+        // Drains a node and takes it out of the cluster before Pulumi deletes its server (node-lifecycle.ts).
+        new NodeRemoval(
+            `${name}-node-removal`,
+            {
+                nodes: clusterNodes(name, config.cluster),
+                addresses: environment.nodes.apply((nodes) => Object.fromEntries([...nodes.controlPlane, ...nodes.workers].map((node) => [node.name, node.privateAddress]))),
+                bastionAddress: environment.bastionPublicAddress,
+                sshUser: config.site.image.sshUser,
+                privateKey: args.deployPrivateKey,
+                dependsOn: [...environment.clusterResources, environment.bastion, playbookRun],
+            },
+            { parent: this },
+        );
 
         const firstControlPlane = environment.nodes.apply((nodes) => nodes.controlPlane[0]);
         const login = { user: config.site.image.sshUser, privateKey: args.deployPrivateKey };
@@ -128,7 +159,8 @@ export class KubeadmCluster extends pulumi.ComponentResource {
             {
                 connection: this.controlPlaneConnection,
                 create: READ_ADMIN_KUBECONFIG,
-                triggers: [playbookRun.triggerHash],
+                // Read again each month too: certificates renewed on the control plane reach Pulumi's copy.
+                triggers: [playbookRun.triggerHash, kubeconfigRefreshPeriod(new Date())],
                 logging: "none",
                 addPreviousOutputInEnv: false,
             },
@@ -140,7 +172,17 @@ export class KubeadmCluster extends pulumi.ComponentResource {
         this.kubeconfig = pulumi.secret(
             pulumi.all([adminKubeconfig.stdout, serverUrl]).apply(([text, url]) => pointKubeconfigAt(text, url)),
         );
-        this.registerOutputs({ playbookTrigger: this.playbookTrigger, kubeconfig: this.kubeconfig });
+        this.kubeconfigExpiresAt = pulumi.unsecret(
+            adminKubeconfig.stdout.apply((text) => {
+                const expiresAt = kubeconfigClientExpiry(text);
+                const warning = kubeconfigExpiryWarning(expiresAt, new Date());
+                if (warning) {
+                    void pulumi.log.warn(warning, this);
+                }
+                return expiresAt?.toISOString() ?? "unknown";
+            }),
+        );
+        this.registerOutputs({ playbookTrigger: this.playbookTrigger, kubeconfig: this.kubeconfig, kubeconfigExpiresAt: this.kubeconfigExpiresAt });
     }
 
     /**

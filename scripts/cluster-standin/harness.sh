@@ -11,6 +11,8 @@
 standin_repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=scripts/converge-root.sh
 . "$standin_repo_root/scripts/converge-root.sh"
+# shellcheck source=scripts/cluster-standin/day2.sh
+. "$standin_repo_root/scripts/cluster-standin/day2.sh"
 
 STANDIN_DIR="${SVOM_STANDIN_DIR:-/var/tmp/svom-standin}"
 STANDIN_HOSTS="$STANDIN_DIR/hosts"
@@ -21,7 +23,8 @@ STANDIN_INVENTORY="$STANDIN_DIR/inventory.yml"
 # Debian packages the roles install from the distribution, pre-installed in the base root as in a prepared
 # image: on a 2-core machine ten hosts installing them would take most of the time budget, and their install
 # by the roles is what scripts/converge-chroot.sh proves. The roles still run their apt tasks (state: present).
-STANDIN_PREFETCH=(chrony containerd keepalived haproxy curl python3-yaml)
+# containerd comes from its release tarball (container_runtime), served by day2.sh.
+STANDIN_PREFETCH=(chrony keepalived haproxy curl python3-yaml)
 # Inside every root: the shared state and the stand-ins' code (bind mount of $STANDIN_SHARED).
 STANDIN_MOUNT=/run/svom-standin
 standin_http_pid=""
@@ -53,6 +56,7 @@ standin_setup() {
   standin_base_root
   standin_signing_key
   standin_start_http
+  standin_day2_setup
 }
 
 # The stand-ins' code and a pure-Python PyYAML for them (a minimal root has no python3-yaml).
@@ -133,6 +137,15 @@ standin_start_http() {
   standin_fail "the local package server did not start (attempt $attempt): $STANDIN_LOGS/http.log"
 }
 
+# The Calico release the inventory pins for its Kubernetes minor (components/config/kubernetes-versions.ts), else
+# the cni role's default.
+standin_calico_version() {
+  local pinned=""
+  [[ -f "$STANDIN_INVENTORY" ]] && pinned="$(sed -nE 's/^    cni_calico_version: "?([^"]+)"?$/\1/p' "$STANDIN_INVENTORY")"
+  [[ -n "$pinned" ]] || pinned="$(sed -nE 's/^cni_calico_version: "?([^"]+)"?$/\1/p' "$standin_repo_root/playbooks/roles/cni/defaults/main.yml")"
+  echo "$pinned"
+}
+
 # Stand-in kubeadm/kubelet/kubectl/cri-tools packages for VERSION (e.g. 1.35.9), in the per-minor repository
 # layout of pkgs.k8s.io (core:/stable:/v1.35/deb/, a flat repository), signed. Idempotent.
 standin_packages() {
@@ -140,7 +153,7 @@ standin_packages() {
   python3 "$standin_repo_root/scripts/cluster-standin/packages/build.py" \
     --www "$STANDIN_WWW" --version "$version" --revision "${SVOM_STANDIN_PACKAGE_REVISION:-1.1}" \
     --gnupghome "$GNUPGHOME" --calico-dir "$standin_repo_root/scripts/cluster-standin/packages/calico" \
-    --calico-version "$(sed -nE 's/^cni_calico_version: "?([^"]+)"?$/\1/p' "$standin_repo_root/playbooks/roles/cni/defaults/main.yml")" \
+    --calico-version "$(standin_calico_version)" \
     >>"$STANDIN_LOGS/packages.log" 2>&1 || standin_fail "building the stand-in packages for $version failed: $STANDIN_LOGS/packages.log"
 }
 
@@ -214,7 +227,8 @@ standin_extra_vars() {
   cat <<EOF
 {"svom_skip_live_system_tasks": true,
  "kubernetes_packages_repo_url": "http://127.0.0.1:$standin_port/core:/stable:/v{{ kubernetes_packages_minor }}/deb/",
- "cni_calico_manifests_url": "http://127.0.0.1:$standin_port/calico/v{{ cni_calico_version }}/manifests"}
+ "cni_calico_manifests_url": "http://127.0.0.1:$standin_port/calico/v{{ cni_calico_version }}/manifests"
+$(standin_day2_extra_vars)}
 EOF
 }
 
@@ -275,6 +289,7 @@ standin_cleanup_hosts() {
 
 standin_cleanup() {
   local status=$?
+  standin_day2_cleanup
   if [[ -n "$standin_http_pid" ]]; then
     kill "$standin_http_pid" 2>/dev/null || true
     wait "$standin_http_pid" 2>/dev/null || true

@@ -46,6 +46,14 @@ EnvironmentFile=-/etc/default/kubelet
 ExecStart=
 ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS
 """
+# The kubelet restarts on its new version after an install or upgrade (the kubeadm_upgrade role restarts it,
+# a step the chroot skips): the stand-in reports the version then (standins/kubelet.py, version-skew rules).
+KUBELET_POSTINST = """#!/bin/sh
+set -e
+if [ -e /run/svom-standin/lib/standin.py ]; then
+  SVOM_STANDIN_VERSION="$(cat /usr/lib/svom-standin/kubelet-version)" /usr/bin/python3 /run/svom-standin/lib/standin.py kubelet --standin-report-version
+fi
+"""
 # cri-tools is versioned on its own; kubeadm depends on it (pkgs.k8s.io kubeadm control: Depends: cri-tools).
 CRI_TOOLS_VERSION = "1.35.0-1.1"
 
@@ -84,9 +92,12 @@ def ar_member(name, data):
     return header + data + (b"\n" if len(data) % 2 else b"")
 
 
-def build_deb(path, control, files):
+def build_deb(path, control, files, postinst=None):
     deb = b"!<arch>\n" + ar_member("debian-binary", b"2.0\n")
-    deb += ar_member("control.tar.gz", tar_gz({"control": (control.encode(), 0o644)}))
+    control_files = {"control": (control.encode(), 0o644)}
+    if postinst:
+        control_files["postinst"] = (postinst.encode(), 0o755)
+    deb += ar_member("control.tar.gz", tar_gz(control_files))
     deb += ar_member("data.tar.gz", tar_gz(files))
     with open(path, "wb") as handle:
         handle.write(deb)
@@ -173,7 +184,7 @@ def main():
     repo = os.path.join(args.www, f"core:/stable:/v{minor}/deb")
     os.makedirs(repo, exist_ok=True)
     for name, (control, files) in packages_for(args.version, args.revision).items():
-        build_deb(os.path.join(repo, name), control, files)
+        build_deb(os.path.join(repo, name), control, files, KUBELET_POSTINST if name.startswith("kubelet_") else None)
     index(repo, args.gnupghome)
     manifests = os.path.join(args.www, "calico", f"v{args.calico_version}", "manifests")
     os.makedirs(manifests, exist_ok=True)

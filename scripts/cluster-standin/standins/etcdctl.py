@@ -4,6 +4,7 @@ import argparse
 import json
 
 import cluster as c
+import etcd_snapshot as snap
 import node_files as nf
 
 
@@ -36,6 +37,9 @@ def run(state, argv):
     p.add_argument("-w", "--write-out", dest="sub_write_out")
     p = sub.add_parser("endpoint")
     p.add_argument("action", choices=["health"])
+    p = sub.add_parser("snapshot")
+    p.add_argument("action", choices=["save"])
+    p.add_argument("path")
     args = parser.parse_args(argv)
     output = getattr(args, "sub_write_out", None) or args.w or args.write_out or "simple"
     if True:  # noqa: SIM108 (keeps the body's indentation of the locked block it was)
@@ -45,14 +49,22 @@ def run(state, argv):
         members = cluster["etcd"]
         if args.command == "endpoint":
             print("127.0.0.1:2379 is healthy: successfully committed proposal")
+        elif args.command == "snapshot":
+            with open(args.path, "w", encoding="utf-8") as handle:
+                json.dump(snap.take(state), handle)
+            c.record(state, "etcdctl snapshot save", "ok", revision=state["etcdRevision"])
+            print(f"Snapshot saved at {args.path}")
         elif args.action == "list":
-            rows = [{"ID": mid, "name": m["name"], "peerURLs": [m["peerURL"]], "healthy": m["host"] not in state["lost_hosts"]} for mid, m in sorted(members.items())]
+            # etcdctl -w json prints member IDs as decimal uint64 numbers; `member remove` takes hex.
+            rows = [{"ID": int(mid, 16), "name": m["name"], "peerURLs": [m["peerURL"]], "healthy": m["host"] not in state["lost_hosts"]} for mid, m in sorted(members.items())]
             if output == "json":
                 print(json.dumps({"members": rows}))
             else:
                 for row in rows:
                     print(f"{row['ID']}, started, {row['name']}, {row['peerURLs'][0]}, {row['peerURLs'][0].replace('2380', '2379')}, false")
         else:
+            # The ID as `member remove` takes it: hexadecimal, without leading zeros.
+            args.member_id = next((mid for mid in members if int(mid, 16) == int(args.member_id, 16)), args.member_id)
             if args.member_id not in members:
                 c.fail(f"Error: etcdserver: member not found ({args.member_id})")
             # Removing a member must leave a quorum of the remaining ones (etcd "runtime reconfiguration").

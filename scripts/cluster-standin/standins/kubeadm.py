@@ -5,9 +5,9 @@ import json
 import os
 import re
 import secrets
-import time
 
 import cluster as c
+import kubeadm_day2
 import node_files as nf
 
 VERSION = os.environ.get("SVOM_STANDIN_VERSION", "0.0.0")
@@ -264,93 +264,6 @@ def reset(state, args):
     print("[reset] Cleaning up...")
 
 
-def local_certificates():
-    try:
-        with open(nf.CERTS_RECORD, encoding="utf-8") as handle:
-            return json.load(handle)
-    except FileNotFoundError:
-        c.fail("[check-expiration] Error reading configuration: no certificates under /etc/kubernetes/pki: not a control plane")
-
-
-def renew_certificates(state, cluster):
-    """New leaf certificates for one year from now, kubeconfigs included (kubeadm certs renew all; kubeadm
-    upgrade apply/node do the same unless --certificate-renewal=false)."""
-    record = local_certificates()
-    for name in record["notAfter"]:
-        record["notAfter"][name] = state["now"] + c.CERTIFICATE_VALIDITY
-        if name in nf.KUBECONFIG_SUBJECTS:
-            nf.write_kubeconfig(name, cluster, nf.KUBECONFIG_SUBJECTS[name], record["notAfter"][name])
-    nf.write(nf.CERTS_RECORD, json.dumps(record, indent=1) + "\n")
-
-
-def certs(state, args):
-    record = local_certificates()
-    if args.action == "check-expiration":
-        print("CERTIFICATE                EXPIRES                  RESIDUAL TIME")
-        for name, not_after in sorted(record["notAfter"].items()):
-            left = not_after - state["now"]
-            residual = f"{left // c.DAY}d" if left > 0 else "<invalid>"
-            print(f"{name:<26} {time.strftime('%b %d, %Y %H:%M UTC', time.gmtime(not_after)):<24} {residual}")
-        return
-    if args.what != "all":
-        c.fail("kubeadm stand-in: only `kubeadm certs renew all` is modelled")
-    cluster = state["cluster"]
-    if cluster is None or record["cluster"] != cluster["id"]:
-        c.fail("[renew] Error: the certificates on this node are not of the running cluster")
-    renew_certificates(state, cluster)
-    c.record(state, "kubeadm certs renew all", "ok")
-    print("Done renewing certificates. You must restart the kube-apiserver, kube-controller-manager, kube-scheduler and etcd, so that they can use the new certificates.")
-
-
-def upgrade(state, args):
-    """Version skew policy for upgrades (https://kubernetes.io/releases/version-skew-policy/, kubeadm
-    "Upgrading kubeadm clusters"): one minor at a time, to kubeadm's own version; `upgrade apply` on one
-    control plane first, then `upgrade node` on the others and the workers; a kubelet never newer than the
-    API server."""
-    cluster = state["cluster"]
-    if args.action == "plan":
-        admin_subject(state)
-        print(f"Cluster version: v{cluster['version']}\nkubeadm version: v{VERSION}")
-        return
-    if args.action == "apply":
-        admin_subject(state)
-        target = (args.version or "").lstrip("v")
-        if target != VERSION:
-            c.fail(f"[upgrade/version] FATAL: the --version argument is invalid due to these errors:\n\n\t- Specified version to upgrade to \"v{target}\" is higher than the kubeadm version \"v{VERSION}\". Upgrade kubeadm first using the tool you used to install kubeadm" if c.version_tuple(target) > c.version_tuple(VERSION) else f"[upgrade/version] FATAL: this kubeadm (v{VERSION}) upgrades to v{VERSION} only, not v{target}")
-        current = cluster["version"]
-        if c.version_tuple(target) < c.version_tuple(current):
-            c.fail(f"[upgrade/version] FATAL: Specified version to upgrade to \"v{target}\" is lower than the cluster version \"v{current}\". Downgrades are not supported")
-        if c.minor(target)[1] > c.minor(current)[1] + 1:
-            c.fail(f"[upgrade/version] FATAL: Specified version to upgrade to \"v{target}\" is too high; kubeadm can upgrade only 1 minor version at a time (cluster at v{current})")
-        host = c.host_name()
-        if host not in cluster["api_servers"]:
-            c.fail("[upgrade/apply] FATAL: this node is not a control plane of the cluster")
-        cluster["version"] = target
-        cluster.setdefault("controlPlaneVersions", {})[host] = target
-        renew_certificates(state, cluster)
-        c.record(state, "kubeadm upgrade apply", "ok", version=target, previous=current)
-        print(f"[upgrade/successful] SUCCESS! Your cluster was upgraded to \"v{target}\". Enjoy!")
-        return
-    # upgrade node
-    if cluster is None:
-        c.fail("couldn't create a Kubernetes client: the cluster does not answer")
-    c.require_api(state)
-    if c.version_tuple(cluster["version"]) < c.version_tuple(VERSION):
-        c.fail(f"[upgrade/node] FATAL: the cluster is at v{cluster['version']}: run `kubeadm upgrade apply v{VERSION}` on a control plane first")
-    host = c.host_name()
-    nodes = [n for n, node in cluster["nodes"].items() if node["host"] == host and not node.get("wiped")]
-    if host in cluster["api_servers"]:
-        cluster.setdefault("controlPlaneVersions", {})[host] = cluster["version"]
-        renew_certificates(state, cluster)
-    kubelet = kubelet_version()
-    for name in nodes:
-        cluster["nodes"][name]["kubeletVersion"] = kubelet
-        if c.version_tuple(kubelet) > c.version_tuple(cluster["version"]):
-            c.violation(state, "kubelet-not-newer-than-apiserver", f"{name}: kubelet v{kubelet} is newer than the API server v{cluster['version']}")
-    c.record(state, "kubeadm upgrade node", "ok", version=cluster["version"])
-    print("[upgrade] The configuration for this node was successfully updated!")
-
-
 def version(state, args):
     print(f"v{VERSION}" if args.output == "short" else f"kubeadm version: &version.Info{{GitVersion:\"v{VERSION}\"}}")
 
@@ -381,14 +294,7 @@ def main(argv):
     p.add_argument("-f", "--force", action="store_true")
     p = sub.add_parser("version")
     p.add_argument("-o", "--output")
-    p = sub.add_parser("upgrade")
-    p.add_argument("action", choices=["plan", "apply", "node"])
-    p.add_argument("version", nargs="?")
-    p.add_argument("-y", "--yes", action="store_true")
-    p.add_argument("--certificate-renewal", default="true")
-    p = sub.add_parser("certs")
-    p.add_argument("action", choices=["check-expiration", "renew"])
-    p.add_argument("what", nargs="?")
+    kubeadm_day2.add_parsers(sub)
     args = parser.parse_args(argv)
     with c.locked_state() as state:
         if args.command == "init":
@@ -397,5 +303,6 @@ def main(argv):
             if args.phase_words:
                 c.fail(f"kubeadm stand-in: init phase {' '.join(args.phase_words)} is not modelled")
             return init(state, args)
-        return {"join": join, "token": token_create, "reset": reset, "version": version, "upgrade": upgrade,
-                "certs": certs}[args.command](state, args)
+        if args.command in ("upgrade", "certs"):
+            return kubeadm_day2.dispatch(state, args)
+        return {"join": join, "token": token_create, "reset": reset, "version": version}[args.command](state, args)

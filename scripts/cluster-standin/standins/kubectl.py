@@ -241,6 +241,9 @@ def cmd_get(state, args):
         print("ok")
         return
     kind = RESOURCE_NAMES.get(args.resource, args.resource)
+    # kubectl get --ignore-not-found: a missing named object prints nothing and exits 0.
+    if args.ignore_not_found and args.name is not None and kind == "Node" and args.name not in state["cluster"]["nodes"]:
+        return
     print_output(list_objects(state, kind, args.name), args.output)
 
 
@@ -348,6 +351,7 @@ def main(argv):
     p.add_argument("name", nargs="?")
     p.add_argument("--raw")
     p.add_argument("-o", "--output")
+    p.add_argument("--ignore-not-found", action="store_true")
     for name in ["apply", "diff"]:
         p = sub.add_parser(name)
         p.add_argument("--server-side", action="store_true")
@@ -366,6 +370,8 @@ def main(argv):
         p.add_argument("--delete-emptydir-data", action="store_true")
         p.add_argument("--timeout")
         p.add_argument("--force", action="store_true")
+    p = sub.add_parser("version")
+    p.add_argument("-o", "--output")
     p = sub.add_parser("delete")
     p.add_argument("resource")
     p.add_argument("name")
@@ -397,6 +403,9 @@ def main(argv):
                 "delete": lambda: cmd_delete(state, args),
                 "create": lambda: cmd_create_secret(state, args),
                 "exec": lambda: cmd_exec(state, args),
+                # kubectl version -o json: clientVersion and serverVersion (the API server's gitVersion).
+                "version": lambda: print(json.dumps({"clientVersion": {"gitVersion": "v" + os.environ.get("SVOM_STANDIN_VERSION", "0.0.0")},
+                                                      "serverVersion": {"gitVersion": "v" + state["cluster"]["version"]}})),
             }
             handlers[args.command]()
         finally:

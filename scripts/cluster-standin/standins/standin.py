@@ -21,6 +21,8 @@ def main():
         import kubelet as module
     elif command == "etcdctl":
         import etcdctl as module
+    elif command == "etcdutl":
+        import etcdutl as module
     elif command == "crictl":
         import crictl as module
     elif command == "standin-ctl":
