@@ -119,6 +119,9 @@ async function main(): Promise<number> {
             // The node's address stays in node_ip (what the roles and the configs use); Ansible reaches the root.
             host.ansible_host = join(values.roots, name, "root");
             host.ansible_connection = "community.general.chroot";
+            // A chroot has no block device to format and mount: the data_volumes role is proven on a real loop
+            // device by scripts/converge-data-volumes.sh, so the harness hosts run without an attached volume.
+            delete host.data_volumes_volume_id;
         }
     }
     writeFileSync(

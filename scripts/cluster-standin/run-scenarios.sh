@@ -185,7 +185,10 @@ YAML
   cp "$next_debs"/kubeadm_"$next"-1.1_amd64.deb "$next_debs"/kubelet_"$next"-1.1_amd64.deb "$(standin_host_root "$worker")/tmp/"
   cp "$next_debs"/kubeadm_"$next"-1.1_amd64.deb "$(standin_host_root "$cp")/tmp/"
   in_root "$worker" dpkg -i "/tmp/kubeadm_${next}-1.1_amd64.deb" >/dev/null
-  expect "upgrade node before upgrade apply is refused" not in_root "$worker" kubeadm upgrade node
+  # kubeadm itself lets `upgrade node` run ahead of `upgrade apply`; the stand-in records it as a violation.
+  expect "upgrade node before upgrade apply is recorded as a violation" sh -c \
+    "chroot '$(standin_host_root "$worker")' kubeadm upgrade node >/dev/null && ! SVOM_STANDIN_SHARED='$STANDIN_SHARED' python3 '$STANDIN_SHARED/lib/standin.py' standin-ctl violations"
+  standin_ctl query 'state["violations"].clear()' >/dev/null
   in_root "$cp" dpkg -i "/tmp/kubeadm_${next}-1.1_amd64.deb" >/dev/null 2>&1
   expect "upgrade apply 1.35 -> 1.36 succeeds" in_root "$cp" kubeadm upgrade apply "v$next" -y
   expect "then upgrade node succeeds" in_root "$worker" kubeadm upgrade node
