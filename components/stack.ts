@@ -4,7 +4,9 @@ import { loadStack } from "./config/load";
 import { FsgsServices } from "./kubernetes/fsgs-services";
 import { Platform } from "./kubernetes/platform";
 import { clusterProvider } from "./kubernetes/provider";
-import { resolveService } from "./kubernetes/service-defaults";
+import { hasStatefulPool } from "./config/pools";
+import { certificateSource } from "./config/traffic";
+import { resolveService, routedHosts } from "./kubernetes/service-defaults";
 import { Environment, type NodesByRole } from "./openstack/environment";
 
 /** What a stack exports; index.ts publishes exactly this. */
@@ -44,6 +46,7 @@ export function buildStack(): StackOutputs {
         kubeconfig: cluster.kubeconfig,
     };
     const kubernetesProvider = clusterProvider(name, cluster.kubeconfig);
+    const services = catalog.map((service) => resolveService(service, config.services[service.name], config.environment));
     // The name is also the cluster name Octavia load balancers and Cinder volumes are tagged with: keep it.
     const platform = new Platform(name, {
         provider: kubernetesProvider,
@@ -57,22 +60,28 @@ export function buildStack(): StackOutputs {
             floatingNetworkId: environment.externalNetworkId,
         },
         loadBalancers: config.cluster.apiEndpoint.mode === "octavia",
-        certManager: { acmeEmail: config.platform.acmeEmail, acmeServer: config.platform.acmeServer },
+        certManager: {
+            acmeEmail: config.platform.acmeEmail,
+            acmeServer: config.platform.acmeServer,
+            certificates: certificateSource(config),
+        },
+        routes: routedHosts(services),
         volumeType: config.site.volumeType,
     });
     new FsgsServices(
         `${name}-services`,
         {
-            services: catalog.map((service) => resolveService(service, config.services[service.name], config.environment)),
+            services,
             registry: { ...config.platform.registry, password: secrets.registryPassword },
             context: {
                 imagePullSecret: "gitlab-registry",
-                ingressClassName: platform.ingressClassName,
-                clusterIssuer: platform.clusterIssuerName,
-                ingressNamespace: platform.ingressNamespace,
+                gateway: platform.gateway,
+                catalog: services,
+                statefulPool: hasStatefulPool(config),
+                clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
             },
             provider: kubernetesProvider,
-            // Ingresses and certificates need the controllers and the CRDs first.
+            // Routes and certificates need the controllers and the CRDs first.
             platform,
         },
     );

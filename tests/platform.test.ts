@@ -1,6 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CLUSTER_ISSUER_NAME, certManagerValues, clusterIssuerSpec } from "../components/kubernetes/platform/cert-manager";
+import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
+import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
+import { GatewayClass } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass";
+import { CLUSTER_ISSUER_NAME, INTERNAL_CA_ISSUER_NAME, certManagerValues, clusterIssuerSpec } from "../components/kubernetes/platform/cert-manager";
 import { CINDER_PROVISIONER, cinderCsiValues, defaultStorageClass } from "../components/kubernetes/platform/cinder-csi";
 import {
     CLOUD_CONFIG_SECRET,
@@ -9,7 +12,7 @@ import {
     cloudConfigText,
 } from "../components/kubernetes/platform/cloud-config";
 import { cloudControllerManagerValues } from "../components/kubernetes/platform/cloud-controller-manager";
-import { INGRESS_CLASS_NAME, ingressNginxValues } from "../components/kubernetes/platform/ingress-nginx";
+import { clusterGateway, envoyGatewayValues, envoyProxySpec, GATEWAY_NODE_PORTS, proxyProtocolPolicySpec } from "../components/kubernetes/platform/envoy-gateway";
 import { Platform, type PlatformArgs } from "../components/kubernetes/platform/index";
 import { metricsServerValues } from "../components/kubernetes/platform/metrics-server";
 import { releaseArgs } from "../components/kubernetes/platform/release";
@@ -24,6 +27,10 @@ const SECRET = "kubernetes:core/v1:Secret";
 const CLUSTER_ISSUER = "kubernetes:cert-manager.io/v1:ClusterIssuer";
 const STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
 const K8S_PROVIDER = "pulumi:providers:kubernetes";
+const GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
+const GATEWAY_CLASS = "kubernetes:gateway.networking.k8s.io/v1:GatewayClass";
+const CLIENT_TRAFFIC_POLICY = "kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy";
+const CERTIFICATE = "kubernetes:cert-manager.io/v1:Certificate";
 
 // Characters that gcfg would read as a comment or an escape if the value were not quoted.
 const CREDENTIAL_SECRET = 'Zx9;q#"w\\e-credential-secret';
@@ -105,7 +112,7 @@ describe("cloud.conf", () => {
 describe("chart values", () => {
     it("pins every chart to an exact version from an HTTPS repository", () => {
         for (const [addOn, chart] of Object.entries(CHARTS)) {
-            expect([addOn, EXACT_VERSION.test(chart.version), chart.repo.startsWith("https://")]).toEqual([addOn, true, true]);
+            expect([addOn, EXACT_VERSION.test(chart.version), /^(https|oci):\/\//.test(chart.repo)]).toEqual([addOn, true, true]);
         }
     });
 
@@ -115,15 +122,15 @@ describe("chart values", () => {
     });
 
     it("makes both OpenStack charts mount the existing cloud-config Secret instead of rendering their own", () => {
-        const ccm = cloudControllerManagerValues({ clusterName: "fsgs-prod", loadBalancers: true });
-        const cinder = cinderCsiValues({ clusterName: "fsgs-prod" });
+        const ccm = cloudControllerManagerValues({ clusterName: "fsgs-prod", loadBalancers: true, configChecksum: "c0ffee" });
+        const cinder = cinderCsiValues({ clusterName: "fsgs-prod", configChecksum: "c0ffee" });
         for (const values of [ccm, cinder]) {
             expect(values.secret).toMatchObject({ enabled: true, create: false, name: CLOUD_CONFIG_SECRET.name });
         }
     });
 
     it("runs the cloud-controller-manager on the control plane, on nodes it has not initialised yet", () => {
-        const values = cloudControllerManagerValues({ clusterName: "fsgs-prod", loadBalancers: true });
+        const values = cloudControllerManagerValues({ clusterName: "fsgs-prod", loadBalancers: true, configChecksum: "c0ffee" });
         expect(values.nodeSelector).toEqual({ "node-role.kubernetes.io/control-plane": "" });
         expect(values.tolerations).toEqual(
             expect.arrayContaining([
@@ -134,40 +141,52 @@ describe("chart values", () => {
     });
 
     it("runs the service controller only where Octavia exists, and never the route controller", () => {
-        expect(cloudControllerManagerValues({ clusterName: "c", loadBalancers: true }).enabledControllers).toEqual(
+        expect(cloudControllerManagerValues({ clusterName: "c", loadBalancers: true, configChecksum: "c0ffee" }).enabledControllers).toEqual(
             expect.arrayContaining(["cloud-node", "cloud-node-lifecycle", "service"]),
         );
-        const vip = cloudControllerManagerValues({ clusterName: "c", loadBalancers: false }).enabledControllers;
+        const vip = cloudControllerManagerValues({ clusterName: "c", loadBalancers: false, configChecksum: "c0ffee" }).enabledControllers;
         expect(vip).not.toContain("service");
         expect(vip).not.toContain("route");
     });
 
     it("leaves the Cinder chart's own storage classes out, so only one class claims the default", () => {
-        expect(cinderCsiValues({ clusterName: "c" }).storageClass).toEqual({ enabled: false });
+        expect(cinderCsiValues({ clusterName: "c", configChecksum: "c0ffee" }).storageClass).toEqual({ enabled: false });
     });
 
-    it("exposes ingress-nginx on NodePorts, without the PROXY protocol, where there are no load balancers", () => {
-        const controller = ingressNginxValues({ environment: "preprod", loadBalancers: false }).controller as any;
-        expect(controller.service.type).toBe("NodePort");
-        expect(controller.service.annotations).toBeUndefined();
-        expect(controller.config["use-proxy-protocol"]).toBeUndefined();
+    const gateway = clusterGateway("fsgs", "gateway");
+
+    it("exposes the Gateway's proxies on fixed NodePorts, without the PROXY protocol, where there are no load balancers", () => {
+        const service = (envoyProxySpec({ replicas: 1, loadBalancers: false }, gateway) as any).provider.kubernetes.envoyService;
+        expect(service.type).toBe("NodePort");
+        expect(service.annotations).toBeUndefined();
+        // Local keeps the client's address: kube-proxy does not masquerade it.
+        expect(service.externalTrafficPolicy).toBe("Local");
+        expect(service.patch.value.spec.ports).toEqual([
+            { port: 80, nodePort: GATEWAY_NODE_PORTS.http },
+            { port: 443, nodePort: GATEWAY_NODE_PORTS.https },
+        ]);
     });
 
-    it("keeps client addresses behind Octavia: PROXY protocol on the load balancer and in nginx together", () => {
-        const controller = ingressNginxValues({ environment: "prod", loadBalancers: true }).controller as any;
-        expect(controller.service.type).toBe("LoadBalancer");
-        expect(controller.service.annotations["loadbalancer.openstack.org/proxy-protocol"]).toBe("true");
-        expect(controller.config["use-proxy-protocol"]).toBe("true");
+    it("keeps client addresses behind Octavia: PROXY protocol on the load balancer, and required by the listeners", () => {
+        const service = (envoyProxySpec({ replicas: 2, loadBalancers: true }, gateway) as any).provider.kubernetes.envoyService;
+        expect(service.type).toBe("LoadBalancer");
+        expect(service.annotations["loadbalancer.openstack.org/proxy-protocol"]).toBe("true");
+        const policy = proxyProtocolPolicySpec(gateway) as any;
+        expect(policy.targetRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "fsgs" }]);
+        // An optional header would let a client that reaches the proxies directly claim any address.
+        expect(policy.proxyProtocol.optional).toBeUndefined();
     });
 
-    it.each(ENVIRONMENTS)("sizes ingress-nginx for %s: two replicas under a budget outside integration, bounded resources", (environment) => {
-        const controller = ingressNginxValues({ environment, loadBalancers: true }).controller as any;
-        expect(controller.replicaCount).toBe(environment === "integration" ? 1 : 2);
-        expect(controller.minAvailable).toBe(1);
-        expect(controller.resources.requests).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
-        expect(controller.resources.limits.memory).toEqual(expect.any(String));
-        expect(controller.ingressClassResource.name).toBe(INGRESS_CLASS_NAME);
-        expect(controller.allowSnippetAnnotations).toBe(false);
+    it.each(ENVIRONMENTS)("sizes Envoy Gateway for %s: two proxies under a budget outside integration, bounded memory", (environment) => {
+        const replicas = environment === "integration" ? 1 : 2;
+        const kubernetes = (envoyProxySpec({ replicas, loadBalancers: true }, gateway) as any).provider.kubernetes;
+        expect(kubernetes.envoyDeployment.replicas).toBe(replicas);
+        expect(kubernetes.envoyPDB).toEqual(replicas > 1 ? { minAvailable: 1 } : undefined);
+        expect(kubernetes.envoyDeployment.container.resources.limits.memory).toEqual(expect.any(String));
+        const values = envoyGatewayValues({ replicas, loadBalancers: true }) as any;
+        // The CRD release owns the CRDs, so that an upgrade of the chart upgrades them.
+        expect(values.crds).toEqual({ enabled: false });
+        expect(values.podDisruptionBudget.minAvailable).toBe(replicas > 1 ? 1 : 0);
     });
 
     it("installs the cert-manager CRDs with the chart and keeps them if the chart goes", () => {
@@ -188,15 +207,33 @@ describe("chart values", () => {
         });
     });
 
-    it("answers ACME HTTP-01 challenges through the nginx ingress class, with the configured account", () => {
-        const spec = clusterIssuerSpec({ acmeEmail: "ops@example.org", acmeServer: "https://acme.example/dir", ingressClassName: INGRESS_CLASS_NAME });
+    it("turns on cert-manager's Gateway API support", () => {
+        expect(certManagerValues({ environment: "prod" }).config).toEqual(expect.objectContaining({ kind: "ControllerConfiguration", enableGatewayAPI: true }));
+    });
+
+    it("answers ACME HTTP-01 challenges through the Gateway's plain-HTTP listener, with the configured account", () => {
+        const spec = clusterIssuerSpec({
+            certificates: "acme-http01",
+            acmeEmail: "ops@example.org",
+            acmeServer: "https://acme.example/dir",
+            gateway: { name: "fsgs", namespace: "gateway", httpListener: "http" },
+        });
         expect(spec).toEqual({
             acme: expect.objectContaining({
                 email: "ops@example.org",
                 server: "https://acme.example/dir",
-                solvers: [{ http01: { ingress: { ingressClassName: "nginx" } } }],
+                solvers: [
+                    {
+                        http01: {
+                            gatewayHTTPRoute: {
+                                parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "fsgs", namespace: "gateway", sectionName: "http" }],
+                            },
+                        },
+                    },
+                ],
             }),
         });
+        expect(() => new ClusterIssuer({ metadata: { name: CLUSTER_ISSUER_NAME }, spec } as any).validate()).not.toThrow();
     });
 
     it.each(ENVIRONMENTS)("runs metrics-server on the control plane in %s, the only nodes allowed to reach kubelets", (environment) => {
@@ -250,7 +287,7 @@ function recordProviders(into: Map<string, string>): void {
     };
 }
 
-async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "provider" | "openstack">> = {}): Promise<PlatformRender> {
+async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "provider" | "openstack">> = {}, credentialSecret = CREDENTIAL_SECRET): Promise<PlatformRender> {
     const providers = new Map<string, string>();
     const render = await renderProgram({
         project: "svom-fsgs",
@@ -266,20 +303,24 @@ async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "provider" |
                     authUrl: "https://keystone.example.org:5000/v3",
                     region: "RegionOne",
                     applicationCredentialId: pulumi.secret(CREDENTIAL_ID),
-                    applicationCredentialSecret: pulumi.secret(CREDENTIAL_SECRET),
+                    applicationCredentialSecret: pulumi.secret(credentialSecret),
                     subnetId: pulumi.output("subnet-0123"),
                     floatingNetworkId: "net-4567",
                 },
                 loadBalancers: true,
-                certManager: { acmeEmail: "ops@example.org", acmeServer: "https://acme-staging-v02.api.letsencrypt.org/directory" },
+                certManager: {
+                    acmeEmail: "ops@example.org",
+                    acmeServer: "https://acme-staging-v02.api.letsencrypt.org/directory",
+                    certificates: "acme-http01",
+                },
+                routes: [{ service: "web", namespace: "fsgs-web", host: "web.example.org" }],
                 volumeType: "ceph-ssd",
                 ...overrides,
             });
             return {
                 storageClassName: platform.storageClassName,
-                ingressClassName: platform.ingressClassName,
                 clusterIssuerName: platform.clusterIssuerName,
-                ingressNamespace: platform.ingressNamespace,
+                gateway: platform.gateway,
             };
         },
     });
@@ -288,7 +329,7 @@ async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "provider" |
 
 const ofType = (render: Render, type: string) => render.resources.filter((resource) => resource.type === type);
 const releaseOf = (render: Render, chart: string): RenderedResource => {
-    const found = ofType(render, RELEASE).find((release) => release.inputs.chart === chart);
+    const found = ofType(render, RELEASE).find((release) => release.inputs.chart === chart || String(release.inputs.chart).endsWith(`/${chart}`));
     if (!found) {
         throw new Error(`no release of chart ${chart}`);
     }
@@ -315,17 +356,14 @@ describe("the platform under mocks", () => {
         providerRef = `${provider.urn}::${provider.id}`;
     });
 
-    it("installs five pinned releases, each from its repository", () => {
+    it("installs six pinned releases, each from its repository or OCI registry", () => {
         const releases = ofType(prod.render, RELEASE);
-        expect(releases.map((release) => release.inputs.chart).sort()).toEqual(Object.values(CHARTS).map((chart) => chart.chart).sort());
+        const reference = (chart: { chart: string; repo: string }) => (chart.repo.startsWith("oci://") ? `${chart.repo}/${chart.chart}` : chart.chart);
+        expect(releases.map((release) => release.inputs.chart).sort()).toEqual(Object.values(CHARTS).map(reference).sort());
         for (const release of releases) {
             const { chart, version, repositoryOpts } = release.inputs as any;
-            expect([release.name, typeof chart, EXACT_VERSION.test(version), repositoryOpts?.repo]).toEqual([
-                release.name,
-                "string",
-                true,
-                expect.stringMatching(/^https:\/\//),
-            ]);
+            const source = String(chart).startsWith("oci://") ? chart : repositoryOpts?.repo;
+            expect([release.name, EXACT_VERSION.test(version), source]).toEqual([release.name, true, expect.stringMatching(/^(https|oci):\/\//)]);
         }
     });
 
@@ -366,12 +404,33 @@ describe("the platform under mocks", () => {
         expect(issuer.dependsOn).toContain(releaseOf(prod.render, CHARTS.certManager.chart).urn);
     });
 
-    it("publishes the names applications use, and they are those of what it deploys", () => {
+    it("publishes the Gateway and issuer applications use, and they are those it deploys", () => {
         const outputs = prod.render.outputs;
-        const ingress = releaseOf(prod.render, CHARTS.ingressNginx.chart).inputs as any;
-        expect(ingress.namespace).toBe(outputs.ingressNamespace.value);
-        expect(ingress.values.controller.ingressClassResource.name).toBe(outputs.ingressClassName.value);
-        expect((ofType(prod.render, CLUSTER_ISSUER)[0].inputs.metadata as any).name).toBe(outputs.clusterIssuerName.value);
+        const [gatewayObject] = ofType(prod.render, GATEWAY);
+        const [gatewayClass] = ofType(prod.render, GATEWAY_CLASS);
+        const metadata = gatewayObject.inputs.metadata as any;
+        expect({ name: metadata.name, namespace: metadata.namespace }).toEqual({
+            name: (outputs.gateway.value as any).name,
+            namespace: (outputs.gateway.value as any).namespace,
+        });
+        expect(metadata.annotations["cert-manager.io/cluster-issuer"]).toBe(outputs.clusterIssuerName.value);
+        expect((gatewayObject.inputs.spec as any).gatewayClassName).toBe((gatewayClass.inputs.metadata as any).name);
+        expect((gatewayClass.inputs.spec as any).controllerName).toBe("gateway.envoyproxy.io/gatewayclass-controller");
+        expect(() => new GatewayClass(gatewayClass.inputs as any).validate()).not.toThrow();
+    });
+
+    it("starts cert-manager, whose Gateway API support needs the CRDs at start, after the Gateway API CRD release", () => {
+        const crds = releaseOf(prod.render, CHARTS.envoyGatewayCrds.chart);
+        expect((crds.inputs.values as any).crds.gatewayAPI).toEqual({ enabled: true, channel: "standard" });
+        expect(releaseOf(prod.render, CHARTS.certManager.chart).dependsOn).toContain(crds.urn);
+        // The controller chart must not install its own copy of the CRDs.
+        expect(releaseOf(prod.render, CHARTS.envoyGateway.chart).inputs.skipCrds).toBe(true);
+    });
+
+    it("creates the Gateway once its class and its issuer exist, with a PROXY-protocol policy behind Octavia", () => {
+        const [gatewayObject] = ofType(prod.render, GATEWAY);
+        expect(gatewayObject.dependsOn).toEqual(expect.arrayContaining([ofType(prod.render, GATEWAY_CLASS)[0].urn, ofType(prod.render, CLUSTER_ISSUER)[0].urn]));
+        expect(ofType(prod.render, CLIENT_TRAFFIC_POLICY)).toHaveLength(1);
     });
 
     it("starts the other add-ons only after the cloud-controller-manager, which untaints the nodes", () => {
@@ -388,11 +447,51 @@ describe("the platform under mocks", () => {
         expect(prod.render.outputs.storageClassName.value).toBe((classes[0].inputs.metadata as any).name);
     });
 
-    it("asks for no load balancer anywhere in vip mode", async () => {
-        const vip = await renderPlatform({ loadBalancers: false, environment: "integration" });
-        const requested = ofType(vip.render, RELEASE).flatMap((release) => typesIn(release.inputs.values));
+    it("rolls the cloud-controller-manager and both Cinder CSI plugins when the credential changes, and only then", async () => {
+        const rotated = await renderPlatform({}, "a-rotated-application-credential-secret");
+        const again = await renderPlatform();
+        const annotations = (render: Render) => {
+            const ccm = releaseOf(render, CHARTS.cloudControllerManager.chart).inputs.values as any;
+            const cinder = releaseOf(render, CHARTS.cinderCsi.chart).inputs.values as any;
+            return [ccm.podAnnotations, cinder.csi.plugin.controllerPlugin.podAnnotations, cinder.csi.plugin.nodePlugin.podAnnotations].map(
+                (annotation) => annotation["checksum/cloud-config"] as string,
+            );
+        };
+        const before = annotations(prod.render);
+        expect(before.every((sum) => /^[0-9a-f]{64}$/.test(sum))).toBe(true);
+        expect(new Set(before).size).toBe(1);
+        expect(annotations(again.render)).toEqual(before);
+        const after = annotations(rotated.render);
+        for (const [index, sum] of after.entries()) {
+            expect(sum).not.toBe(before[index]);
+        }
+        expect(JSON.stringify(rotated.render)).not.toContain("a-rotated-application-credential-secret");
+    });
+
+    it("asks for no load balancer anywhere in vip mode, and signs certificates with the stack's own CA", async () => {
+        const vip = await renderPlatform({
+            loadBalancers: false,
+            environment: "integration",
+            certManager: { acmeEmail: "ops@example.org", acmeServer: "https://acme.example/dir", certificates: "internal-ca" },
+        });
+        const requested = [...ofType(vip.render, RELEASE), ...vip.render.resources.filter((r) => r.type.includes("EnvoyProxy"))].flatMap((resource) =>
+            typesIn(resource.inputs.values ?? resource.inputs.spec),
+        );
         expect(requested).toContain("NodePort");
         expect(requested).not.toContain("LoadBalancer");
+        expect(ofType(vip.render, CLIENT_TRAFFIC_POLICY)).toHaveLength(0);
+        const issuers = ofType(vip.render, CLUSTER_ISSUER);
+        expect(issuers.map((issuer) => (issuer.inputs.metadata as any).name).sort()).toEqual([INTERNAL_CA_ISSUER_NAME, "fsgs-selfsigned"]);
+        const [root] = ofType(vip.render, CERTIFICATE);
+        expect((root.inputs.spec as any).isCA).toBe(true);
+        const caIssuer = issuers.find((issuer) => (issuer.inputs.metadata as any).name === INTERNAL_CA_ISSUER_NAME)!;
+        expect((caIssuer.inputs.spec as any).ca.secretName).toBe((root.inputs.spec as any).secretName);
+        expect(caIssuer.dependsOn).toContain(root.urn);
+        for (const issuer of issuers) {
+            expect(() => new ClusterIssuer(issuer.inputs as any).validate()).not.toThrow();
+        }
+        expect(() => new Certificate({ ...(root.inputs as any), metadata: { name: "fsgs-root-ca", namespace: "cert-manager" } }).validate()).not.toThrow();
+        expect((ofType(vip.render, GATEWAY)[0].inputs.metadata as any).annotations["cert-manager.io/cluster-issuer"]).toBe(INTERNAL_CA_ISSUER_NAME);
         expect(ofType(vip.render, STORAGE_CLASS)[0].inputs.reclaimPolicy).toBe("Delete");
     });
 });

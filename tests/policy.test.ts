@@ -136,13 +136,13 @@ describe("a broken prod plan is reported, naming the resource", () => {
             (archive.inputs as any).spec.template.spec.containers[0].image = "gitlab-registry.in2p3.fr/svom/fsgs/archive-api:latest";
             const broker = find(render, "kubernetes:apps/v1:StatefulSet", "message-broker");
             (broker.inputs as any).spec.template.spec.containers[0].image = "registry:5000/rabbitmq";
-            find(render, "kubernetes:helm.sh/v3:Release", "fsgs-prod-ingress-nginx").inputs.version = "^4.15.0";
+            find(render, "kubernetes:helm.sh/v3:Release", "fsgs-prod-envoy-gateway").inputs.version = "^1.9.0";
         });
         expect(violations).toEqual(
             expect.arrayContaining([
                 expect.stringMatching(/^Deployment archive-api: container \S+ image .*archive-api:latest uses the tag latest$/),
                 expect.stringMatching(/^StatefulSet message-broker: container \S+ image registry:5000\/rabbitmq has no tag/),
-                'Helm release fsgs-prod-ingress-nginx has chart version "^4.15.0", expected an exact version',
+                'Helm release fsgs-prod-envoy-gateway has chart version "^1.9.0", expected an exact version',
             ]),
         );
         expect(violations).toHaveLength(3);

@@ -6,40 +6,15 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
-import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
+import { Gateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway";
+import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
-import { parseCatalog, readCatalog } from "../components/config/catalog";
-import { parseStackConfig } from "../components/config/load";
+import { parseCatalog } from "../components/config/catalog";
 import type { ServiceSpec } from "../components/config/service-schema";
-import { domainManifests } from "../components/kubernetes/domain-manifests";
 import { restrictedViolations } from "../components/kubernetes/pod-security";
-import { type ResolvedService, resolveService } from "../components/kubernetes/service-defaults";
-import { type WorkloadContext, workloadManifests } from "../components/kubernetes/workload-manifests";
-import { ROOT, STACKS, type StackName, rawConfig } from "./support/stacks";
-
-const context: WorkloadContext = {
-    imagePullSecret: "gitlab-registry",
-    ingressClassName: "nginx",
-    clusterIssuer: "letsencrypt",
-    ingressNamespace: "ingress-nginx",
-};
-const catalog = parseCatalog(readCatalog(ROOT));
-
-function resolved(stack: StackName): ResolvedService[] {
-    const config = parseStackConfig(rawConfig(stack));
-    return catalog.map((service) => resolveService(service, config.services[service.name], config.environment));
-}
-
-/** Every object the stack would deploy for its services, as plain manifests. */
-function manifestsOf(stack: StackName): Record<string, any>[] {
-    const services = resolved(stack);
-    const namespaces = [...new Set(services.map((service) => service.namespace))];
-    return [
-        ...namespaces.flatMap((namespace) => Object.values(domainManifests(namespace, services.filter((s) => s.namespace === namespace)))),
-        ...services.flatMap((service) => Object.values(workloadManifests(service, context)).filter(Boolean)),
-    ] as Record<string, any>[];
-}
+import { gateway, manifestsOf, resolved } from "./support/service-manifests";
+import { STACKS } from "./support/stacks";
 
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
     Namespace,
@@ -50,7 +25,8 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
     Deployment,
     StatefulSet,
     HorizontalPodAutoscaler,
-    Ingress,
+    Gateway,
+    HTTPRoute,
     NetworkPolicy,
     PodDisruptionBudget,
 };
@@ -92,7 +68,7 @@ describe.each(STACKS)("the %s services", (stack) => {
     });
 
     it("select every pod with a NetworkPolicy: each namespace denies ingress by default", () => {
-        const namespaces = new Set(workloadsOf(manifests).map((workload) => workload.metadata.namespace));
+        const namespaces = new Set([...workloadsOf(manifests).map((workload) => workload.metadata.namespace), gateway.namespace]);
         const defaultDenied = new Set(
             manifests
                 .filter((manifest) => manifest.kind === "NetworkPolicy" && Object.keys(manifest.spec.podSelector).length === 0)
@@ -108,6 +84,26 @@ describe.each(STACKS)("the %s services", (stack) => {
             );
             expect(policy?.spec.podSelector).toEqual(workload.spec.selector);
         }
+    });
+
+    it("route every service with a host through its own HTTPS listener of the one Gateway, with a certificate", () => {
+        const [gatewayObject] = manifests.filter((manifest) => manifest.kind === "Gateway");
+        const routed = resolved(stack).filter((service) => service.ingress);
+        expect(routed.length).toBeGreaterThan(0);
+        for (const service of routed) {
+            const route = manifests.find((m) => m.kind === "HTTPRoute" && m.metadata.name === service.name && m.metadata.namespace === service.namespace);
+            const [parent] = route?.spec.parentRefs ?? [];
+            if (!route) throw new Error(`no route for ${service.name}`);
+            expect([service.name, parent?.name, parent?.namespace]).toEqual([service.name, gatewayObject.metadata.name, gatewayObject.metadata.namespace]);
+            const listener = gatewayObject.spec.listeners.find((candidate: any) => candidate.name === parent.sectionName);
+            expect([service.name, listener?.hostname, listener?.protocol, route.spec.hostnames]).toEqual([service.name, service.ingress!.host, "HTTPS", [service.ingress!.host]]);
+            // cert-manager's gateway-shim makes a Certificate for a listener with a hostname and a Secret reference.
+            expect(listener.tls.certificateRefs[0].name).toBe(`${service.name}-tls`);
+            expect(listener.allowedRoutes.namespaces.selector.matchLabels).toEqual({ "kubernetes.io/metadata.name": service.namespace });
+            const backend = route.spec.rules[0].backendRefs[0];
+            expect(backend.port).toBe(service.ports.find((port) => port.name === service.ingress!.port)!.port);
+        }
+        expect(gatewayObject.metadata.annotations["cert-manager.io/cluster-issuer"]).toBe("letsencrypt");
     });
 
     it("spread replicas across nodes", () => {

@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import { parseCidr } from "../config/cidr";
+import type { PoolPlacement } from "../config/pools";
 import type { EnvironmentName } from "../config/schema";
 import { renderAuditPolicy } from "../cluster/audit-policy";
 import { renderCalicoManifest, renderCiliumValues } from "../cluster/cni-config";
@@ -27,6 +28,22 @@ export interface InventoryInput {
      * `jump`: Ansible runs elsewhere, e.g. an operator's laptop, and reaches the nodes through the bastion.
      */
     runsOn: "bastion" | "jump";
+    /** Labels and taints of each worker pool's nodes, set by kubelet when it registers (role kubernetes_packages). */
+    poolPlacements?: Readonly<Record<string, PoolPlacement>>;
+}
+
+/** kubelet's --node-labels and --register-with-taints values for a worker (kubelet command-line reference). */
+function workerVars(input: InventoryInput, node: NodeAddress): Record<string, string> {
+    const placement = node.pool ? input.poolPlacements?.[node.pool] : undefined;
+    if (!placement) {
+        return {};
+    }
+    const labels = Object.entries(placement.labels).map(([key, value]) => `${key}=${value}`);
+    const taints = placement.taints.map((taint) => `${taint.key}=${taint.value}:${taint.effect}`);
+    return {
+        kubelet_node_labels: labels.join(","),
+        ...(taints.length > 0 ? { kubelet_node_taints: taints.join(",") } : {}),
+    };
 }
 
 // Only the node knows its interface name; Ansible fills this fact in when it writes keepalived.conf.
@@ -120,7 +137,7 @@ export function inventoryDocument(input: InventoryInput): Record<string, unknown
                     vars: controlPlaneVars(input),
                     hosts: nodeHosts(input.controlPlane, (node, index) => keepalivedVars(input, node, index)),
                 },
-                workers: { hosts: nodeHosts(input.workers) },
+                workers: { hosts: nodeHosts(input.workers, (node) => workerVars(input, node)) },
             },
         },
     };

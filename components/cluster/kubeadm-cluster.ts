@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { folderHash, readFolder } from "../ansible/content-hash";
 import { type InventoryInput, renderInventory } from "../ansible/inventory";
+import { poolPlacements } from "../config/pools";
 import { BASTION_KEY_PATH, PlaybookRun } from "../ansible/playbook-run";
 import type { StackConfig } from "../config/schema";
 import type { Environment } from "../openstack/environment";
@@ -51,6 +52,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                     network: config.network,
                     cni: config.cluster.cni,
                     runsOn: "bastion",
+                    poolPlacements: poolPlacements(config),
                 };
                 return renderInventory(input);
             });

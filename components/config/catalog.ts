@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { referenceProblems } from "./catalog-references";
 import { formatIssues } from "./errors";
 import { type ServiceSpec, serviceSchema } from "./service-schema";
 
@@ -25,6 +26,7 @@ export class CatalogError extends Error {
 export function parseCatalog(files: readonly CatalogFile[]): ServiceSpec[] {
     const problems: string[] = [];
     const services: ServiceSpec[] = [];
+    const entries: { path: string; spec: ServiceSpec }[] = [];
     for (const file of files) {
         let document: unknown;
         try {
@@ -43,6 +45,7 @@ export function parseCatalog(files: readonly CatalogFile[]): ServiceSpec[] {
             problems.push(`${file.path}: name: expected the file to be named after the service (${expectedFile}), got ${JSON.stringify(result.data.name)}`);
         }
         services.push(result.data);
+        entries.push({ path: file.path, spec: result.data });
     }
     const seen = new Set<string>();
     for (const service of services) {
@@ -51,6 +54,7 @@ export function parseCatalog(files: readonly CatalogFile[]): ServiceSpec[] {
         }
         seen.add(service.name);
     }
+    problems.push(...referenceProblems(entries));
     if (problems.length > 0) {
         throw new CatalogError(problems);
     }

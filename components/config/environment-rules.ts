@@ -151,7 +151,26 @@ const supportedKubernetes: EnvironmentRule = {
 };
 
 /** Every rule that spans keys or depends on the environment; each message says why the rule exists. */
+/** The capacity check sizes the workers from their flavors: each worker flavor needs its size. */
+const workerFlavorsSized: EnvironmentRule = {
+    needs: ["site", "cluster"],
+    check(config) {
+        return config.cluster.workerPools.flatMap((pool, index) => {
+            const flavor = pool.flavor ?? config.site.flavors.worker;
+            return config.site.flavorSizes[flavor]
+                ? []
+                : [
+                      {
+                          path: ["site", "flavorSizes", flavor],
+                          message: `expected the vcpus and ramMiB of flavor ${flavor}, used by cluster.workerPools[${index}] (openstack flavor show ${flavor}), got nothing`,
+                      },
+                  ];
+        });
+    },
+};
+
 export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
+    workerFlavorsSized,
     controlPlaneQuorum,
     enoughWorkers,
     uniquePoolNames,

@@ -76,6 +76,8 @@ const siteSchema = z.strictObject({
         worker: nonEmpty,
     }),
     volumeType: nonEmpty.optional(),
+    /** vCPUs and RAM of each flavor the workers use (`openstack flavor show <name>`): the plan's capacity check reads them. */
+    flavorSizes: z.record(nonEmpty, z.strictObject({ vcpus: z.int().min(1).max(1024), ramMiB: z.int().min(512) })),
 });
 
 const networkSchema = z.strictObject({
@@ -96,6 +98,8 @@ const workerPoolSchema = z.strictObject({
     flavor: nonEmpty.optional(),
     dataVolumeSize: volumeSize(10),
     bootVolumeSize: volumeSize(20).optional(),
+    /** `stateful`: labelled and tainted at join so that only the stateful services (and DaemonSets) run there. */
+    role: z.enum(["general", "stateful"]).default("general"),
 });
 
 const clusterSchema = z.strictObject({

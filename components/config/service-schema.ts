@@ -50,7 +50,17 @@ export const serviceSchema = z.strictObject({
     secretEnv: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.strictObject({ secret: dnsLabel, key: z.string() })).optional(),
     /** ConfigMaps mounted read-only as files. */
     configFiles: z.array(z.strictObject({ configMap: dnsLabel, mountPath: z.string().startsWith("/") })).optional(),
-    ports: z.array(z.strictObject({ name: dnsLabel.max(15), port: z.int().min(1).max(65535), protocol: z.enum(["TCP", "UDP"]).default("TCP") })).default([]),
+    /** `peersOnly`: a port only the service's own replicas use (Erlang distribution, epmd...), never opened to callers. */
+    ports: z
+        .array(
+            z.strictObject({
+                name: dnsLabel.max(15),
+                port: z.int().min(1).max(65535),
+                protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+                peersOnly: z.boolean().optional(),
+            }),
+        )
+        .default([]),
     /** Default: TCP on the first port for both. A service without ports must declare exec probes. */
     probes: z.strictObject({ readiness: probeSchema.optional(), liveness: probeSchema.optional() }).optional(),
     replicas: z.int().min(1).max(50).optional(),
@@ -61,11 +71,20 @@ export const serviceSchema = z.strictObject({
     writablePaths: z.array(z.string().startsWith("/")).optional(),
     /** UID the image runs as; it must not be 0. */
     runAsUser: z.int().min(1).optional(),
-    /** Exposed over HTTPS through ingress-nginx, with a cert-manager certificate. */
+    /** Exposed over HTTPS through the cluster's Gateway, with a cert-manager certificate. */
     ingress: z.strictObject({ host: z.string(), path: z.string().startsWith("/").default("/"), port: dnsLabel }).optional(),
     autoscaling: z.strictObject({ maxReplicas: z.int().min(2).max(100), cpuUtilization: z.int().min(10).max(100).default(75) }).optional(),
-    /** Who may connect: other services (`domain/name`), whole domains (`domain`), or `ingress`. */
-    allowFrom: z.array(z.string().regex(/^(ingress|[a-z0-9-]+(\/[a-z0-9-]+)?)$/)).default([]),
+    /**
+     * Who may connect: other services (`domain/name`), whole domains (`domain`), or `ingress` (the Gateway). A caller
+     * gets through only on the ports it names in its own `connectsTo`.
+     */
+    allowFrom: z.array(z.string().regex(/^(ingress|[a-z0-9-]+(\/[a-z0-9-]+)?)$/, { error: "expected ingress, a domain, or domain/name" })).default([]),
+    /** What the service calls in the catalog, `domain/name:port-name`: its only egress besides DNS and connectsToExternal. */
+    connectsTo: z.array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+:[a-z0-9-]+$/, { error: "expected domain/name:port-name" })).default([]),
+    /** Addresses outside the cluster it calls (an object store, GCN): CIDR and ports. */
+    connectsToExternal: z
+        .array(z.strictObject({ cidr: z.string().regex(/^[0-9.]+\/[0-9]+$/, { error: "expected an IPv4 CIDR" }), ports: z.array(z.int().min(1).max(65535)).min(1), description: z.string() }))
+        .default([]),
 });
 
 export type ServiceSpec = z.infer<typeof serviceSchema>;

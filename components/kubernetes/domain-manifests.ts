@@ -24,18 +24,29 @@ export function quantity(text: string): number {
 const cpuText = (cores: number) => `${Math.ceil(cores * 1000)}m`;
 const memoryText = (bytes: number) => `${Math.ceil(bytes / 2 ** 20)}Mi`;
 
-// Room for a rolling update (one surge pod per workload) and for a service to grow before the quota is raised.
-const QUOTA_HEADROOM = 2;
+/** Pods created by hand (a `kubectl run` to diagnose), sized by the LimitRange defaults, that the quota leaves room for. */
+export const TRANSIENT_PODS = 1;
 
 /**
- * A namespace per domain: Pod Security "restricted" enforced, ingress denied unless a service's own policy
- * allows it, and a quota sized from what the domain's services ask for.
+ * The most pods a service runs at once: its peak (the autoscaler's maximum, or its replicas) plus, for a Deployment,
+ * the surge pod of a rolling update (maxSurge 1, workload-manifests.ts) — an update may start at the peak. A
+ * StatefulSet's rolling update replaces a pod after deleting it: no surge.
+ */
+export function peakPods(service: ResolvedService): number {
+    const peak = Math.max(service.autoscaling?.maxReplicas ?? 0, service.replicas);
+    return peak + (service.kind === "Deployment" ? 1 : 0);
+}
+
+/**
+ * A namespace per domain: Pod Security "restricted" enforced, nothing in or out unless a service's own policy
+ * allows it, and a quota that holds every service at its peak during a rolling update, plus a pod made by hand.
  */
 export function domainManifests(namespace: string, services: readonly ResolvedService[]): DomainManifests {
     const total = (pick: (service: ResolvedService) => string | undefined, fallback: string) =>
-        QUOTA_HEADROOM * services.reduce((sum, service) => sum + quantity(pick(service) ?? fallback) * service.replicas, 0);
-    const pods = QUOTA_HEADROOM * services.reduce((sum, service) => sum + (service.autoscaling?.maxReplicas ?? service.replicas), 0);
-    const claims = services.reduce((sum, service) => sum + (service.storage ? service.replicas : 0), 0);
+        services.reduce((sum, service) => sum + quantity(pick(service) ?? fallback) * peakPods(service), 0) + TRANSIENT_PODS * quantity(fallback);
+    const pods = services.reduce((sum, service) => sum + peakPods(service), 0) + TRANSIENT_PODS;
+    // Retained claims of a scaled-down StatefulSet still count: room for the replicas and as many again.
+    const claims = 2 * services.reduce((sum, service) => sum + (service.storage ? service.replicas : 0), 0);
     const metadata = { name: namespace, namespace };
     return {
         namespace: {
@@ -55,9 +66,9 @@ export function domainManifests(namespace: string, services: readonly ResolvedSe
         defaultDeny: {
             apiVersion: "networking.k8s.io/v1",
             kind: "NetworkPolicy",
-            metadata: { ...metadata, name: "default-deny-ingress" },
-            // Egress stays open: denying it needs each service's dependencies, which the catalog does not list yet.
-            spec: { podSelector: {}, policyTypes: ["Ingress"] },
+            metadata: { ...metadata, name: "default-deny" },
+            // Nothing in or out unless a service's own policy opens it from the catalog's allowFrom and connectsTo.
+            spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
         },
         resourceQuota: {
             apiVersion: "v1",
@@ -69,8 +80,8 @@ export function domainManifests(namespace: string, services: readonly ResolvedSe
                     "requests.memory": memoryText(total((s) => s.resources.requests.memory, DEFAULT_RESOURCES.requests.memory)),
                     "limits.cpu": cpuText(total((s) => s.resources.limits.cpu, DEFAULT_RESOURCES.limits.cpu ?? "500m")),
                     "limits.memory": memoryText(total((s) => s.resources.limits.memory, DEFAULT_RESOURCES.limits.memory)),
-                    pods: String(Math.max(pods, 4)),
-                    persistentvolumeclaims: String(QUOTA_HEADROOM * claims),
+                    pods: String(pods),
+                    persistentvolumeclaims: String(claims),
                 },
             },
         },

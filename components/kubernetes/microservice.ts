@@ -48,8 +48,9 @@ export class Microservice extends pulumi.ComponentResource {
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, { metadata: manifests.horizontalPodAutoscaler.metadata, spec: manifests.horizontalPodAutoscaler.spec }, options);
         }
         new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, { metadata: manifests.networkPolicy.metadata, spec: manifests.networkPolicy.spec }, options);
-        if (manifests.ingress) {
-            new k8s.networking.v1.Ingress(`${name}-ingress`, { metadata: manifests.ingress.metadata, spec: manifests.ingress.spec }, options);
+        if (manifests.httpRoute) {
+            const route = manifests.httpRoute;
+            new k8s.apiextensions.CustomResource(`${name}-route`, { apiVersion: route.apiVersion, kind: route.kind, metadata: route.metadata, spec: route.spec }, options);
         }
         this.registerOutputs({});
     }

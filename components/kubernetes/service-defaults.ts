@@ -42,3 +42,8 @@ export function resolveService(spec: ServiceSpec, override: ServiceOverride | un
         kind: spec.storage ? "StatefulSet" : "Deployment",
     };
 }
+
+/** The hosts the Gateway serves: one per service with an `ingress`. */
+export function routedHosts(services: readonly ResolvedService[]): { service: string; namespace: string; host: string }[] {
+    return services.flatMap((service) => (service.ingress ? [{ service: service.name, namespace: service.namespace, host: service.ingress.host }] : []));
+}

@@ -1,15 +1,16 @@
 import type * as k8s from "@pulumi/kubernetes";
+import { httpRouteManifest } from "./gateway-manifests";
+import { type PolicyContext, servicePolicySpec } from "./network-policy";
+import { DEDICATED_TAINT, POOL_ROLE_LABEL } from "../config/pools";
 import type { ResolvedService } from "./service-defaults";
 
 
 /** Names the cluster-wide pieces a workload refers to. */
-export interface WorkloadContext {
+export interface WorkloadContext extends PolicyContext {
+    /** Whether the stack has a dedicated stateful pool: StatefulSets then run there, and only they do. */
+    statefulPool: boolean;
     /** The dockerconfigjson Secret of the GitLab registry, present in every domain namespace. */
     imagePullSecret: string;
-    ingressClassName: string;
-    clusterIssuer: string;
-    /** Namespace of the ingress controller, allowed in by the NetworkPolicy of exposed services. */
-    ingressNamespace: string;
 }
 
 /** One Kubernetes object as plain data: what the component registers and what the tests validate. */
@@ -30,7 +31,8 @@ export interface WorkloadManifests {
     podDisruptionBudget?: WithSpec<k8s.types.input.policy.v1.PodDisruptionBudgetSpec>;
     horizontalPodAutoscaler?: WithSpec<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec>;
     networkPolicy: WithSpec<k8s.types.input.networking.v1.NetworkPolicySpec>;
-    ingress?: WithSpec<k8s.types.input.networking.v1.IngressSpec>;
+    /** The route from the cluster's Gateway, for a service with an `ingress` host. */
+    httpRoute?: WithSpec<Record<string, unknown>>;
 }
 
 /** The label every object of a service carries, and the only one its selectors use (it never changes). */
@@ -81,6 +83,10 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
                 fsGroup: service.runAsUser,
                 seccompProfile: { type: "RuntimeDefault" },
             },
+            // On the stateful pool, whose taint keeps everything else off (components/config/pools.ts).
+            ...(service.kind === "StatefulSet" && context.statefulPool
+                ? { nodeSelector: { [POOL_ROLE_LABEL]: "stateful" }, tolerations: [{ ...DEDICATED_TAINT, operator: "Equal" }] }
+                : {}),
             topologySpreadConstraints: [
                 {
                     maxSkew: 1,
@@ -129,25 +135,13 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
     };
 }
 
-function allowedPeers(service: ResolvedService, context: WorkloadContext): k8s.types.input.networking.v1.NetworkPolicyPeer[] {
-    const namespaceOf = (namespace: string) => ({ matchLabels: { "kubernetes.io/metadata.name": namespace } });
-    const peers: k8s.types.input.networking.v1.NetworkPolicyPeer[] = service.allowFrom.map((source) => {
-        if (source === "ingress") {
-            return { namespaceSelector: namespaceOf(context.ingressNamespace) };
-        }
-        const [domain, name] = source.split("/");
-        return name === undefined
-            ? { namespaceSelector: namespaceOf(`fsgs-${domain}`) }
-            : { namespaceSelector: namespaceOf(`fsgs-${domain}`), podSelector: { matchLabels: { "app.kubernetes.io/name": name } } };
-    });
-    if (service.ingress && !service.allowFrom.includes("ingress")) {
-        peers.push({ namespaceSelector: namespaceOf(context.ingressNamespace) });
+/** The number of the named port a route sends to (an HTTPRoute backendRef takes a number). */
+function routedPort(service: ResolvedService, name: string): number {
+    const port = service.ports.find((candidate) => candidate.name === name);
+    if (!port) {
+        throw new Error(`${service.name}: ingress.port ${JSON.stringify(name)} is not one of its ports`);
     }
-    if (service.kind === "StatefulSet") {
-        // Replicas of a stateful service (a broker, a database) talk to each other to cluster and replicate.
-        peers.push({ podSelector: { matchLabels: selectorLabels(service) } });
-    }
-    return peers;
+    return port.port;
 }
 
 /** Every object of one micro-service, with the production defaults of the platform. */
@@ -239,39 +233,20 @@ export function workloadManifests(service: ResolvedService, context: WorkloadCon
             apiVersion: "networking.k8s.io/v1",
             kind: "NetworkPolicy",
             metadata,
-            spec: {
-                podSelector: selector,
-                policyTypes: ["Ingress"],
-                ingress: allowedPeers(service, context).map((peer) => ({
-                    from: [peer],
-                    ports: service.ports.map((port) => ({ port: port.port, protocol: port.protocol })),
-                })),
-            },
+            spec: servicePolicySpec(service, context),
         },
-        ingress: service.ingress
-            ? {
-                  apiVersion: "networking.k8s.io/v1",
-                  kind: "Ingress",
-                  metadata: { ...metadata, annotations: { "cert-manager.io/cluster-issuer": context.clusterIssuer } },
-                  spec: {
-                      ingressClassName: context.ingressClassName,
-                      tls: [{ hosts: [service.ingress.host], secretName: `${service.name}-tls` }],
-                      rules: [
-                          {
-                              host: service.ingress.host,
-                              http: {
-                                  paths: [
-                                      {
-                                          path: service.ingress.path,
-                                          pathType: "Prefix",
-                                          backend: { service: { name: service.name, port: { name: service.ingress.port } } },
-                                      },
-                                  ],
-                              },
-                          },
-                      ],
+        httpRoute: service.ingress
+            ? httpRouteManifest(
+                  {
+                      service: service.name,
+                      namespace: service.namespace,
+                      host: service.ingress.host,
+                      path: service.ingress.path,
+                      port: routedPort(service, service.ingress.port),
+                      labels: labels(service),
                   },
-              }
+                  context.gateway,
+              )
             : undefined,
     };
 }

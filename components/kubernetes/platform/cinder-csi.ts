@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { CLOUD_CONFIG_SECRET } from "./cloud-config";
+import { CLOUD_CONFIG_CHECKSUM_ANNOTATION, CLOUD_CONFIG_SECRET } from "./cloud-config";
 import { pinnedRelease, type PlatformResourceOptions } from "./release";
 import { CHARTS } from "./versions";
 
@@ -13,6 +13,8 @@ export const STORAGE_CLASS_NAME = "cinder";
 export interface CinderCsiInput {
     /** Tags every volume the driver creates, so an operator can tell the cluster's volumes apart in Cinder. */
     clusterName: string;
+    /** SHA-256 of the cloud config: a new credential changes both pod templates, which rolls the pods. */
+    configChecksum: string;
 }
 
 /** Values of the openstack-cinder-csi chart. */
@@ -24,6 +26,14 @@ export function cinderCsiValues(input: CinderCsiInput): Record<string, unknown> 
         storageClass: { enabled: false },
         clusterID: input.clusterName,
         priorityClassName: "system-cluster-critical",
+        // Both the controller and the node plugin read the credential (charts/cinder-csi-plugin values.yaml,
+        // csi.plugin.{controllerPlugin,nodePlugin}.podAnnotations).
+        csi: {
+            plugin: {
+                controllerPlugin: { podAnnotations: { [CLOUD_CONFIG_CHECKSUM_ANNOTATION]: input.configChecksum } },
+                nodePlugin: { podAnnotations: { [CLOUD_CONFIG_CHECKSUM_ANNOTATION]: input.configChecksum } },
+            },
+        },
     };
 }
 
@@ -59,7 +69,7 @@ export function defaultStorageClass(input: StorageClassInput): StorageClassSpec 
 /** The Cinder CSI driver; it provisions, attaches and grows the volumes of PersistentVolumeClaims. */
 export function cinderCsi(
     name: string,
-    input: CinderCsiInput,
+    input: Omit<CinderCsiInput, "configChecksum"> & { configChecksum: pulumi.Output<string> },
     opts: PlatformResourceOptions,
 ): k8s.helm.v3.Release {
     return pinnedRelease(
@@ -69,7 +79,7 @@ export function cinderCsi(
             releaseName: "openstack-cinder-csi",
             // The chart mounts the Secret from its own namespace.
             namespace: CLOUD_CONFIG_SECRET.namespace,
-            values: cinderCsiValues(input),
+            values: input.configChecksum.apply((configChecksum) => cinderCsiValues({ ...input, configChecksum })),
             timeoutSeconds: 600,
         },
         opts,

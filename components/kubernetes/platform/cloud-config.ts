@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 
 /**
  * Where the OpenStack cloud-controller-manager and the Cinder CSI driver read their cloud config: both charts
@@ -117,4 +118,17 @@ export function cloudConfigSecret(
         },
         opts,
     );
+}
+
+/** Pod-template annotation whose value changes with the cloud config, so that a new credential rolls the pods. */
+export const CLOUD_CONFIG_CHECKSUM_ANNOTATION = "checksum/cloud-config";
+
+/**
+ * SHA-256 of the cloud config, as plain (not secret) text: it goes into chart values, where a secret would make the
+ * whole release's values secret. A digest of a text holding a random application-credential secret reveals nothing
+ * of it. Both charts mount the Secret but only hash their own rendered config (occm's checksum/config), which is
+ * empty with `secret.create: false`: without this, a rotated credential reaches no running pod until it restarts.
+ */
+export function cloudConfigChecksum(openstack: OpenStackAccess, loadBalancers: boolean): pulumi.Output<string> {
+    return pulumi.unsecret(cloudConfigText(openstack, loadBalancers).apply((text) => createHash("sha256").update(text).digest("hex")));
 }

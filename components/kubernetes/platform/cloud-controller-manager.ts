@@ -1,5 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { CLOUD_CONFIG_SECRET } from "./cloud-config";
+import type * as pulumi from "@pulumi/pulumi";
+import { CLOUD_CONFIG_CHECKSUM_ANNOTATION, CLOUD_CONFIG_SECRET } from "./cloud-config";
 import { pinnedRelease, type PlatformResourceOptions } from "./release";
 import { CONTROL_PLANE_NODE_SELECTOR, CONTROL_PLANE_TOLERATION, UNINITIALIZED_TOLERATION } from "./scheduling";
 import { CHARTS } from "./versions";
@@ -9,6 +10,8 @@ export interface CloudControllerManagerInput {
     clusterName: string;
     /** Whether the site has Octavia. */
     loadBalancers: boolean;
+    /** SHA-256 of the cloud config: a new credential changes the pod template, which rolls the pods. */
+    configChecksum: string;
 }
 
 /** Values of the openstack-cloud-controller-manager chart. */
@@ -25,13 +28,14 @@ export function cloudControllerManagerValues(input: CloudControllerManagerInput)
         tolerations: [UNINITIALIZED_TOLERATION, CONTROL_PLANE_TOLERATION],
         priorityClassName: "system-cluster-critical",
         resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+        podAnnotations: { [CLOUD_CONFIG_CHECKSUM_ANNOTATION]: input.configChecksum },
     };
 }
 
 /** The OpenStack cloud-controller-manager: node initialisation (provider IDs, addresses) and LoadBalancer Services. */
 export function cloudControllerManager(
     name: string,
-    input: CloudControllerManagerInput,
+    input: Omit<CloudControllerManagerInput, "configChecksum"> & { configChecksum: pulumi.Output<string> },
     opts: PlatformResourceOptions,
 ): k8s.helm.v3.Release {
     return pinnedRelease(
@@ -41,7 +45,7 @@ export function cloudControllerManager(
             releaseName: "openstack-cloud-controller-manager",
             // The chart mounts the Secret from its own namespace.
             namespace: CLOUD_CONFIG_SECRET.namespace,
-            values: cloudControllerManagerValues(input),
+            values: input.configChecksum.apply((configChecksum) => cloudControllerManagerValues({ ...input, configChecksum })),
             timeoutSeconds: 600,
         },
         opts,

@@ -1,10 +1,12 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { certManager, CLUSTER_ISSUER_NAME } from "./cert-manager";
+import { type GatewayRef, HTTP_LISTENER, type RoutedHost } from "../gateway-manifests";
+import { type CertificateSource, certManager, issuerName } from "./cert-manager";
 import { cinderCsi, STORAGE_CLASS_NAME, storageClass } from "./cinder-csi";
-import { cloudConfigSecret, type OpenStackAccess } from "./cloud-config";
+import { cloudConfigChecksum, cloudConfigSecret, type OpenStackAccess } from "./cloud-config";
 import { cloudControllerManager } from "./cloud-controller-manager";
-import { INGRESS_CLASS_NAME, INGRESS_NAMESPACE, ingressNginx } from "./ingress-nginx";
+import { clusterGateway, ENVOY_GATEWAY_NAMESPACE, envoyGateway, GATEWAY_CLASS_NAME } from "./envoy-gateway";
+import { gatewayResources } from "./gateway";
 import { metricsServer } from "./metrics-server";
 import { addOnNamespace } from "./namespace";
 
@@ -15,29 +17,30 @@ export interface PlatformArgs {
     environment: "integration" | "preprod" | "prod";
     /** Keystone access (an application credential) and the networks the cloud-controller-manager uses. */
     openstack: OpenStackAccess;
-    /** false where the site has no Octavia (vip mode): no LoadBalancer Services, ingress-nginx as NodePort. */
+    /** false where the site has no Octavia (vip mode): no LoadBalancer Services, the Gateway's proxies on NodePorts. */
     loadBalancers: boolean;
-    /** ACME account of the cluster's ClusterIssuer. */
-    certManager: { acmeEmail: string; acmeServer: string };
+    /** ACME account of the cluster's ClusterIssuer, and whether certificates come from ACME or the stack's own CA. */
+    certManager: { acmeEmail: string; acmeServer: string; certificates: CertificateSource };
+    /** The hosts the Gateway serves, one HTTPS listener and certificate each. */
+    routes: readonly RoutedHost[];
     /** Cinder volume type of the default StorageClass (the site's `volumeType`); the project's default if absent. */
     volumeType?: string;
 }
 
 /**
  * The cluster's add-ons, each a pinned Helm release: the OpenStack cloud-controller-manager and Cinder CSI
- * (sharing one cloud-config Secret), ingress-nginx, cert-manager with an ACME ClusterIssuer, and metrics-server.
+ * (sharing one cloud-config Secret), Envoy Gateway with the stack's one Gateway, cert-manager with its ClusterIssuer,
+ * and metrics-server.
  * The component's name is also the cluster name the OpenStack add-ons tag their load balancers and volumes with:
  * give it the stack's name (kubeadm's clusterName) and never change it.
  */
 export class Platform extends pulumi.ComponentResource {
     /** The default StorageClass (Cinder). */
     public readonly storageClassName: string;
-    /** The IngressClass of ingress-nginx, also the cluster's default. */
-    public readonly ingressClassName: string;
-    /** The ACME ClusterIssuer, for the `cert-manager.io/cluster-issuer` annotation. */
+    /** The ClusterIssuer of the Gateway's certificates (`cert-manager.io/cluster-issuer`). */
     public readonly clusterIssuerName: string;
-    /** Namespace of the ingress-nginx controller pods, which application NetworkPolicies must admit. */
-    public readonly ingressNamespace: string;
+    /** The cluster's Gateway, which HTTPRoutes attach to, and its proxies, which NetworkPolicies admit. */
+    public readonly gateway: GatewayRef;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:kubernetes:Platform", name, {}, opts);
@@ -45,9 +48,10 @@ export class Platform extends pulumi.ComponentResource {
         const clusterName = name;
 
         const cloudConfig = cloudConfigSecret(`${name}-cloud-config`, args.openstack, args.loadBalancers, onCluster);
+        const configChecksum = cloudConfigChecksum(args.openstack, args.loadBalancers);
         const cloudControllerManagerRelease = cloudControllerManager(
             `${name}-openstack-ccm`,
-            { clusterName, loadBalancers: args.loadBalancers },
+            { clusterName, loadBalancers: args.loadBalancers, configChecksum },
             { ...onCluster, dependsOn: [cloudConfig] },
         );
         // Until the cloud-controller-manager has initialised a node, its taint keeps every other pod off it: the
@@ -56,7 +60,7 @@ export class Platform extends pulumi.ComponentResource {
 
         const cinderRelease = cinderCsi(
             `${name}-cinder-csi`,
-            { clusterName },
+            { clusterName, configChecksum },
             { ...onCluster, dependsOn: [cloudConfig, cloudControllerManagerRelease] },
         );
         // Claims against the default class only make sense once the driver that serves it is running.
@@ -65,24 +69,41 @@ export class Platform extends pulumi.ComponentResource {
             dependsOn: [cinderRelease],
         });
 
-        const ingressNamespace = addOnNamespace(`${name}-ingress-nginx-ns`, INGRESS_NAMESPACE, "baseline", onCluster);
-        ingressNginx(
-            `${name}-ingress-nginx`,
-            { environment: args.environment, loadBalancers: args.loadBalancers, namespace: ingressNamespace.metadata.name },
+        const gateway = clusterGateway("fsgs", "gateway");
+        const clusterIssuer = issuerName(args.certManager.certificates);
+        // baseline: the proxies Envoy Gateway creates set no seccomp profile, which restricted requires.
+        const envoyNamespace = addOnNamespace(`${name}-envoy-gateway-ns`, ENVOY_GATEWAY_NAMESPACE, "baseline", onCluster);
+        const envoy = envoyGateway(
+            `${name}-envoy-gateway`,
+            {
+                replicas: args.environment === "integration" ? 1 : 2,
+                loadBalancers: args.loadBalancers,
+                namespace: envoyNamespace.metadata.name,
+                gateway,
+            },
             afterNodesInitialised,
         );
 
         const certManagerNamespace = addOnNamespace(`${name}-cert-manager-ns`, "cert-manager", "restricted", onCluster);
-        certManager(
+        const certificates = certManager(
             `${name}-cert-manager`,
             {
                 environment: args.environment,
                 namespace: certManagerNamespace.metadata.name,
+                certificates: args.certManager.certificates,
                 acmeEmail: args.certManager.acmeEmail,
                 acmeServer: args.certManager.acmeServer,
-                ingressClassName: INGRESS_CLASS_NAME,
+                gateway: { name: gateway.name, namespace: gateway.namespace, httpListener: HTTP_LISTENER },
             },
-            afterNodesInitialised,
+            // cert-manager's Gateway API support needs the Gateway API CRDs when its controller starts.
+            { ...onCluster, dependsOn: [cloudControllerManagerRelease, envoy.crds] },
+        );
+
+        // The Gateway names the issuer: cert-manager must be there to make its certificates.
+        gatewayResources(
+            `${name}-gateway`,
+            { gateway, gatewayClassName: GATEWAY_CLASS_NAME, clusterIssuer, routes: args.routes, loadBalancers: args.loadBalancers },
+            { ...onCluster, dependsOn: [envoy.gatewayClass, certificates.clusterIssuer] },
         );
 
         const metricsNamespace = addOnNamespace(`${name}-metrics-server-ns`, "metrics-server", "restricted", onCluster);
@@ -93,14 +114,8 @@ export class Platform extends pulumi.ComponentResource {
         );
 
         this.storageClassName = STORAGE_CLASS_NAME;
-        this.ingressClassName = INGRESS_CLASS_NAME;
-        this.clusterIssuerName = CLUSTER_ISSUER_NAME;
-        this.ingressNamespace = INGRESS_NAMESPACE;
-        this.registerOutputs({
-            storageClassName: this.storageClassName,
-            ingressClassName: this.ingressClassName,
-            clusterIssuerName: this.clusterIssuerName,
-            ingressNamespace: this.ingressNamespace,
-        });
+        this.clusterIssuerName = clusterIssuer;
+        this.gateway = gateway;
+        this.registerOutputs({ storageClassName: this.storageClassName, clusterIssuerName: this.clusterIssuerName, gateway: this.gateway });
     }
 }

@@ -8,10 +8,20 @@ export interface ReleaseSpec {
     /** The Helm release name; fixed, so the chart's object names are the documented ones. */
     releaseName: string;
     namespace: pulumi.Input<string>;
-    /** Plain data: a credential never goes through chart values, only through the cloud-config Secret. */
-    values: Record<string, unknown>;
+    /**
+     * Plain data, or plain data once known (a checksum): a credential never goes through chart values, only through
+     * the cloud-config Secret.
+     */
+    values: Record<string, unknown> | pulumi.Output<Record<string, unknown>>;
     /** Seconds Helm waits for every object to be ready before it rolls the release back. */
     timeoutSeconds: number;
+    /** Leave the chart's crds/ folder out, when another pinned release owns those CRDs. */
+    skipCrds?: boolean;
+}
+
+/** Helm pulls an OCI chart by its full reference and takes no repository option for it. */
+function chartSource(chart: ChartRef): Pick<k8s.helm.v3.ReleaseArgs, "chart" | "repositoryOpts"> {
+    return chart.repo.startsWith("oci://") ? { chart: `${chart.repo}/${chart.chart}` } : { chart: chart.chart, repositoryOpts: { repo: chart.repo } };
 }
 
 // Each upgrade keeps a Secret with the whole manifest in the release namespace: keep enough to roll back.
@@ -21,9 +31,8 @@ const MAX_HISTORY = 10;
 export function releaseArgs(spec: ReleaseSpec): k8s.helm.v3.ReleaseArgs {
     return {
         name: spec.releaseName,
-        chart: spec.chart.chart,
+        ...chartSource(spec.chart),
         version: spec.chart.version,
-        repositoryOpts: { repo: spec.chart.repo },
         namespace: spec.namespace,
         values: spec.values,
         // A half-applied add-on (a webhook without its pods, a CSI driver without its node plugin) is worse
@@ -33,6 +42,7 @@ export function releaseArgs(spec: ReleaseSpec): k8s.helm.v3.ReleaseArgs {
         skipAwait: false,
         timeout: spec.timeoutSeconds,
         maxHistory: MAX_HISTORY,
+        ...(spec.skipCrds ? { skipCrds: true } : {}),
     };
 }
 
@@ -42,4 +52,10 @@ export type PlatformResourceOptions = pulumi.CustomResourceOptions & { provider:
 /** Registers a pinned release through the cluster's provider, as a child of the platform. */
 export function pinnedRelease(name: string, spec: ReleaseSpec, opts: PlatformResourceOptions): k8s.helm.v3.Release {
     return new k8s.helm.v3.Release(name, releaseArgs(spec), opts);
+}
+
+/** The same options, depending also on `more`: an add-on waits for what its siblings wait for, and more. */
+export function alsoAfter(opts: PlatformResourceOptions, ...more: pulumi.Resource[]): PlatformResourceOptions {
+    const earlier = opts.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn as pulumi.Input<pulumi.Resource>];
+    return { ...opts, dependsOn: [...earlier, ...more] };
 }

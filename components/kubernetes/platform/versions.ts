@@ -1,4 +1,7 @@
-/** Where a Helm chart comes from, pinned to one exact version (no range: an upgrade is a reviewed commit). */
+/**
+ * Where a Helm chart comes from, pinned to one exact version (no range: an upgrade is a reviewed commit).
+ * `repo` is an HTTPS chart repository, or an OCI registry path (`oci://...`) under which the chart is pulled.
+ */
 export interface ChartRef {
     chart: string;
     version: string;
@@ -6,20 +9,29 @@ export interface ChartRef {
 }
 
 const CLOUD_PROVIDER_OPENSTACK = "https://kubernetes.github.io/cloud-provider-openstack";
+// Envoy Gateway publishes its charts only as OCI artifacts on Docker Hub (gateway.envoyproxy.io "Install with Helm").
+const ENVOY_GATEWAY_OCI = "oci://docker.io/envoyproxy";
 
 /**
  * Every chart the platform installs. cloud-provider-openstack versions its charts 2.<minor>.<patch> after the
- * Kubernetes minor they are built and tested for: keep them on the cluster's minor (1.35).
+ * Kubernetes minor they are built and tested for: keep them on the cluster's minor.
  */
 export const CHARTS = {
-    // cloud-provider-openstack release v1.35.0: chart version 2.35.0, appVersion v1.35.0.
-    cloudControllerManager: { chart: "openstack-cloud-controller-manager", version: "2.35.0", repo: CLOUD_PROVIDER_OPENSTACK },
-    // cloud-provider-openstack release v1.35.0: chart version 2.35.0, appVersion v1.35.0.
-    cinderCsi: { chart: "openstack-cinder-csi", version: "2.35.0", repo: CLOUD_PROVIDER_OPENSTACK },
-    // helm-chart-4.15.1 (controller v1.15.1), the last line before the project's retirement in March 2026.
-    ingressNginx: { chart: "ingress-nginx", version: "4.15.1", repo: "https://kubernetes.github.io/ingress-nginx" },
+    // cloud-provider-openstack release v1.36.0: chart version 2.36.0, appVersion v1.36.0 (charts/*/Chart.yaml at the tag).
+    cloudControllerManager: { chart: "openstack-cloud-controller-manager", version: "2.36.0", repo: CLOUD_PROVIDER_OPENSTACK },
+    // cloud-provider-openstack release v1.36.0: chart version 2.36.0, appVersion v1.36.0.
+    cinderCsi: { chart: "openstack-cinder-csi", version: "2.36.0", repo: CLOUD_PROVIDER_OPENSTACK },
+    // Envoy Gateway v1.9.0: Gateway API v1.6.1 compiled in, Kubernetes 1.33 to 1.36, end of life 2027-02-14
+    // (site/content/en/news/releases/matrix.md at the tag). The CRD chart of the same release carries exactly the
+    // Gateway API v1.6.1 and Envoy Gateway CRDs, as templates, so `helm upgrade` upgrades them (a chart's crds/
+    // folder is installed once and never upgraded).
+    envoyGatewayCrds: { chart: "gateway-crds-helm", version: "v1.9.0", repo: ENVOY_GATEWAY_OCI },
+    envoyGateway: { chart: "gateway-helm", version: "v1.9.0", repo: ENVOY_GATEWAY_OCI },
     // cert-manager v1.21.1; cert-manager.io "Supported releases": 1.21 supports Kubernetes 1.33 to 1.36.
     certManager: { chart: "cert-manager", version: "v1.21.1", repo: "https://charts.jetstack.io" },
     // metrics-server-helm-chart-3.13.1 (metrics-server v0.8.1), chart CHANGELOG.md of 2026-02-27.
     metricsServer: { chart: "metrics-server", version: "3.13.1", repo: "https://kubernetes-sigs.github.io/metrics-server/" },
 } as const satisfies Record<string, ChartRef>;
+
+/** The Gateway API release the pinned CRD chart installs; the manifests are validated against its schemas. */
+export const GATEWAY_API_VERSION = "v1.6.1";

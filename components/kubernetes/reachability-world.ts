@@ -1,0 +1,50 @@
+import type { Pod, Policy, Protocol, Service, World } from "./reachability";
+
+/** A rendered object as the reachability model reads it: kind, metadata and spec, nothing typed beyond that. */
+export interface RenderedObject {
+    kind: string;
+    metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+    spec?: unknown;
+}
+
+interface Template {
+    metadata?: { labels?: Record<string, string> };
+    spec: { containers: { ports?: { name?: string; containerPort: number; protocol?: Protocol }[] }[] };
+}
+
+/** The pods a Deployment or StatefulSet would run: `replicas` of them (2 when an autoscaler owns the count), named after the workload. */
+function podsOf(workload: RenderedObject): Pod[] {
+    const spec = workload.spec as { replicas?: number; template: Template };
+    const count = spec.replicas ?? 2;
+    const ports = spec.template.spec.containers.flatMap((container) => container.ports ?? []);
+    return Array.from({ length: count }, (_, index) => ({
+        name: `${workload.metadata.name}-${index}`,
+        namespace: workload.metadata.namespace ?? "default",
+        labels: spec.template.metadata?.labels ?? {},
+        ports,
+    }));
+}
+
+/** The namespaces, pods, Services and NetworkPolicies of a set of rendered objects, plus pods the platform runs. */
+export function worldOf(objects: readonly RenderedObject[], platformPods: readonly Pod[] = []): { world: World; pods: Pod[]; services: Service[] } {
+    const namespaces = new Map<string, Record<string, string>>();
+    for (const object of objects) {
+        if (object.kind === "Namespace") {
+            namespaces.set(object.metadata.name, object.metadata.labels ?? {});
+        }
+    }
+    for (const pod of platformPods) {
+        if (!namespaces.has(pod.namespace)) {
+            namespaces.set(pod.namespace, {});
+        }
+    }
+    const pods = [...objects.filter((object) => object.kind === "Deployment" || object.kind === "StatefulSet").flatMap(podsOf), ...platformPods];
+    const services = objects
+        .filter((object) => object.kind === "Service")
+        .map((object) => {
+            const spec = object.spec as { selector: Record<string, string>; ports: Service["ports"] };
+            return { name: object.metadata.name, namespace: object.metadata.namespace ?? "default", selector: spec.selector, ports: spec.ports };
+        });
+    const policies = objects.filter((object) => object.kind === "NetworkPolicy") as unknown as Policy[];
+    return { world: { namespaces, policies }, pods, services };
+}

@@ -1,0 +1,254 @@
+import { parseCatalog, readCatalog } from "../components/config/catalog";
+import { parseCall } from "../components/config/catalog-references";
+import { ACME_SOLVER } from "../components/kubernetes/gateway-manifests";
+import { type Endpoint, type Pod, mayReach, sideVerdict } from "../components/kubernetes/reachability";
+import { worldOf } from "../components/kubernetes/reachability-world";
+import { ROOT, STACKS, type StackName } from "./support/stacks";
+import { gateway, manifestsOf, resolved } from "./support/service-manifests";
+
+/** Pods the platform runs that the services' flows involve (labels as their charts and controllers set them). */
+const PLATFORM_PODS: Pod[] = [
+    { name: "envoy-fsgs-0", namespace: gateway.proxyNamespace, labels: gateway.proxyPodLabels, ports: [{ name: "https", containerPort: 10443 }] },
+    { name: "cm-acme-http-solver-0", namespace: gateway.namespace, labels: { ...ACME_SOLVER.labels }, ports: [{ name: "http", containerPort: ACME_SOLVER.port }] },
+    {
+        name: "coredns-0",
+        namespace: "kube-system",
+        labels: { "k8s-app": "kube-dns" },
+        ports: [
+            { name: "dns", containerPort: 53, protocol: "UDP" },
+            { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
+        ],
+    },
+];
+const INTERNET_CLIENT: Endpoint = { external: { ip: "203.0.113.50" } };
+
+function worldFor(stack: StackName) {
+    return worldOf(manifestsOf(stack) as never, PLATFORM_PODS);
+}
+
+const pods = (all: Pod[], prefix: string) => all.filter((pod) => pod.name.startsWith(`${prefix}-`) && /-\d+$/.test(pod.name));
+const first = (all: Pod[], name: string): Endpoint => {
+    const found = all.find((pod) => pod.name === `${name}-0`);
+    if (!found) {
+        throw new Error(`no pod ${name}-0`);
+    }
+    return { pod: found };
+};
+const service = (all: Pod[], name: string): Pod => (first(all, name) as { pod: Pod }).pod;
+
+/**
+ * What the catalog declares, read from its YAML independently of the policy generator: a pod may open a
+ * connection to another exactly when one of these holds.
+ */
+const UNPOLICED = new Set([gateway.proxyNamespace, "kube-system"]);
+const resolvedOnce = new Map(STACKS.map((stack) => [stack, resolved(stack)]));
+
+function declared(stack: StackName, from: Pod, to: Pod, port: number, protocol: string): boolean {
+    const services = resolvedOnce.get(stack)!;
+    if (UNPOLICED.has(from.namespace) && UNPOLICED.has(to.namespace)) {
+        // The platform's own namespaces carry no NetworkPolicy: traffic among them is open, by design.
+        return true;
+    }
+    const owner = (pod: Pod) => services.find((s) => s.namespace === pod.namespace && s.name === pod.labels["app.kubernetes.io/name"]);
+    const source = owner(from);
+    const target = owner(to);
+    if (to.namespace === "kube-system" && port === 53) {
+        // Every service resolves names.
+        return source !== undefined;
+    }
+    if (from.namespace === gateway.proxyNamespace) {
+        if (to.namespace === gateway.namespace) {
+            return port === ACME_SOLVER.port;
+        }
+        return target?.ingress !== undefined && target.ports.some((p) => p.name === target.ingress!.port && p.port === port && protocol === "TCP");
+    }
+    if (!source || !target) {
+        return false;
+    }
+    const targetPort = target.ports.find((p) => p.port === port && p.protocol === protocol);
+    if (!targetPort) {
+        return false;
+    }
+    if (source.name === target.name) {
+        return target.kind === "StatefulSet" || targetPort.peersOnly === true;
+    }
+    return source.connectsTo.map(parseCall).some((call) => call.domain === target.domain && call.name === target.name && call.port === targetPort.name);
+}
+
+/**
+ * Every (source, destination, port) the model allows that the catalog does not declare, and the reverse; and each
+ * side on its own (the source's egress, the destination's ingress), so that a too-wide rule on one side shows even
+ * when the other side still holds.
+ */
+function mismatches(stack: StackName, world = worldFor(stack)): string[] {
+    const problems: string[] = [];
+    const sources = world.pods;
+    for (const from of sources) {
+        for (const to of world.pods) {
+            if (from === to) {
+                continue;
+            }
+            for (const port of to.ports) {
+                const protocol = port.protocol ?? "TCP";
+                const expected = declared(stack, from, to, port.containerPort, protocol);
+                const flow = `${from.namespace}/${from.name} -> ${to.namespace}/${to.name}:${port.containerPort}/${protocol}`;
+                const verdict = mayReach(world.world, { pod: from }, { pod: to }, port.containerPort, protocol);
+                if (verdict.allowed !== expected) {
+                    problems.push(`${flow}: model ${verdict.allowed}, catalog ${expected} (${verdict.reason})`);
+                }
+                for (const side of ["Egress", "Ingress"] as const) {
+                    const end = side === "Egress" ? from : to;
+                    const sideExpected = UNPOLICED.has(end.namespace) || expected;
+                    const own = sideVerdict(world.world, side, { pod: from }, { pod: to }, port.containerPort, protocol);
+                    if (own.allowed !== sideExpected) {
+                        problems.push(`${flow}: ${side.toLowerCase()} side ${own.allowed}, catalog ${sideExpected} (${own.reason})`);
+                    }
+                }
+            }
+        }
+    }
+    return problems;
+}
+
+describe.each(STACKS)("the flows of %s", (stack) => {
+    const { world, pods: all } = worldFor(stack);
+
+    it("are exactly those the catalog declares: every pod pair, every port, nothing more and nothing less", () => {
+        expect(mismatches(stack)).toEqual([]);
+    });
+
+    it("let the Gateway's proxies reach each routed service on its routed port, and nothing from the Internet directly", () => {
+        const proxy = first(all, "envoy-fsgs");
+        const routed = resolved(stack).filter((s) => s.ingress);
+        expect(routed.map((s) => s.name).sort()).toEqual(["archive-api", "burst-advocate-tools", "core-program-web", "general-program-web", "monitoring-web"]);
+        for (const target of routed) {
+            const port = target.ports.find((p) => p.name === target.ingress!.port)!.port;
+            expect([target.name, mayReach(world, proxy, first(all, target.name), port).allowed]).toEqual([target.name, true]);
+            expect([target.name, mayReach(world, INTERNET_CLIENT, first(all, target.name), port).allowed]).toEqual([target.name, false]);
+        }
+    });
+
+    it("let the proxies reach cert-manager's HTTP-01 solver, and no service", () => {
+        const solver = first(all, "cm-acme-http-solver");
+        expect(mayReach(world, first(all, "envoy-fsgs"), solver, 8089).allowed).toBe(true);
+        expect(mayReach(world, first(all, "monitoring-web"), solver, 8089).allowed).toBe(false);
+    });
+
+    it("let every service resolve names through kube-dns over UDP and TCP, and reach nothing else in kube-system", () => {
+        const dns = first(all, "coredns");
+        for (const name of new Set(resolved(stack).map((s) => s.name))) {
+            expect([name, mayReach(world, first(all, name), dns, 53, "UDP").allowed, mayReach(world, first(all, name), dns, 53, "TCP").allowed]).toEqual([name, true, true]);
+            expect([name, mayReach(world, first(all, name), dns, 9153).allowed]).toEqual([name, false]);
+        }
+    });
+
+    it("keep the broker's cluster ports among brokers, its management port for monitoring-web", () => {
+        const [broker0, broker1] = pods(all, "message-broker").map((pod) => ({ pod }));
+        expect(mayReach(world, broker0, broker1, 25672).allowed).toBe(true);
+        expect(mayReach(world, broker0, broker1, 4369).allowed).toBe(true);
+        for (const client of ["monitoring-web", "vhf-listener", "alert-broadcaster", "burst-advocate-tools"]) {
+            expect([client, mayReach(world, first(all, client), broker0, 25672).allowed, mayReach(world, first(all, client), broker0, 4369).allowed]).toEqual([client, false, false]);
+            expect([client, mayReach(world, first(all, client), broker0, 5672).allowed]).toEqual([client, true]);
+        }
+        expect(mayReach(world, first(all, "monitoring-web"), broker0, 15672).allowed).toBe(true);
+        expect(mayReach(world, first(all, "vhf-listener"), broker0, 15672).allowed).toBe(false);
+        expect(mayReach(world, first(all, "archive-api"), broker0, 5672).allowed).toBe(false);
+    });
+
+    it("let each declared dependency through, metrics scraping included, and refuse the undeclared", () => {
+        const allowed = (from: string, to: string, port: number) => mayReach(world, first(all, from), first(all, to), port).allowed;
+        expect(allowed("archive-api", "database", 5432)).toBe(true);
+        expect(allowed("core-program-web", "archive-api", 8000)).toBe(true);
+        expect(allowed("monitoring-web", "vhf-listener", 9090)).toBe(true);
+        expect(allowed("burst-advocate-tools", "alert-broadcaster", 8080)).toBe(true);
+        expect(allowed("alert-broadcaster", "database", 5432)).toBe(false);
+        expect(allowed("vhf-listener", "database", 5432)).toBe(false);
+        expect(allowed("core-program-web", "monitoring-web", 8080)).toBe(false);
+        expect(allowed("database", "archive-api", 8000)).toBe(false);
+    });
+
+    it("leave kubelet probes unaffected: a pod's own node always reaches it", () => {
+        const database = service(all, "database");
+        const node = { external: { ip: "10.42.10.21", node: "worker-1" } };
+        expect(mayReach(world, node, { pod: { ...database, node: "worker-1" } }, 5432).allowed).toBe(true);
+        expect(mayReach(world, { external: { ip: "10.42.10.22", node: "worker-2" } }, { pod: { ...database, node: "worker-1" } }, 5432).allowed).toBe(false);
+    });
+});
+
+describe("the flow check", () => {
+    it("catches a policy that opens every port to every allowed peer, as the old one did", () => {
+        const manifests = manifestsOf("prod");
+        const broker = manifests.find((m) => m.kind === "NetworkPolicy" && m.metadata.name === "message-broker")!;
+        const allPorts = [5672, 15672, 4369, 25672].map((port) => ({ port, protocol: "TCP" }));
+        broker.spec.ingress = ["fsgs-vhf", "fsgs-alerts", "fsgs-programs", "fsgs-monitoring", "fsgs-burst-advocate", "fsgs-archive"].map((namespace) => ({
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } } }],
+            ports: allPorts,
+        }));
+        const problems = mismatches("prod", worldOf(manifests as never, PLATFORM_PODS));
+        // The callers' own egress still holds, but the broker's ingress side admits what the catalog does not.
+        expect(problems).toEqual(
+            expect.arrayContaining([expect.stringMatching(/^fsgs-monitoring\/monitoring-web-0 -> fsgs-messaging\/message-broker-0:25672\/TCP: ingress side true, catalog false/)]),
+        );
+    });
+
+    it("catches a policy that admits the wrong namespace", () => {
+        const manifests = manifestsOf("prod");
+        const database = manifests.find((m) => m.kind === "NetworkPolicy" && m.metadata.name === "database")!;
+        const rule = database.spec.ingress.find((r: any) => r.from[0].namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] === "fsgs-archive");
+        rule.from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"] = "fsgs-alerts";
+        const problems = mismatches("prod", worldOf(manifests as never, PLATFORM_PODS));
+        expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^fsgs-archive\/archive-api-0 -> fsgs-data\/database-0:5432\/TCP: model false, catalog true/)]));
+    });
+
+    it("catches open egress", () => {
+        const manifests = manifestsOf("prod").filter((m) => !(m.kind === "NetworkPolicy" && m.metadata.name === "default-deny" && m.metadata.namespace === "fsgs-vhf"));
+        const vhf = manifests.find((m) => m.kind === "NetworkPolicy" && m.metadata.name === "vhf-listener")!;
+        vhf.spec.policyTypes = ["Ingress"];
+        const problems = mismatches("prod", worldOf(manifests as never, PLATFORM_PODS));
+        expect(problems).toEqual(
+            expect.arrayContaining([
+                expect.stringMatching(/^fsgs-vhf\/vhf-listener-0 -> fsgs-messaging\/message-broker-0:15672\/TCP: egress side true, catalog false/),
+                expect.stringMatching(/^fsgs-vhf\/vhf-listener-0 -> envoy-gateway-system\/envoy-fsgs-0:10443\/TCP: model true, catalog false/),
+            ]),
+        );
+    });
+});
+
+describe("the catalog's references", () => {
+    const files = readCatalog(ROOT);
+    const edit = (name: string, change: (text: string) => string) => files.map((file) => (file.path === `services/${name}.yaml` ? { ...file, text: change(file.text) } : file));
+
+    it("are all known and consistent in the committed catalog", () => {
+        expect(() => parseCatalog(files)).not.toThrow();
+    });
+
+    it("name the file and key of a typo in allowFrom", () => {
+        expect(() => parseCatalog(edit("database", (t) => t.replace("allowFrom: [programs,", "allowFrom: [program,")))).toThrow(
+            'services/database.yaml: allowFrom[0]: expected a domain of the catalog (alerts, archive, burst-advocate, data, messaging, monitoring, programs, vhf), got "program"',
+        );
+    });
+
+    it("name the file and key of a call to an unknown service or port", () => {
+        expect(() => parseCatalog(edit("vhf-listener", (t) => t.replace("messaging/message-broker:amqp", "messaging/message-brocker:amqp")))).toThrow(
+            'services/vhf-listener.yaml: connectsTo[0]: expected a service of the catalog (domain/name), got "messaging/message-brocker"',
+        );
+        expect(() => parseCatalog(edit("vhf-listener", (t) => t.replace("messaging/message-broker:amqp", "messaging/message-broker:amqps")))).toThrow(
+            "services/vhf-listener.yaml: connectsTo[0]: expected one of message-broker's ports (amqp, management, epmd, clustering), got \"amqps\"",
+        );
+    });
+
+    it("refuse a call to a port only the target's replicas use, or that the target does not admit", () => {
+        expect(() => parseCatalog(edit("vhf-listener", (t) => t.replace("messaging/message-broker:amqp", "messaging/message-broker:clustering")))).toThrow(
+            "services/vhf-listener.yaml: connectsTo[0]: message-broker's port clustering is for its own replicas only (peersOnly)",
+        );
+        expect(() => parseCatalog(edit("alert-broadcaster", (t) => t.replace("connectsTo: [messaging/message-broker:amqp]", "connectsTo: [messaging/message-broker:amqp, data/database:postgresql]")))).toThrow(
+            "services/alert-broadcaster.yaml: connectsTo[1]: services/database.yaml's allowFrom does not admit alerts/alert-broadcaster",
+        );
+    });
+
+    it("refuse an allowFrom entry that admits nobody who calls", () => {
+        expect(() => parseCatalog(edit("database", (t) => t.replace("allowFrom: [programs,", "allowFrom: [vhf, programs,")))).toThrow(
+            'services/database.yaml: allowFrom[0]: "vhf" admits nobody: no service there declares connectsTo data/database:<port>',
+        );
+    });
+});
