@@ -4,6 +4,7 @@ import { loadStack } from "./config/load";
 import { FsgsServices } from "./kubernetes/fsgs-services";
 import { Platform } from "./kubernetes/platform";
 import { clusterProvider } from "./kubernetes/provider";
+import { dataProtection } from "./config/data-protection";
 import { hasStatefulPool } from "./config/pools";
 import { certificateSource } from "./config/traffic";
 import { resolveService, routedHosts } from "./kubernetes/service-defaults";
@@ -67,7 +68,13 @@ export function buildStack(): StackOutputs {
         },
         routes: routedHosts(services),
         volumeType: config.site.volumeType,
+        databaseOperatorReplicas: dataProtection(config.environment).operatorReplicas,
     });
+    const protection = dataProtection(config.environment);
+    const statefulPool = hasStatefulPool(config);
+    const placementNodes = config.cluster.workerPools
+        .filter((pool) => !statefulPool || pool.role === "stateful")
+        .reduce((sum, pool) => sum + pool.count, 0);
     new FsgsServices(
         `${name}-services`,
         {
@@ -77,12 +84,27 @@ export function buildStack(): StackOutputs {
                 imagePullSecret: "gitlab-registry",
                 gateway: platform.gateway,
                 catalog: services,
-                statefulPool: hasStatefulPool(config),
+                statefulPool,
                 clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
             },
             provider: kubernetesProvider,
             // Routes and certificates need the controllers and the CRDs first.
             platform,
+            databases: {
+                instances: protection.databaseInstances,
+                protect: protection.backupsRequired,
+                placementNodes,
+                storageClass: platform.storageClassName,
+                backup: config.data.backup,
+                backupCredentials:
+                    secrets.backupAccessKeyId && secrets.backupSecretAccessKey
+                        ? { accessKeyId: secrets.backupAccessKeyId, secretAccessKey: secrets.backupSecretAccessKey }
+                        : undefined,
+                restore: config.data.restore,
+                stackName: name,
+                nodeCidr: config.network.nodeCidr,
+                operator: platform.databaseOperator,
+            },
         },
     );
     return outputs;
