@@ -8,3 +8,4 @@ export const nodes = outputs.nodes;
 export const bastionPublicAddress = outputs.bastionPublicAddress;
 export const apiEndpoint = outputs.apiEndpoint;
 export const kubeconfig = outputs.kubeconfig;
+export const kubeconfigExpiresAt = outputs.kubeconfigExpiresAt;

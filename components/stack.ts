@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KubeadmCluster } from "./cluster/kubeadm-cluster";
+import type { CatalogFile } from "./config/catalog";
 import { loadStack } from "./config/load";
 import { FsgsServices } from "./kubernetes/fsgs-services";
 import { Platform } from "./kubernetes/platform";
@@ -24,14 +25,25 @@ export interface StackOutputs {
     };
     /** Cluster-admin kubeconfig naming the public endpoint; a secret. */
     kubeconfig: pulumi.Output<string>;
+    /** When that kubeconfig's client certificate expires (ISO 8601), so its end is never a surprise. */
+    kubeconfigExpiresAt: pulumi.Output<string>;
 }
 
-/** The whole program: validate the config (throwing before any registration), then build the environment, the cluster, the platform and the services. */
-export function buildStack(): StackOutputs {
-    const { config, secrets, catalog } = loadStack();
+/**
+ * The whole program: validate the config (throwing before any registration), then build the environment, the
+ * cluster, the platform and the services. `catalogFiles` replaces the project's services/ folder (the Swarm
+ * importer's tests render imported entries through the whole program this way).
+ */
+export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs {
+    const { config, secrets, catalog } = catalogFiles === undefined ? loadStack() : loadStack(undefined, catalogFiles);
     const name = `fsgs-${config.environment}`;
     const environment = new Environment(name, { config });
-    const cluster = new KubeadmCluster(name, { config, environment, deployPrivateKey: secrets.deployPrivateKey });
+    const cluster = new KubeadmCluster(name, {
+        config,
+        environment,
+        deployPrivateKey: secrets.deployPrivateKey,
+        etcdBackupKeys: { accessKey: secrets.etcdBackupAccessKey, secretKey: secrets.etcdBackupSecretKey },
+    });
     const endpoint = environment.apiEndpoint;
     const outputs: StackOutputs = {
         environmentName: config.environment,
@@ -45,6 +57,7 @@ export function buildStack(): StackOutputs {
             url: pulumi.interpolate`https://${endpoint.publicAddress}:${endpoint.port}`,
         },
         kubeconfig: cluster.kubeconfig,
+        kubeconfigExpiresAt: cluster.kubeconfigExpiresAt,
     };
     const kubernetesProvider = clusterProvider(name, cluster.kubeconfig);
     const services = catalog.map((service) => resolveService(service, config.services[service.name], config.environment));
@@ -75,6 +88,9 @@ export function buildStack(): StackOutputs {
     const placementNodes = config.cluster.workerPools
         .filter((pool) => !statefulPool || pool.role === "stateful")
         .reduce((sum, pool) => sum + pool.count, 0);
+    // Before the cluster goes, the objects that made Octavia load balancers and Cinder volumes are deleted while
+    // the controllers that remove those still run.
+    cluster.releaseCloudResourcesAtTeardown([platform]);
     new FsgsServices(
         `${name}-services`,
         {
@@ -85,6 +101,7 @@ export function buildStack(): StackOutputs {
                 gateway: platform.gateway,
                 catalog: services,
                 statefulPool,
+                externalAccess: { loadBalancers: config.cluster.apiEndpoint.mode === "octavia", nodeCidr: config.network.nodeCidr },
                 clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
             },
             provider: kubernetesProvider,

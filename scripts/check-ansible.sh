@@ -50,7 +50,7 @@ run_check "yamllint" \
 # and control_plane[1:] included, resolve as they do in a deployment.
 run_check "ansible-playbook --syntax-check" \
   ansible-playbook --inventory playbooks/tests/inventory.yml --syntax-check \
-  playbooks/site.yml playbooks/converge-chroot.yml
+  playbooks/site.yml playbooks/converge-chroot.yml playbooks/remove-node.yml playbooks/restore-etcd.yml
 
 # --offline: no schema refresh and no collection install; Debian's build already skips the
 # version check. --strict: warnings count as violations too, so "passed" means zero of either.

@@ -2,7 +2,12 @@
 # Converge test of the node roles: applies playbooks/converge-chroot.yml (os_baseline,
 # container_runtime) to a fresh Debian 12 (bookworm) root through the community.general.chroot
 # connection, twice, and fails unless the first run succeeds, the second reports changed=0 and
-# failed=0, and the root ends up configured as expected.
+# failed=0, and the root ends up configured as expected. A third run pins a wrong checksum for a
+# new containerd version and must fail before that version is unpacked or linked.
+#
+# containerd and runc come from STAND-IN release artifacts (scripts/container-runtime-standin/)
+# served on 127.0.0.1 in the upstream download layout, with their own checksums pinned: github.com
+# is out of reach here. The role's download, checksum, unpack and link steps run for real.
 #
 # Must run as root on a Debian machine. Debian 12 packages it needs:
 #   apt-get install -y ansible debootstrap
@@ -19,12 +24,10 @@
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/converge-root.sh
+. "$repo_root/scripts/converge-root.sh"
 work_dir="${SVOM_CONVERGE_DIR:-/var/tmp/svom-converge}"
-suite=bookworm
-variant=minbase
-# python3 and python3-apt: Ansible's modules, apt among them; systemd: systemctl, which the service
-# tasks call. A Debian cloud image has all three.
-include_packages=python3,python3-apt,systemd
+suite="$converge_root_suite"
 target_root="$work_dir/$suite"
 inventory="$work_dir/inventory.ini"
 log_dir="$work_dir/logs"
@@ -54,51 +57,6 @@ fi
 ansible-doc --type connection community.general.chroot >/dev/null 2>&1 \
   || fail "the community.general.chroot connection plugin is missing (it ships in Debian's ansible package)"
 
-# The mirror this machine's apt already uses: the Debian archive entry for the host's own release.
-# The archive URL serves every suite, so it serves bookworm whatever the host runs.
-host_debian_mirror() {
-  local codename
-  # shellcheck source=/dev/null
-  codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
-  [[ -n "$codename" ]] || return 1
-  /usr/bin/python3 - "$codename" <<'PY'
-import glob, os, re, sys
-
-codename = sys.argv[1]
-
-def one_line_entries():
-    files = [f for f in ["/etc/apt/sources.list"] if os.path.exists(f)]
-    for path in files + sorted(glob.glob("/etc/apt/sources.list.d/*.list")):
-        for line in open(path, encoding="utf-8"):
-            match = re.match(r"deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)", line.split("#", 1)[0].strip())
-            if match:
-                yield match.group(1), [match.group(2)]
-
-def deb822_entries():
-    for path in sorted(glob.glob("/etc/apt/sources.list.d/*.sources")):
-        for stanza in re.split(r"\n\s*\n", open(path, encoding="utf-8").read()):
-            fields, key = {}, None
-            for line in stanza.splitlines():
-                if line.startswith("#"):
-                    continue
-                if line[:1] in (" ", "\t") and key:
-                    fields[key] += " " + line.strip()
-                elif ":" in line:
-                    key, value = line.split(":", 1)
-                    key = key.strip().lower()
-                    fields[key] = value.strip()
-            if "deb" in fields.get("types", "").split() and fields.get("enabled", "yes").lower() != "no":
-                for uri in fields.get("uris", "").split():
-                    yield uri, fields.get("suites", "").split()
-
-for uri, suites in list(deb822_entries()) + list(one_line_entries()):
-    if codename in suites and uri.startswith(("http://", "https://")):
-        print(uri.rstrip("/"))
-        sys.exit(0)
-sys.exit(1)
-PY
-}
-
 mirror="${SVOM_DEBIAN_MIRROR:-}"
 if [[ -z "$mirror" ]]; then
   mirror="$(host_debian_mirror)" \
@@ -111,31 +69,10 @@ flock --nonblock 9 || fail "another converge-chroot run holds $work_dir/.lock"
 
 # --- cleanup -----------------------------------------------------------------------------------
 
-# Nothing is mounted into the root (the roles need neither /proc nor /dev beyond what debootstrap
-# creates), but a package script could mount something: unmount whatever sits under the root.
-unmount_below() {
-  local root="$1" mount_point
-  findmnt --raw --noheadings --output TARGET | awk -v root="$root" 'index($0, root "/") == 1 || $0 == root' \
-    | sort --reverse | while read -r mount_point; do
-      umount --lazy "$mount_point" || echo "converge-chroot: could not unmount $mount_point" >&2
-    done
-}
-
-# Processes whose root directory is the chroot: a package script that started a daemon despite
-# policy-rc.d. They would keep running on this machine, so report them, then stop them by pid.
-processes_in_root() {
-  local root="$1" proc_root pid
-  for proc_root in /proc/[0-9]*/root; do
-    pid="${proc_root#/proc/}"
-    pid="${pid%/root}"
-    [[ "$(readlink "$proc_root" 2>/dev/null || true)" == "$root" ]] && echo "$pid"
-  done
-  return 0
-}
-
 cleanup() {
   local status=$?
   local pids
+  [[ -n "${artifact_server_pid:-}" ]] && kill "$artifact_server_pid" 2>/dev/null
   pids="$(processes_in_root "$target_root")"
   if [[ -n "$pids" ]]; then
     echo "converge-chroot: processes left running in the chroot: $(tr '\n' ' ' <<<"$pids")" >&2
@@ -153,36 +90,14 @@ trap cleanup EXIT
 
 # --- pristine root: cached tarball, or debootstrap ----------------------------------------------
 
-cache_key="$(printf '%s\n' "$suite" "$variant" "$include_packages" "$mirror" | sha256sum | cut -c1-12)"
-tarball="$work_dir/$suite-$variant-$cache_key.tar.gz"
-
 unmount_below "$target_root"
 rm -rf --one-file-system "$target_root"
-
-if [[ -f "$tarball" ]]; then
-  echo "==> Unpacking cached $suite root $tarball"
-  started=$(now)
-  mkdir -p "$target_root"
-  tar --extract --gzip --numeric-owner --file "$tarball" --directory "$target_root"
-  record_timing "unpack cached root" $(($(now) - started))
-else
-  echo "==> No cached root: debootstrap $suite ($variant, +$include_packages) from $mirror"
-  started=$(now)
-  building="$work_dir/$suite.building"
-  rm -rf --one-file-system "$building"
-  if ! debootstrap --variant="$variant" --include="$include_packages" "$suite" "$building" "$mirror" \
-    >"$log_dir/debootstrap.log" 2>&1; then
-    tail -n 30 "$log_dir/debootstrap.log" >&2
-    fail "debootstrap failed, full log: $log_dir/debootstrap.log"
-  fi
-  chroot "$building" apt-get clean
-  record_timing "debootstrap (cold)" $(($(now) - started))
-  started=$(now)
-  tar --create --gzip --numeric-owner --file "$tarball.partial" --directory "$building" .
-  mv "$tarball.partial" "$tarball"
-  mv "$building" "$target_root"
-  record_timing "cache root tarball" $(($(now) - started))
-fi
+tarball="$(pristine_root_tarball "$work_dir" "$mirror" "$log_dir")" || fail "could not build the pristine $suite root"
+echo "==> Unpacking cached $suite root $tarball"
+started=$(now)
+mkdir -p "$target_root"
+tar --extract --gzip --numeric-owner --file "$tarball" --directory "$target_root"
+record_timing "unpack cached root" $(($(now) - started))
 
 # --- what the test adds to the root ------------------------------------------------------------
 
@@ -199,16 +114,36 @@ cat >"$inventory" <<EOF
 $suite-chroot ansible_host=$target_root ansible_connection=community.general.chroot ansible_python_interpreter=/usr/bin/python3
 EOF
 
+# --- stand-in release downloads ----------------------------------------------------------------
+
+standin_dir="$repo_root/scripts/container-runtime-standin"
+artifacts="$work_dir/artifacts"
+containerd_version=2.3.4 runc_version=1.4.3 tampered_version=2.3.5
+rm -rf "$artifacts" && mkdir -p "$artifacts"
+read -r containerd_sha256 runc_sha256 < <("$standin_dir/build.sh" "$artifacts" "$containerd_version" "$runc_version")
+"$standin_dir/build.sh" "$artifacts" "$tampered_version" "$runc_version" >/dev/null
+rm -f "$work_dir/artifact-port"
+python3 "$standin_dir/serve.py" "$artifacts" "$work_dir/artifact-port" 2>"$log_dir/artifact-server.log" &
+artifact_server_pid=$!
+for _ in $(seq 50); do [[ -s "$work_dir/artifact-port" ]] && break; sleep 0.1; done
+[[ -s "$work_dir/artifact-port" ]] || fail "the stand-in artifact server did not start"
+artifact_base_url="http://127.0.0.1:$(cat "$work_dir/artifact-port")"
+
 # --- converge twice ----------------------------------------------------------------------------
 
 export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_RETRY_FILES_ENABLED=0
 
 converge() {
   local run="$1" log="$log_dir/converge-$1.log" started status=0
+  shift
   echo "==> Converge run $run (log: $log)"
   started=$(now)
   (cd "$repo_root" && ansible-playbook --inventory "$inventory" playbooks/converge-chroot.yml \
-    --extra-vars svom_skip_live_system_tasks=true) 2>&1 | tee "$log" || status=$?
+    --extra-vars svom_skip_live_system_tasks=true \
+    --extra-vars "container_runtime_download_base_url=$artifact_base_url" \
+    --extra-vars "container_runtime_containerd_version=$containerd_version container_runtime_containerd_sha256=$containerd_sha256" \
+    --extra-vars "container_runtime_runc_version=$runc_version container_runtime_runc_sha256=$runc_sha256" \
+    "$@") 2>&1 | tee "$log" || status=$?
   record_timing "converge run $run" $(($(now) - started))
   return "$status"
 }
@@ -238,6 +173,11 @@ read -r ok2 changed2 unreachable2 failed2 <<<"$counts"
 idempotent=true
 ((changed2 == 0 && failed2 == 0 && unreachable2 == 0)) || idempotent=false
 
+# Run 3: a new containerd version whose download does not match its pinned sha256 (the 2.3.4
+# stand-in's checksum pinned for the 2.3.5 stand-in). It must fail at the download.
+tampered_status=0
+converge 3 --extra-vars "container_runtime_containerd_version=$tampered_version" >/dev/null || tampered_status=$?
+
 # --- what the converge left in the root --------------------------------------------------------
 
 checks_failed=0
@@ -254,10 +194,22 @@ check() {
 in_root() { chroot "$target_root" "$@"; }
 no_active_swap_entry() { ! grep -Eq '^[[:space:]]*[^#[:space:]]+[[:space:]]+[^[:space:]]+[[:space:]]+swap[[:space:]]' "$1"; }
 mode_is() { [[ "$(stat --format=%a "$2")" == "$1" ]]; }
+not_installed() { ! in_root dpkg-query --show --showformat='${db:Status-Status}' "$1" 2>/dev/null | grep -qx installed; }
 sysctl_file="$target_root/etc/sysctl.d/90-kubernetes.conf"
 
 echo "==> Checking the converged root"
-check "chrony and containerd installed" in_root dpkg-query --show chrony containerd
+check "chrony installed" in_root dpkg-query --show chrony
+check "containerd $containerd_version linked from its version folder" \
+  test "$(readlink "$target_root/usr/local/bin/containerd")" = "/opt/containerd/$containerd_version/bin/containerd"
+check "runc installed, mode 0755" mode_is 755 "$target_root/usr/local/sbin/runc"
+check "no distribution containerd package" not_installed containerd
+check "containerd unit runs /usr/local/bin/containerd" grep -Fxq "ExecStart=/usr/local/bin/containerd" "$target_root/etc/systemd/system/containerd.service"
+check "run 3 (wrong checksum) failed" test "$tampered_status" -ne 0
+check "run 3 failed at the checksum" grep -q "did not match $containerd_sha256; it was" "$log_dir/converge-3.log"
+check "run 3 left no $tampered_version download" test ! -e "$target_root/var/cache/svom-downloads/containerd-$tampered_version-linux-amd64.tar.gz"
+check "run 3 unpacked nothing" test ! -e "$target_root/opt/containerd/$tampered_version"
+check "run 3 left containerd on $containerd_version" \
+  test "$(readlink "$target_root/usr/local/bin/containerd")" = "/opt/containerd/$containerd_version/bin/containerd"
 check "chrony.service enabled" in_root systemctl is-enabled chrony.service
 check "containerd.service enabled" in_root systemctl is-enabled containerd.service
 check "no active swap entry in /etc/fstab" no_active_swap_entry "$target_root/etc/fstab"
@@ -269,10 +221,14 @@ for setting in net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip
   kernel.panic_on_oops=1 kernel.keys.root_maxkeys=1000000 kernel.keys.root_maxbytes=25000000; do
   check "sysctl ${setting} persisted" grep -Fxq "${setting%%=*} = ${setting#*=}" "$sysctl_file"
 done
-# containerd parses the file itself: proves the TOML is valid and the keys land where it reads them.
-containerd_config="$(in_root containerd --config /etc/containerd/config.toml config dump 2>&1 || true)"
-check "containerd config: runc uses SystemdCgroup = true" grep -Eq '^[[:space:]]*SystemdCgroup = true$' <<<"$containerd_config"
-check "containerd config: sandbox image set" grep -Eq '^[[:space:]]*sandbox_image = "registry\.k8s\.io/pause:' <<<"$containerd_config"
+# The stand-in containerd parses the file as TOML and prints each key's full path: the keys must sit
+# where containerd 2.x reads them (containerd docs/cri/config.md, config version 3).
+containerd_config="$(in_root /usr/local/bin/containerd --config /etc/containerd/config.toml config dump 2>&1 || true)"
+cri_runtime="plugins.'io.containerd.cri.v1.runtime'"
+check "containerd config: version 3" grep -Fxq "version = 3" <<<"$containerd_config"
+check "containerd config: runc uses SystemdCgroup = true" grep -Fxq "$cri_runtime.containerd.runtimes.runc.options.SystemdCgroup = true" <<<"$containerd_config"
+check "containerd config: runc is the pinned one" grep -Fxq "$cri_runtime.containerd.runtimes.runc.options.BinaryName = '/usr/local/sbin/runc'" <<<"$containerd_config"
+check "containerd config: sandbox image pinned" grep -Eq "^plugins\.'io\.containerd\.cri\.v1\.images'\.pinned_images\.sandbox = 'registry\.k8s\.io/pause:" <<<"$containerd_config"
 check "containerd config mode 0644" mode_is 644 "$target_root/etc/containerd/config.toml"
 check "crictl points at the containerd socket" grep -Fxq "runtime-endpoint: unix:///run/containerd/containerd.sock" "$target_root/etc/crictl.yaml"
 

@@ -2,14 +2,23 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { parseStackConfig, readNamespacedConfig } from "../components/config/load";
+import { parseCatalog, readCatalog } from "../components/config/catalog";
+import { capacityLines, stackCapacity } from "../components/kubernetes/capacity";
+import { resolveService } from "../components/kubernetes/service-defaults";
 import { buildStack } from "../components/stack";
 import { compareStacks } from "./offline/compare";
 import { architectureMarkdown } from "./offline/diagram";
+import { predict } from "./offline/lifecycle/predict";
+import { parseSetting } from "./offline/lifecycle/settings";
 import { ProgramFailedError, renderProgram } from "./offline/render";
 import { formatReport } from "./offline/report";
 import { readStackFiles } from "./offline/stack-files";
 
-const USAGE = "usage: npm run plan -- --stack <integration|preprod|prod>\n       npm run plan -- --compare <stack> <stack>";
+const USAGE = [
+    "usage: npm run plan -- --stack <integration|preprod|prod>",
+    "       npm run plan -- --stack <stack> [--set key=value ...] [--replace <name> ...] [--destroy]",
+    "       npm run plan -- --compare <stack> <stack>",
+].join("\n");
 const ROOT = join(__dirname, "..");
 
 /** Renders one stack; undefined (after printing why) when its config is wrong. */
@@ -43,7 +52,13 @@ async function compare(a: string, b: string): Promise<number> {
 
 async function main(): Promise<number> {
     const { values, positionals } = parseArgs({
-        options: { stack: { type: "string" }, compare: { type: "boolean" } },
+        options: {
+            stack: { type: "string" },
+            compare: { type: "boolean" },
+            set: { type: "string", multiple: true },
+            replace: { type: "string", multiple: true },
+            destroy: { type: "boolean" },
+        },
         allowPositionals: true,
     });
     if (values.compare) {
@@ -58,6 +73,24 @@ async function main(): Promise<number> {
         return 2;
     }
     const stack = values.stack;
+    if (values.set || values.replace || values.destroy) {
+        // The steps an `up` of the changed config (or a destroy) would take, and whether the cloud accepts them.
+        try {
+            const prediction = await predict(ROOT, stack, {
+                settings: (values.set ?? []).map(parseSetting),
+                replace: values.replace ?? [],
+                destroy: values.destroy ?? false,
+            });
+            console.log(prediction.lines.join("\n"));
+            return 0;
+        } catch (error) {
+            if (error instanceof ProgramFailedError) {
+                console.error(`${stack} with the changed config: ${error.message}`);
+                return 1;
+            }
+            throw error;
+        }
+    }
     const rendered = await renderStack(stack);
     if (!rendered) {
         return 1;
@@ -95,6 +128,9 @@ async function main(): Promise<number> {
     }
 
     console.log(formatReport(render));
+    // N-1 capacity at peak: site.flavorSizes against every service at its peak and the add-ons on workers.
+    const services = parseCatalog(readCatalog(ROOT)).map((service) => resolveService(service, config.services[service.name], config.environment));
+    console.log(`\nCapacity at peak, largest worker down:\n${capacityLines(stackCapacity(config, services)).map((line) => `  ${line}`).join("\n")}`);
     if (files.placeholders.length > 0) {
         console.log(`\nSecrets replaced by placeholders (the plan never decrypts): ${files.placeholders.join(", ")}`);
     }

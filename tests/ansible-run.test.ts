@@ -68,7 +68,7 @@ describe("the Ansible run", () => {
 
     it.each<[string, (config: Record<string, any>) => void]>([
         ["one more worker", (c) => (c.cluster.workerPools[0].count += 1)],
-        ["a Kubernetes upgrade", (c) => (c.cluster.kubernetesVersion = "1.35.10")],
+        ["a Kubernetes upgrade", (c) => (c.cluster.kubernetesVersion = "1.36.5")],
         ["another CNI", (c) => (c.cluster.cni = "cilium")],
         ["another pod network", (c) => (c.network.podCidr = "10.128.0.0/16")],
     ])("runs again for %s", async (_, edit) => {
@@ -109,5 +109,16 @@ describe("secrets", () => {
             expect([resource.name, resource.inputs.connection]).toEqual([resource.name, "[secret]"]);
         }
         expect(JSON.stringify(preprod)).not.toContain("PRIVATE KEY");
+    });
+});
+
+describe("the cluster-admin kubeconfig Pulumi holds", () => {
+    it("is read again in a new month, so a certificate renewed on the control plane reaches it", () => {
+        const read = find(preprod, COMMAND, "-admin-kubeconfig");
+        expect(read.inputs.triggers).toEqual([ansibleRun(preprod).inputs.triggers, new Date().toISOString().slice(0, 7)].flat());
+    });
+
+    it("exports when it expires, in the clear", () => {
+        expect(preprod.outputs.kubeconfigExpiresAt).toEqual({ value: "unknown", secret: false });
     });
 });

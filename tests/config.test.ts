@@ -87,9 +87,22 @@ describe("a wrong config is rejected with the key to fix", () => {
             "svom-fsgs:access.adminCidrs[1]: prod must not open SSH and the Kubernetes API to the whole Internet",
         ],
         [
-            "a world-open IPv6 admin CIDR in preprod",
+            "an IPv6 admin network, which nothing in the stack can serve",
             "preprod",
-            (c) => (c.access.adminCidrs = ["::/0"]),
+            (c) => c.access.adminCidrs.push("2001:db8:10::/48"),
+            'svom-fsgs:access.adminCidrs[2]: expected an IPv4 block: the bastion, the nodes and the API endpoint have IPv4 addresses only, and Octavia refuses an IPv6 source on an IPv4 listener; got "2001:db8:10::/48"',
+        ],
+        [
+            "an admin network listed twice",
+            "prod",
+            (c) => c.access.adminCidrs.push(c.access.adminCidrs[0]),
+            'svom-fsgs:access.adminCidrs[1]: expected each admin network once (it names the security-group rules that admit it), got "134.158.88.0/24" again (access.adminCidrs[0])',
+        ],
+        [
+            // An IPv6 block is refused on its own (the case above): the stack is IPv4 only.
+            "a world-open admin CIDR in preprod",
+            "preprod",
+            (c) => (c.access.adminCidrs = ["0.0.0.0/0"]),
             "svom-fsgs:access.adminCidrs[0]: preprod must not open",
         ],
         [
@@ -156,13 +169,13 @@ describe("a wrong config is rejected with the key to fix", () => {
             "an unsupported Kubernetes release",
             "prod",
             (c) => (c.cluster.kubernetesVersion = "1.28.2"),
-            'svom-fsgs:cluster.kubernetesVersion: expected a 1.34.x to 1.35.x release',
+            'svom-fsgs:cluster.kubernetesVersion: expected a release of a supported minor, 1.',
         ],
         [
             "a Kubernetes version without patch",
             "prod",
             (c) => (c.cluster.kubernetesVersion = "1.35"),
-            'svom-fsgs:cluster.kubernetesVersion: expected a full Kubernetes version like 1.35.9, got "1.35"',
+            'svom-fsgs:cluster.kubernetesVersion: expected a full Kubernetes version like 1.36.4, got "1.35"',
         ],
         [
             "a pool name used twice",

@@ -9,7 +9,7 @@ describe("index.ts", () => {
         await pulumi.runtime.setMocks(new FakeCloud(), files.project, "preprod", false);
         pulumi.runtime.setAllConfig(files.config, files.secretKeys);
         const program = (await import("../index")) as Record<string, unknown>;
-        expect(Object.keys(program).sort()).toEqual(["apiEndpoint", "bastionPublicAddress", "environmentName", "kubeconfig", "nodes", "site"]);
+        expect(Object.keys(program).sort()).toEqual(["apiEndpoint", "bastionPublicAddress", "environmentName", "kubeconfig", "kubeconfigExpiresAt", "nodes", "site"]);
         const endpoint = program.apiEndpoint as { url: pulumi.Output<string> };
         const url = await new Promise((resolve) => endpoint.url.apply(resolve));
         expect(url).toMatch(/^https:\/\/203\.0\.113\.\d+:6443$/);

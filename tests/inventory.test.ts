@@ -7,6 +7,7 @@ const base: InventoryInput = {
     kubernetesVersion: "1.35.9",
     sshUser: "ubuntu",
     privateKeyFile: "~/.ssh/fsgs-deploy",
+    knownHostsFile: "/home/ubuntu/fsgs-ansible/known_hosts",
     bastion: { name: "fsgs-preprod-bastion", privateAddress: "10.41.10.5", publicAddress: "203.0.113.5" },
     controlPlane: [
         { name: "fsgs-preprod-cp-1", privateAddress: "10.41.10.11" },
@@ -48,7 +49,7 @@ describe("the Ansible inventory", () => {
 
     it("jumps through the bastion when Ansible runs elsewhere", () => {
         const jumping = inventory({ ...base, runsOn: "jump" });
-        expect(jumping.vars.ansible_ssh_common_args).toContain("-o ProxyJump=ubuntu@203.0.113.5");
+        expect(jumping.vars.ansible_ssh_common_args).toContain("-W %h:%p ubuntu@203.0.113.5");
         expect(jumping.children.bastion.hosts["fsgs-preprod-bastion"].ansible_host).toBe("203.0.113.5");
     });
 

@@ -1,5 +1,9 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parse } from "yaml";
-import { pointKubeconfigAt } from "../components/cluster/kubeconfig";
+import { kubeconfigClientExpiry, kubeconfigExpiryWarning, kubeconfigRefreshPeriod, pointKubeconfigAt } from "../components/cluster/kubeconfig";
 
 const adminConf = `apiVersion: v1
 kind: Config
@@ -24,5 +28,37 @@ describe("pointKubeconfigAt", () => {
     it("refuses a file that is not a kubeconfig, rather than exporting it", () => {
         expect(() => pointKubeconfigAt("", "https://203.0.113.10:6443")).toThrow("no cluster");
         expect(() => pointKubeconfigAt("sudo: a password is required\n", "https://203.0.113.10:6443")).toThrow("no cluster");
+    });
+});
+
+describe("the expiry of Pulumi's kubeconfig", () => {
+    /** A kubeconfig whose client certificate openssl made valid for `days` from now. */
+    function kubeconfigValidFor(days: number): string {
+        const dir = mkdtempSync(join(tmpdir(), "kubeconfig-"));
+        execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/O=system:masters/CN=kubernetes-admin", "-days", String(days), "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+        const certificate = readFileSync(join(dir, "cert.pem")).toString("base64");
+        return `${adminConf}    client-certificate-data: ${certificate}\n`;
+    }
+
+    it("reads the client certificate's end from the kubeconfig, as openssl set it", () => {
+        const expiresAt = kubeconfigClientExpiry(kubeconfigValidFor(365));
+        const days = ((expiresAt?.getTime() ?? 0) - Date.now()) / 86_400_000;
+        expect(days).toBeGreaterThan(364);
+        expect(days).toBeLessThan(366);
+        expect(kubeconfigClientExpiry(adminConf)).toBeUndefined();
+    });
+
+    it("warns below 30 days left, and says so plainly once expired", () => {
+        const now = new Date("2026-12-03T00:00:00Z");
+        expect(kubeconfigExpiryWarning(new Date("2027-01-10T00:00:00Z"), now)).toBeUndefined();
+        expect(kubeconfigExpiryWarning(new Date("2026-12-20T00:00:00Z"), now)).toMatch(/expires on 2026-12-20T00:00:00\.000Z, in 17 days/);
+        expect(kubeconfigExpiryWarning(new Date("2026-11-20T00:00:00Z"), now)).toMatch(/expired on 2026-11-20/);
+        expect(kubeconfigExpiryWarning(kubeconfigClientExpiry(kubeconfigValidFor(10)), new Date())).toMatch(/in 9 days/);
+    });
+
+    it("reads admin.conf again each calendar month, and only then", () => {
+        expect(kubeconfigRefreshPeriod(new Date("2026-12-03T09:00:00Z"))).toBe("2026-12");
+        expect(kubeconfigRefreshPeriod(new Date("2026-12-31T23:59:59Z"))).toBe("2026-12");
+        expect(kubeconfigRefreshPeriod(new Date("2027-01-01T00:00:00Z"))).toBe("2027-01");
     });
 });

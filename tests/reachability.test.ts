@@ -4,7 +4,8 @@ import { ACME_SOLVER } from "../components/kubernetes/gateway-manifests";
 import { type Endpoint, type Pod, mayReach, sideVerdict } from "../components/kubernetes/reachability";
 import { worldOf } from "../components/kubernetes/reachability-world";
 import { ROOT, STACKS, type StackName } from "./support/stacks";
-import { gateway, manifestsOf, resolved } from "./support/service-manifests";
+import { workloadManifests } from "../components/kubernetes/workload-manifests";
+import { contextOf, gateway, manifestsOf, resolved } from "./support/service-manifests";
 
 /** Pods the platform runs that the services' flows involve (labels as their charts and controllers set them). */
 const PLATFORM_PODS: Pod[] = [
@@ -179,6 +180,54 @@ describe.each(STACKS)("the flows of %s", (stack) => {
         const node = { external: { ip: "10.42.10.21", node: "worker-1" } };
         expect(mayReach(world, node, { pod: { ...database, node: "worker-1" } }, 5432).allowed).toBe(true);
         expect(mayReach(world, { external: { ip: "10.42.10.22", node: "worker-2" } }, { pod: { ...database, node: "worker-1" } }, 5432).allowed).toBe(false);
+    });
+});
+
+describe("vhf-listener, reached from outside on 9000", () => {
+    it("in integration (no Octavia): fixed NodePorts keeping the client's address, the declared networks admitted on TCP and UDP", () => {
+        const manifests = manifestsOf("integration");
+        const external = manifests.find((m) => m.kind === "Service" && m.metadata.name === "vhf-listener-external")!;
+        expect(external.spec).toMatchObject({ type: "NodePort", externalTrafficPolicy: "Local" });
+        expect(external.spec.ports.map((p: any) => [p.protocol, p.port, p.nodePort])).toEqual([
+            ["TCP", 9000, 30900],
+            ["UDP", 9000, 30900],
+        ]);
+        const { world, pods: all } = worldOf(manifests as never, PLATFORM_PODS);
+        const vhf = first(all, "vhf-listener");
+        const relay: Endpoint = { external: { ip: "192.0.2.10" } };
+        expect(mayReach(world, relay, vhf, 9000, "UDP").allowed).toBe(true);
+        expect(mayReach(world, relay, vhf, 9000, "TCP").allowed).toBe(true);
+        expect(mayReach(world, relay, vhf, 9090).allowed).toBe(false);
+        expect(mayReach(world, INTERNET_CLIENT, vhf, 9000, "UDP").allowed).toBe(false);
+    });
+
+    it("in prod: an Octavia load balancer limited to the declared networks, its amphorae admitted from the node subnet", () => {
+        const manifests = manifestsOf("prod");
+        const external = manifests.find((m) => m.kind === "Service" && m.metadata.name === "vhf-listener-external")!;
+        expect(external.spec).toMatchObject({ type: "LoadBalancer", loadBalancerSourceRanges: ["192.0.2.0/24"] });
+        expect(external.spec.ports.map((p: any) => p.protocol)).toEqual(["TCP", "UDP"]);
+        const { world, pods: all } = worldOf(manifests as never, PLATFORM_PODS);
+        const vhf = first(all, "vhf-listener");
+        expect(mayReach(world, { external: { ip: "10.42.10.50" } }, vhf, 9000, "UDP").allowed).toBe(true);
+        expect(mayReach(world, INTERNET_CLIENT, vhf, 9000, "UDP").allowed).toBe(false);
+        // No other service is exposed.
+        expect(manifests.filter((m) => m.kind === "Service" && m.spec.type !== "ClusterIP" && m.spec.clusterIP !== "None").map((m) => m.metadata.name)).toEqual(["vhf-listener-external"]);
+    });
+});
+
+describe("the Kubernetes API", () => {
+    it("is reachable only by a service that declares kubernetesApi, on 6443 of the node subnet", () => {
+        const services = resolved("prod").map((s) => (s.name === "monitoring-web" ? { ...s, kubernetesApi: true } : s));
+        const context = { ...contextOf("prod"), catalog: services };
+        const manifests = [
+            ...manifestsOf("prod").filter((m) => !(m.kind === "NetworkPolicy" && ["monitoring-web", "vhf-listener"].includes(m.metadata.name))),
+            ...services.filter((s) => ["monitoring-web", "vhf-listener"].includes(s.name)).map((s) => workloadManifests(s, context).networkPolicy),
+        ];
+        const { world, pods: all } = worldOf(manifests as never, PLATFORM_PODS);
+        const apiServer: Endpoint = { external: { ip: "10.42.10.11" } };
+        expect(mayReach(world, first(all, "monitoring-web"), apiServer, 6443).allowed).toBe(true);
+        expect(mayReach(world, first(all, "monitoring-web"), apiServer, 22).allowed).toBe(false);
+        expect(mayReach(world, first(all, "vhf-listener"), apiServer, 6443).allowed).toBe(false);
     });
 });
 

@@ -62,20 +62,25 @@ describe("keepalived --config-test", () => {
     chmodSync(script, 0o755);
     const peers = ["10.42.10.11", "10.42.10.12", "10.42.10.13"];
 
-    it.each([0, 1, 2])("accepts the keepalived.conf of control plane %i", (index) => {
+    // One control plane (integration), two (a replacement under way) and three (preprod, prod): the first once
+    // rendered unicast_src_ip with an empty unicast_peer {}, which keepalived 2.2.7 refuses ("A unicast keyword
+    // has been specified without any unicast peers"), so the api_vip role's validate failed before kubeadm init.
+    const cases = [1, 2, 3].flatMap((count) => Array.from({ length: count }, (_, index) => [count, index] as const));
+    it.each(cases)("accepts the keepalived.conf of each of %i control plane(s): control plane %i", (count, index) => {
+        const addresses = peers.slice(0, count);
         const config = renderKeepalivedConfig({
             hostName: `fsgs-prod-cp-${index + 1}`,
             // On a node, Ansible fills in the node's interface; here, this machine's.
             interfaceName: defaultInterface(),
-            address: peers[index],
-            peers: peers.filter((_, i) => i !== index),
+            address: addresses[index],
+            peers: addresses.filter((_, i) => i !== index),
             priority: keepalivedPriority(index),
             vip: "10.42.10.5",
             prefixLength: 24,
             // The api_vip role installs the real script; this machine has none.
             checkScript: script,
         });
-        const result = run("keepalived", ["--config-test", "-f", write(`keepalived-${index}.conf`, config)]);
+        const result = run("keepalived", ["--config-test", "-f", write(`keepalived-${count}-${index}.conf`, config)]);
         expect([result.status, result.output]).toEqual([0, ""]);
     });
 

@@ -40,6 +40,8 @@ describe.each(STACKS)("the %s stack", (stack) => {
                 "svom:openstack:Environment",
                 "svom:cluster:KubeadmCluster",
                 "svom:ansible:PlaybookRun",
+                "svom:cluster:NodeRemoval",
+                "svom:cluster:EtcdBackupCredentials",
                 "svom:openstack:Network",
                 "svom:openstack:SecurityGroups",
                 "svom:openstack:Bastion",
@@ -142,7 +144,7 @@ describe("prod", () => {
     it("puts every control plane behind the Octavia listener, open to admins and nodes only", () => {
         const render = rendered("prod");
         const listener = ofType(render, TYPES.listener)[0];
-        expect(listener.inputs).toMatchObject({ protocol: "TCP", protocolPort: 6443, allowedCidrs: ["134.158.88.0/24", "10.42.10.0/24"] });
+        expect(listener.inputs).toMatchObject({ protocol: "TCP", protocolPort: 6443, allowedCidrs: ["10.42.10.0/24", "134.158.88.0/24"] });
         const cpAddresses = (render.outputs.nodes.value as { controlPlane: { privateAddress: string }[] }).controlPlane.map(
             (node) => node.privateAddress,
         );
@@ -205,7 +207,10 @@ describe("scaling", () => {
             "fsgs-preprod-general-4",
             "fsgs-preprod-general-4-data",
             "fsgs-preprod-general-4-data-attach",
+            "fsgs-preprod-general-4-host-key",
             "fsgs-preprod-general-4-port",
+            // Its removal command: nothing runs now; it drains the node if the worker is removed later.
+            "fsgs-preprod-node-removal-fsgs-preprod-general-4",
         ]);
         for (const resource of before.resources.filter((r) => r.type.startsWith("openstack:"))) {
             expect([resource.name, byUrn(after, resource.urn)?.inputs]).toEqual([resource.name, resource.inputs]);

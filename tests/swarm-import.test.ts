@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { parseCatalog, readCatalog } from "../components/config/catalog";
 import { serviceSchema, type ServiceInput } from "../components/config/service-schema";
 import { ComposeFormatError, convertStack, ImportOptionsError, type ConvertOptions, type ConversionResult } from "../scripts/swarm-import/convert";
 import { interpolateString, type InterpolationNote } from "../scripts/swarm-import/interpolate";
@@ -10,6 +11,7 @@ import { ComposeParseError, parseComposeText } from "../scripts/swarm-import/par
 import { cpuQuantity, memoryQuantity } from "../scripts/swarm-import/quantities";
 import { renderReport } from "../scripts/swarm-import/report";
 import { splitShellWords } from "../scripts/swarm-import/shell-words";
+import { redactScript, redactWords } from "../scripts/swarm-import/command-secrets";
 
 const ROOT = join(__dirname, "..");
 const FIXTURES = join(__dirname, "fixtures", "swarm");
@@ -28,9 +30,11 @@ function importText(text: string, options: Partial<ConvertOptions> = {}): Conver
     return convertStack(parseComposeText(text), { domain: "fsc", registry: REGISTRY, ...options });
 }
 
+/** An entry, ready or draft. */
 function entry(result: ConversionResult, name: string): ServiceInput {
-    const found = result.services.find((service) => service.name === name);
-    if (!found) throw new Error(`no entry ${name} among ${result.services.map((service) => service.name).join(", ")}`);
+    const all = [...result.services, ...result.drafts.map((draft) => draft.entry)];
+    const found = all.find((service) => service.name === name);
+    if (!found) throw new Error(`no entry ${name} among ${all.map((service) => service.name).join(", ")}`);
     return found;
 }
 
@@ -45,11 +49,11 @@ function onlyFindingAt(result: ConversionResult, path: string) {
 }
 
 describe("importing each fixture stack", () => {
-    it.each(STACKS)("%s: one entry per service, every one accepted by the catalog schema", (stack) => {
+    it.each(STACKS)("%s: one entry or draft per service, every one accepted by the catalog schema", (stack) => {
         const compose = readFixture(stack) as { services: Record<string, unknown> };
         const result = importStack(stack);
-        expect(result.services).toHaveLength(Object.keys(compose.services).length);
-        for (const service of result.services) {
+        expect(result.services.length + result.drafts.length).toBe(Object.keys(compose.services).length);
+        for (const service of [...result.services, ...result.drafts.map((draft) => draft.entry)]) {
             expect(() => serviceSchema.parse(service)).not.toThrow();
             expect(service.domain).toBe("fsc");
             expect(Object.keys(compose.services)).toContain(result.origins[service.name]);
@@ -107,13 +111,16 @@ describe("resources", () => {
         expect(memoryQuantity("lots")).toBeUndefined();
     });
 
-    it("says when a request was taken from the limit, and sets none when the memory amount is missing", () => {
+    it("says when a request was taken from the limit, and keeps a memory limit given alone", () => {
         const messaging = importStack("messaging");
         expect(entry(messaging, "alert-consumer").resources?.requests).toEqual({ cpu: "500m", memory: "512Mi" });
         expect(onlyFindingAt(messaging, "services.alert-consumer.deploy.resources").message).toContain("the CPU request is the limit");
         const monitoring = importStack("monitoring");
-        expect(entry(monitoring, "node-exporter").resources).toBeUndefined();
-        expect(onlyFindingAt(monitoring, "services.node-exporter.deploy.resources").severity).toBe("unmapped");
+        // limits.memory 128M and nothing else: the memory is Swarm's, the CPU request the Microservice's default, no CPU limit.
+        expect(entry(monitoring, "node-exporter").resources).toEqual({ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } });
+        const finding = onlyFindingAt(monitoring, "services.node-exporter.deploy.resources");
+        expect(finding.severity).toBe("approximated");
+        expect(finding.message).toContain("the CPU request is the default 100m, with no CPU limit");
     });
 
     it("never writes a reservation above its limit, which Kubernetes refuses", () => {
@@ -136,10 +143,15 @@ describe("healthchecks", () => {
     it("turns a CMD healthcheck into exec readiness and liveness probes", () => {
         const result = importStack("messaging");
         const command = ["rabbitmq-diagnostics", "-q", "ping"];
-        expect(entry(result, "rabbitmq").probes).toEqual({ readiness: { exec: { command } }, liveness: { exec: { command } } });
+        // interval 30s, timeout 10s, retries 5, start_period 40s in the fixture.
+        expect(entry(result, "rabbitmq").probes).toEqual({
+            readiness: { exec: { command } },
+            liveness: { exec: { command } },
+            timing: { periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5, initialDelaySeconds: 40 },
+        });
         const timings = onlyFindingAt(result, "services.rabbitmq.healthcheck");
         expect(timings.severity).toBe("approximated");
-        expect(timings.message).toContain("every 30s, 10s allowed, unhealthy after 5 failures, 40s to start");
+        expect(timings.message).toContain("every 30s, 10s allowed, failing after 5 failures; liveness waits 40s");
     });
 
     it("runs CMD-SHELL and string tests through /bin/sh, with $$ unescaped", () => {
@@ -156,8 +168,11 @@ describe("healthchecks", () => {
         expect(entry(pipeline, "quicklook").probes).toBeUndefined();
         expect(onlyFindingAt(pipeline, "services.quicklook.healthcheck").message).toContain("disabled");
         const bare = findingsAt(pipeline, "services.l1_processor").filter((finding) => finding.severity === "unmapped");
-        expect(bare).toHaveLength(1);
-        expect(bare[0].message).toContain("write exec probes");
+        expect(bare.map((finding) => finding.message)).toEqual([
+            expect.stringContaining("write exec probes"),
+            expect.stringContaining("does not render in npm run plan: l1-processor: declare probes.readiness"),
+        ]);
+        expect(pipeline.drafts.map((draft) => draft.entry.name)).toEqual(["l1-processor"]);
     });
 });
 
@@ -165,8 +180,8 @@ describe("configs, secrets and volumes", () => {
     it("mounts each Swarm config from a ConfigMap named after it, at its target", () => {
         const result = importStack("messaging");
         expect(entry(result, "rabbitmq").configFiles).toEqual([
-            { configMap: "rabbitmq-conf", mountPath: "/etc/rabbitmq/rabbitmq.conf" },
-            { configMap: "rabbitmq-definitions", mountPath: "/etc/rabbitmq/definitions.json" },
+            { configMap: "rabbitmq-conf", mountPath: "/etc/rabbitmq/rabbitmq.conf", key: "rabbitmq.conf" },
+            { configMap: "rabbitmq-definitions", mountPath: "/etc/rabbitmq/definitions.json", key: "definitions.json" },
         ]);
         expect(onlyFindingAt(result, "services.rabbitmq.configs[0]").message).toContain(
             "kubectl -n fsgs-fsc create configmap rabbitmq-conf --from-file=rabbitmq.conf=./rabbitmq/rabbitmq.conf",
@@ -185,7 +200,7 @@ configs:
   api_settings:
     file: ./api.toml
 `);
-        expect(entry(result, "api").configFiles).toEqual([{ configMap: "api-settings", mountPath: "/api_settings" }]);
+        expect(entry(result, "api").configFiles).toEqual([{ configMap: "api-settings", mountPath: "/api_settings", key: "api_settings" }]);
     });
 
     it("turns a named volume into storage of the default size, asking to check it", () => {
@@ -215,14 +230,14 @@ configs:
         expect(nodeExporter.writablePaths).toBeUndefined();
     });
 
-    it("reports a file secret with the command that recreates it, and the *_FILE variable that reads it", () => {
+    it("mounts a file secret as a file, says how to create it, and keeps the *_FILE variable that names it", () => {
         const result = importStack("web");
+        expect(entry(result, "portal").secretFiles).toEqual([{ secret: "portal-db-password", key: "portal_db_password", mountPath: "/run/secrets/portal_db_password" }]);
         const secret = onlyFindingAt(result, "services.portal.secrets[0]");
-        expect(secret.severity).toBe("unmapped");
+        expect(secret.severity).toBe("approximated");
         expect(secret.message).toContain("kubectl -n fsgs-fsc create secret generic portal-db-password --from-file=portal_db_password=./secrets/portal_db_password.txt");
         expect(secret.message).toContain("DATABASE_PASSWORD_FILE");
-        expect(onlyFindingAt(result, "services.portal.environment.DATABASE_PASSWORD_FILE").message).toContain("set secretEnv DATABASE_PASSWORD");
-        expect(entry(result, "portal").env).not.toHaveProperty("DATABASE_PASSWORD_FILE");
+        expect(entry(result, "portal").env?.DATABASE_PASSWORD_FILE).toBe("/run/secrets/portal_db_password");
     });
 });
 
@@ -234,7 +249,10 @@ describe("secrets in the environment", () => {
         const everything = JSON.stringify(result) + renderReport(result.report, { stackFile: stack, stackName: stack, domain: "fsc", entryFiles: new Map() });
         for (const literal of literals) expect(everything).not.toContain(literal);
         for (const service of result.services) {
-            for (const name of Object.keys(service.env ?? {})) expect(name).not.toMatch(/PASSWORD|SECRET|TOKEN|KEY/i);
+            // A *_FILE variable may stay: it names the path where secretFiles mounts the secret.
+            for (const [name, value] of Object.entries(service.env ?? {})) {
+                if (/PASSWORD|SECRET|TOKEN|KEY/i.test(name)) expect([name, service.secretFiles?.some((file) => file.mountPath === value)]).toEqual([name, true]);
+            }
         }
     });
 
@@ -314,12 +332,14 @@ services:
         expect(onlyFindingAt(pipeline, "services.quicklook.deploy.labels[1]").message).toContain("ql.svom.example.org");
     });
 
-    it("pre-fills allowFrom with the services sharing a network, and tells the operator to narrow it", () => {
+    it("fills allowFrom with the services that name this one, never with a network's other members", () => {
         const result = importStack("messaging");
-        expect(entry(result, "rabbitmq").allowFrom).toEqual(["fsc/alert-consumer", "fsc/archive-api"]);
+        // archive-api shares the network with rabbitmq but names it nowhere: it stays out.
+        expect(entry(result, "rabbitmq").allowFrom).toEqual(["fsc/alert-consumer"]);
         const finding = onlyFindingAt(result, "services.rabbitmq.networks");
-        expect(finding.severity).toBe("info");
-        expect(finding.message).toContain("keep only the clients that connect");
+        expect(finding.severity).toBe("approximated");
+        expect(finding.message).toContain("alert-consumer (services.alert-consumer.environment[0])");
+        expect(finding.message).toContain("says nothing about who calls whom");
         expect(entry(result, "alert-consumer").allowFrom).toBeUndefined();
     });
 
@@ -402,10 +422,12 @@ describe("process settings", () => {
 
     it("explains placement, update, rollback and grace periods instead of dropping them silently", () => {
         const messaging = importStack("messaging");
-        expect(onlyFindingAt(messaging, "services.rabbitmq.deploy.placement.constraints[0]").message).toContain("topology spread");
+        expect(entry(messaging, "rabbitmq").nodeSelector).toEqual({ "fsgs.broker": "true" });
+        expect(onlyFindingAt(messaging, "services.rabbitmq.deploy.placement.constraints[0]").message).toContain("became nodeSelector fsgs.broker: true");
         expect(onlyFindingAt(messaging, "services.alert-consumer.deploy.update_config").message).toContain("PodDisruptionBudget");
         expect(onlyFindingAt(messaging, "services.alert-consumer.deploy.rollback_config").severity).toBe("unmapped");
-        expect(onlyFindingAt(messaging, "services.rabbitmq.stop_grace_period").message).toContain("not 60s");
+        expect(entry(messaging, "rabbitmq").terminationGracePeriodSeconds).toBe(60);
+        expect(onlyFindingAt(messaging, "services.rabbitmq.stop_grace_period").message).toContain("became terminationGracePeriodSeconds: 60");
         expect(onlyFindingAt(messaging, "services.alert-consumer.logging").severity).toBe("unmapped");
     });
 
@@ -431,7 +453,8 @@ describe("anchors, extension fields and interpolation", () => {
         expect(ingest.replicas).toBe(2);
         expect(entry(result, "l1-processor").replicas).toBe(4);
         expect(onlyFindingAt(result, "services.quicklook.logging").severity).toBe("unmapped");
-        expect(entry(result, "quicklook").allowFrom).toEqual(["fsc/ingest", "fsc/l1-processor", "ingress"]);
+        // ingest and l1-processor share the pipeline network with quicklook but name it nowhere.
+        expect(entry(result, "quicklook").allowFrom).toEqual(["ingress"]);
     });
 
     it("substitutes given variables, falls back on defaults, and reports what is missing", () => {
@@ -512,13 +535,17 @@ describe("the import-swarm command", () => {
 
         const first = run(...args);
         expect(first.stderr).toBe("");
-        expect(first.status).toBe(0);
+        // worker has no port and no healthcheck: it would not render, so it is a draft and the status says so.
+        expect(first.status).toBe(3);
         expect(first.stdout.trim().split("\n")).toHaveLength(1);
-        expect(first.stdout).toContain("4 of 4 services written");
-        expect(readdirSync(out).sort()).toEqual(["nginx.yaml", "portal.yaml", "postgres.yaml", "worker.yaml"]);
+        expect(first.stdout).toContain("3 of 4 services ready to deploy");
+        expect(first.stdout).toContain("1 draft (");
+        expect(readdirSync(out).sort()).toEqual(["nginx.yaml", "portal.yaml", "postgres.yaml", "worker.yaml.draft"]);
+        expect(parseCatalog(readCatalog(directory), { crossReferences: false }).map((service) => service.name)).toEqual(["nginx", "portal", "postgres"]);
+        expect(readFileSync(join(out, "worker.yaml.draft"), "utf8")).toContain("DRAFT: the catalog does not load this file");
         for (const file of readdirSync(out)) {
             const written = serviceSchema.parse(parse(readFileSync(join(out, file), "utf8")));
-            expect(`${written.name}.yaml`).toBe(file);
+            expect(file.startsWith(`${written.name}.yaml`)).toBe(true);
             expect(written.domain).toBe("portal");
         }
         expect(readFileSync(report, "utf8")).toContain("## postgres");
@@ -531,7 +558,7 @@ describe("the import-swarm command", () => {
         expect(readFileSync(join(out, "nginx.yaml"), "utf8")).toBe(edited);
 
         const forced = run(...args, "--force");
-        expect(forced.status).toBe(0);
+        expect(forced.status).toBe(3);
         expect(readFileSync(join(out, "nginx.yaml"), "utf8")).toContain("name: nginx");
     });
 
@@ -548,5 +575,52 @@ describe("the import-swarm command", () => {
         expect(dry.stdout).toContain("would write");
         expect(existsSync(out)).toBe(false);
         expect(existsSync(join(directory, "r.md"))).toBe(false);
+    });
+});
+
+describe("a secret variable where no Secret can be referred to", () => {
+    it("writes a placeholder and a finding, never the value nor its mark", () => {
+        const result = importText(`
+services:
+  api:
+    image: ${REGISTRY}/api:1.0.0
+    ports: ["8080"]
+    volumes:
+      - "\${DATA_TOKEN:-Tok-In-Path-77}:/data"
+    deploy:
+      labels:
+        traefik.http.routers.api.rule: "Host(\`\${SITE_TOKEN:-Tok-In-Host-88}\`)"
+`);
+        const text = JSON.stringify(result);
+        for (const secret of ["Tok-In-Path-77", "Tok-In-Host-88", "\\u0000"]) expect([secret, text.includes(secret)]).toEqual([secret, false]);
+        expect(entry(result, "api").ingress?.host).toBe("<secret SITE_TOKEN>");
+        expect(findingsAt(result, "services.api").map((finding) => finding.message)).toContainEqual(expect.stringContaining("held the secret variable SITE_TOKEN"));
+    });
+});
+
+describe("credentials on a command line", () => {
+    const ref = (variable: string) => `$(${variable})`;
+
+    it.each([
+        [["redis-server", "--requirepass", "pw1"], ["redis-server", "--requirepass", "$(REDIS_REQUIREPASS)"]],
+        [["redis-cli", "-a", "pw2", "ping"], ["redis-cli", "-a", "$(REDISCLI_AUTH)", "ping"]],
+        [["mysqladmin", "ping", "-uroot", "-ppw3"], ["mysqladmin", "ping", "-uroot", "-p$(MYSQL_PWD)"]],
+        [["app", "--api-key=pw4"], ["app", "--api-key=$(API_KEY)"]],
+        [["curl", "-u", "me:pw5", "http://x"], ["curl", "-u", "me:$(CURL_PASSWORD)", "http://x"]],
+        [["env", "SMTP_PASS=pw6", "app"], ["env", "SMTP_PASS=$(SMTP_PASS)", "app"]],
+        [["app", "postgres://u:pw7@db/x"], ["app", "postgres://u:$(URL_PASSWORD)@db/x"]],
+    ])("%j -> %j", (words, expected) => {
+        expect(redactWords(words, ref).words).toEqual(expected);
+    });
+
+    it("leaves switches and ordinary words alone", () => {
+        // --auth is a switch here: the next word is the next flag, not a password; -a and -p mean other things elsewhere.
+        for (const words of [["mongod", "--auth", "--bind_ip_all"], ["tar", "-a", "-p", "x"], ["psql", "-p", "5432"], ["ls", "-pla"]]) {
+            expect(redactWords(words, ref)).toEqual({ words, secrets: [] });
+        }
+    });
+
+    it("replaces the literal inside a shell script, keeping its shape", () => {
+        expect(redactScript("redis-cli -a pw8 ping && echo ok", (variable) => `\${${variable}}`).script).toBe("redis-cli -a ${REDISCLI_AUTH} ping && echo ok");
     });
 });

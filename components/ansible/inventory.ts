@@ -1,6 +1,7 @@
 import { stringify } from "yaml";
 import { parseCidr } from "../config/cidr";
 import type { PoolPlacement } from "../config/pools";
+import { nodeSoftwareVars } from "../config/kubernetes-versions";
 import type { EnvironmentName } from "../config/schema";
 import { renderAuditPolicy } from "../cluster/audit-policy";
 import { renderCalicoManifest, renderCiliumValues } from "../cluster/cni-config";
@@ -17,12 +18,18 @@ export interface InventoryInput {
     sshUser: string;
     /** Path of the deploy key on the machine that runs Ansible. */
     privateKeyFile: string;
+    /** Path of the known_hosts file (from `renderKnownHosts`) on the machine that runs Ansible. */
+    knownHostsFile: string;
     bastion: { name: string; privateAddress: string; publicAddress: string };
     controlPlane: readonly NodeAddress[];
     workers: readonly NodeAddress[];
     endpoint: { mode: "octavia" | "vip"; privateAddress: string; publicAddress: string; port: number };
     network: { nodeCidr: string; podCidr: string; serviceCidr: string };
     cni: "calico" | "cilium";
+    /** Cinder ID of each node's data volume, by node name: the data_volumes role mounts it. */
+    dataVolumes?: Readonly<Record<string, string>>;
+    /** Where the control planes upload etcd snapshots (no credentials: those reach the bastion as a secret file). */
+    etcdBackup?: { endpoint: string; region: string; bucket: string; schedule: string; keep: number };
     /**
      * `bastion`: Ansible runs on the bastion and reaches the nodes directly (what the program does);
      * `jump`: Ansible runs elsewhere, e.g. an operator's laptop, and reaches the nodes through the bastion.
@@ -70,6 +77,16 @@ function controlPlaneVars(input: InventoryInput): Record<string, string> {
             firstControlPlane: { name: first.name, address: first.privateAddress },
         }),
         kubeadm_audit_policy: renderAuditPolicy(),
+        ...(input.etcdBackup
+            ? {
+                  etcd_backup_endpoint: input.etcdBackup.endpoint,
+                  etcd_backup_region: input.etcdBackup.region,
+                  etcd_backup_bucket: input.etcdBackup.bucket,
+                  etcd_backup_prefix: input.clusterName,
+                  etcd_backup_schedule: input.etcdBackup.schedule,
+                  etcd_backup_keep: String(input.etcdBackup.keep),
+              }
+            : {}),
         ...(input.cni === "calico"
             ? { kubeadm_cni_manifest: renderCalicoManifest(input.network.podCidr) }
             : { cilium_helm_values: renderCiliumValues(input.network.podCidr, endpoint) }),
@@ -107,14 +124,19 @@ export function inventoryDocument(input: InventoryInput): Record<string, unknown
     if (input.controlPlane.length === 0) {
         throw new Error("an inventory needs at least one control-plane node");
     }
-    const sshArgs = ["-o StrictHostKeyChecking=accept-new"];
+    // Every host key is known in advance (the program generates them): any other key, or an unlisted host, is refused.
+    const pinned = `-o StrictHostKeyChecking=yes -o UserKnownHostsFile=${input.knownHostsFile}`;
+    const sshArgs = [pinned];
     if (input.runsOn === "jump") {
-        sshArgs.push(`-o ProxyJump=${input.sshUser}@${input.bastion.publicAddress}`);
+        // ProxyJump would start the jump's ssh without these -o options (ssh(1) ProxyJump), so the jump is spelled out.
+        sshArgs.push(
+            `-o ProxyCommand="ssh ${pinned} -i ${input.privateKeyFile} -W %h:%p ${input.sshUser}@${input.bastion.publicAddress}"`,
+        );
     }
     const bastionHost =
         input.runsOn === "bastion"
             ? { ansible_connection: "local" }
-            : { ansible_host: input.bastion.publicAddress, ansible_ssh_common_args: "-o StrictHostKeyChecking=accept-new" };
+            : { ansible_host: input.bastion.publicAddress, ansible_ssh_common_args: pinned };
     return {
         all: {
             vars: {
@@ -124,6 +146,8 @@ export function inventoryDocument(input: InventoryInput): Record<string, unknown
                 ansible_python_interpreter: "/usr/bin/python3",
                 svom_environment: input.environment,
                 kubernetes_version: input.kubernetesVersion,
+                // containerd, runc, pause image and Calico pinned for this Kubernetes minor (one table).
+                ...nodeSoftwareVars(input.kubernetesVersion),
                 cluster_api_endpoint_mode: input.endpoint.mode,
                 cluster_api_endpoint_address: input.endpoint.privateAddress,
                 cluster_api_endpoint_port: input.endpoint.port,
@@ -137,7 +161,12 @@ export function inventoryDocument(input: InventoryInput): Record<string, unknown
                     vars: controlPlaneVars(input),
                     hosts: nodeHosts(input.controlPlane, (node, index) => keepalivedVars(input, node, index)),
                 },
-                workers: { hosts: nodeHosts(input.workers, (node) => workerVars(input, node)) },
+                workers: {
+                    hosts: nodeHosts(input.workers, (node) => ({
+                        ...workerVars(input, node),
+                        ...(input.dataVolumes?.[node.name] ? { data_volumes_volume_id: input.dataVolumes[node.name] } : {}),
+                    })),
+                },
             },
         },
     };

@@ -1,28 +1,96 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { sshConnection } from "./connection";
 import { contentHash } from "./content-hash";
 
 export interface PlaybookRunArgs {
     /** Public address of the bastion, where Ansible runs. */
     bastionAddress: pulumi.Input<string>;
+    /** The bastion's SSH host public key, which every connection to it verifies. */
+    bastionHostKey: pulumi.Input<string>;
+    /** The known_hosts file Ansible verifies the nodes with (`renderKnownHosts`), written to `bastionKnownHostsPath`. */
+    knownHosts: pulumi.Input<string>;
     /** The image's default user on every server. */
     sshUser: string;
     /** The deploy private key (a secret): Pulumi reaches the bastion with it, Ansible the nodes. */
     privateKey: pulumi.Output<string>;
     /** The inventory text, from `renderInventory`. */
     inventory: pulumi.Input<string>;
-    /** The playbooks folder, relative to the project root. */
+    /** The staged `playbooks` folder to ship (`stageRelease`), relative to the project root. */
     playbookFolder: string;
-    /** `folderHash` of that folder. */
+    /** `folderHash` of the files in it. */
     playbookHash: string;
     /** The bastion's component: the run starts once its server exists. */
     bastion: pulumi.Resource;
+    /** The bastion's Nova ID: a new bastion (`up --replace`) needs the key, the playbooks and the inventory again. */
+    bastionId: pulumi.Input<string>;
+    /**
+     * Nova ID of every server, by name: a replaced node is a bare server at the same address, which only a new
+     * Ansible run turns back into a node, so the run's trigger changes with the servers' identities.
+     */
+    serverIds: pulumi.Input<Record<string, string>>;
     /** What must exist before Ansible runs: the node pools and the API endpoint. */
     waitFor: pulumi.Resource[];
+    /** The security groups and the bastion's address every connection needs, created before and deleted after each command. */
+    sshPath: pulumi.Resource[];
 }
 
 /** Where the bastion keeps the key that opens every node. */
 export const BASTION_KEY_PATH = "~/.ssh/fsgs-deploy";
+
+/** The folder on the bastion that holds the inventory, the known_hosts file and the playbook releases. */
+export function bastionWorkdir(sshUser: string): string {
+    return `/home/${sshUser}/fsgs-ansible`;
+}
+
+/** Where Ansible on the bastion finds the nodes' pinned host keys. */
+export function bastionKnownHostsPath(sshUser: string): string {
+    return `${bastionWorkdir(sshUser)}/known_hosts`;
+}
+
+/**
+ * Writes the deploy key read on stdin to `BASTION_KEY_PATH`, as OpenSSH reads it. `pulumi config set --secret
+ * deployPrivateKey < key` strips the key's final newline, and OpenSSH then refuses the file ("error in
+ * libcrypto": OpenSSH 9.x hands PEM-armoured keys to libcrypto, whose PEM reader needs the newline after the
+ * END line); a key pasted from Windows brings CRs. So: CRs dropped, trailing blank lines dropped, exactly
+ * one newline after the last line (awk ends every record it prints with ORS, also an unterminated last one).
+ * Written to a temporary file and renamed, so a failed write never leaves half a key.
+ */
+export function deployKeyScript(path: string = BASTION_KEY_PATH): string {
+    return [
+        "set -eu",
+        "umask 077",
+        "install -d -m 0700 ~/.ssh",
+        `awk '{ sub(/\r$/, "") } /^$/ { blank++; next } { while (blank > 0) { print ""; blank-- } print }' > ${path}.new`,
+        `mv -f ${path}.new ${path}`,
+    ].join("\n");
+}
+
+/**
+ * Waits for cloud-init on the bastion and checks that it installed Ansible. Each step must stop the script:
+ * without `set -e` only the last line's status counted, so a failed cloud-init or a missing ansible-playbook
+ * passed and the failure surfaced later, as a confusing playbook error. `cloud-init status --wait` exits 0 when
+ * done, 1 on a fatal error and 2 when done with recoverable errors (cloud-init 23.4+ "Return codes" in its CLI
+ * docs), which still leaves a usable server.
+ */
+export function bastionReadyScript(release: string): string {
+    return [
+        "set -eu",
+        "status=0",
+        "cloud-init status --wait >/dev/null || status=$?",
+        'if [ "$status" -ne 0 ] && [ "$status" -ne 2 ]; then echo "cloud-init failed on the bastion (status $status): cloud-init status --long" >&2; exit 1; fi',
+        'command -v ansible-playbook >/dev/null || { echo "ansible-playbook is not installed on the bastion" >&2; exit 1; }',
+        `mkdir -p ${release}`,
+    ].join("\n");
+}
+
+/** The servers' identities as one text, independent of the order they were listed in. */
+export function serverIdentityText(serverIds: Record<string, string>): string {
+    return Object.keys(serverIds)
+        .sort()
+        .map((name) => `${name}=${serverIds[name]}\n`)
+        .join("");
+}
 
 /** The playbook command, one line per step so a failure names its step. */
 export function playbookCommand(release: string): string {
@@ -30,13 +98,14 @@ export function playbookCommand(release: string): string {
         "set -eu",
         `cd "${release}"`,
         // No colour codes in the Pulumi log; the recap is what a failed `up` shows.
-        "ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ansible-playbook -i ../../inventory.yml playbooks/site.yml",
+        // playbooks/ansible.cfg sets the forks: from this directory Ansible would not find it by itself.
+        "ANSIBLE_CONFIG=playbooks/ansible.cfg ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ansible-playbook -i ../../inventory.yml playbooks/site.yml",
     ].join("\n");
 }
 
 /**
- * Runs the site playbook on the bastion once cloud-init has installed Ansible there. The run's inputs depend
- * only on the playbooks and the inventory, so it runs again exactly when one of them changes.
+ * Runs the site playbook on the bastion once cloud-init has installed Ansible there. The run depends on the
+ * playbooks, the inventory and the servers' identities, so it runs again exactly when one of them changes.
  */
 export class PlaybookRun extends pulumi.ComponentResource {
     /** Hash of everything Ansible reads: it changes exactly when a run is needed. */
@@ -44,8 +113,13 @@ export class PlaybookRun extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlaybookRunArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:ansible:PlaybookRun", name, {}, opts);
-        const connection = { host: args.bastionAddress, user: args.sshUser, privateKey: args.privateKey };
-        const workdir = `/home/${args.sshUser}/fsgs-ansible`;
+        const connection = sshConnection({
+            host: args.bastionAddress,
+            user: args.sshUser,
+            privateKey: args.privateKey,
+            hostKey: args.bastionHostKey,
+        });
+        const workdir = bastionWorkdir(args.sshUser);
         // A folder per playbook version: a role deleted from the repository cannot linger on the bastion.
         const release = `${workdir}/releases/${args.playbookHash.slice(0, 16)}`;
 
@@ -53,28 +127,34 @@ export class PlaybookRun extends pulumi.ComponentResource {
             `${name}-bastion-ready`,
             {
                 connection,
-                // Exit status 2 is cloud-init's "done, with recoverable warnings".
-                create: `cloud-init status --wait >/dev/null || test $? -eq 2\ncommand -v ansible-playbook >/dev/null\nmkdir -p ${release}`,
+                create: bastionReadyScript(release),
+                triggers: [args.bastionId],
                 addPreviousOutputInEnv: false,
             },
-            { parent: this, dependsOn: [args.bastion] },
+            { parent: this, dependsOn: [args.bastion, ...args.sshPath] },
         );
         const key = new command.remote.Command(
             `${name}-deploy-key`,
             {
                 connection,
-                create: `install -d -m 0700 ~/.ssh\n(umask 077 && cat > ${BASTION_KEY_PATH})`,
+                create: deployKeyScript(),
                 delete: `rm -f ${BASTION_KEY_PATH}`,
                 stdin: args.privateKey,
+                triggers: [args.bastionId],
                 logging: "none",
                 addPreviousOutputInEnv: false,
             },
-            { parent: this, dependsOn: [ready] },
+            { parent: this, dependsOn: [ready, ...args.sshPath] },
         );
         const playbooks = new command.remote.CopyToRemote(
             `${name}-playbooks`,
-            { connection, source: new pulumi.asset.FileArchive(args.playbookFolder), remotePath: release },
-            { parent: this, dependsOn: [ready] },
+            {
+                connection,
+                source: new pulumi.asset.FileArchive(args.playbookFolder),
+                remotePath: release,
+                triggers: [args.bastionId],
+            },
+            { parent: this, dependsOn: [ready, ...args.sshPath] },
         );
         const inventory = new command.remote.CopyToRemote(
             `${name}-inventory`,
@@ -82,13 +162,27 @@ export class PlaybookRun extends pulumi.ComponentResource {
                 connection,
                 source: pulumi.output(args.inventory).apply((text) => new pulumi.asset.StringAsset(text)),
                 remotePath: `${workdir}/inventory.yml`,
+                triggers: [args.bastionId],
             },
-            { parent: this, dependsOn: [ready] },
+            { parent: this, dependsOn: [ready, ...args.sshPath] },
+        );
+
+        const knownHosts = new command.remote.CopyToRemote(
+            `${name}-known-hosts`,
+            {
+                connection,
+                source: pulumi.output(args.knownHosts).apply((text) => new pulumi.asset.StringAsset(text)),
+                remotePath: bastionKnownHostsPath(args.sshUser),
+                triggers: [args.bastionId],
+            },
+            { parent: this, dependsOn: [ready, ...args.sshPath] },
         );
 
         this.triggerHash = pulumi
-            .output(args.inventory)
-            .apply((text) => contentHash({ playbooks: args.playbookHash, inventory: text }));
+            .all([args.inventory, args.serverIds, args.knownHosts])
+            .apply(([text, serverIds, hosts]) =>
+                contentHash({ playbooks: args.playbookHash, inventory: text, servers: serverIdentityText(serverIds), knownHosts: hosts }),
+            );
         new command.remote.Command(
             `${name}-run`,
             {
@@ -100,7 +194,7 @@ export class PlaybookRun extends pulumi.ComponentResource {
             },
             {
                 parent: this,
-                dependsOn: [key, playbooks, inventory, ...args.waitFor],
+                dependsOn: [key, playbooks, inventory, knownHosts, ...args.waitFor, ...args.sshPath],
                 // Forming a cluster pulls images and waits for nodes: well past the provider's default.
                 customTimeouts: { create: "60m", update: "60m" },
             },

@@ -16,6 +16,18 @@ export function auditPolicy(): Record<string, unknown> {
             { level: "None", users: ["system:kube-proxy"], verbs: ["watch"], resources: [{ group: "", resources: ["endpoints", "services", "services/status"] }] },
             { level: "None", userGroups: ["system:nodes"], verbs: ["get"], resources: [{ group: "", resources: ["nodes", "nodes/status"] }] },
             { level: "None", resources: [{ group: "", resources: ["events"] }, { group: "events.k8s.io", resources: ["events"] }] },
+            // Leases are heartbeats: every kubelet renews its own every 10 s (kube-node-lease), and the
+            // controller-manager and scheduler their leader-election ones every 2 s. At Request level they would
+            // be most of the log; anyone else touching a lease (a hijacked leader election) stays visible below.
+            { level: "None", userGroups: ["system:nodes"], verbs: ["get", "update"], resources: [{ group: "coordination.k8s.io", resources: ["leases"] }] },
+            {
+                level: "None",
+                users: ["system:kube-controller-manager", "system:kube-scheduler"],
+                verbs: ["get", "update"],
+                namespaces: ["kube-system"],
+                resources: [{ group: "coordination.k8s.io", resources: ["leases"] }],
+            },
+            { level: "Metadata", resources: [{ group: "coordination.k8s.io", resources: ["leases"] }] },
             // Secrets, ConfigMaps and token reviews hold credentials: metadata only.
             {
                 level: "Metadata",

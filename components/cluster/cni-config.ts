@@ -3,6 +3,11 @@ import { stringify } from "yaml";
 /**
  * Calico's operator resources: VXLAN between nodes with BGP off, which is the traffic the security groups
  * let through (UDP 4789), and an IP pool on the stack's pod CIDR.
+ *
+ * The pool states every field the Tigera operator defaults (tigera/operator pkg/controller/ippool/
+ * pool_controller.go fillDefaults): the operator writes its defaults back into the Installation, and ipPools
+ * is an atomic list, so a pool missing one would replace the operator's on every server-side apply, and the
+ * cni role would report a change on every run.
  */
 export function calicoDocuments(podCidr: string): Record<string, unknown>[] {
     return [
@@ -21,6 +26,9 @@ export function calicoDocuments(podCidr: string): Record<string, unknown>[] {
                             natOutgoing: "Enabled",
                             nodeSelector: "all()",
                             blockSize: 26,
+                            allowedUses: ["Workload", "Tunnel"],
+                            disableNewAllocations: false,
+                            assignmentMode: "Automatic",
                         },
                     ],
                 },

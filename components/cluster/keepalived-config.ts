@@ -57,10 +57,7 @@ export function renderKeepalivedConfig(input: KeepalivedInput): string {
         `    virtual_router_id ${VIRTUAL_ROUTER_ID}`,
         `    priority ${input.priority}`,
         "    advert_int 1",
-        `    unicast_src_ip ${input.address}`,
-        "    unicast_peer {",
-        ...input.peers.map((peer) => `        ${peer}`),
-        "    }",
+        ...unicastLines(input),
         "    virtual_ipaddress {",
         `        ${input.vip}/${input.prefixLength}`,
         "    }",
@@ -71,6 +68,19 @@ export function renderKeepalivedConfig(input: KeepalivedInput): string {
         "",
     ];
     return lines.join("\n");
+}
+
+/**
+ * Unicast adverts to the other control planes. A lone control plane has no one to advertise to, and keepalived
+ * (2.2.7, Debian 12) fails --config-test on unicast keywords without peers ("A unicast keyword has been
+ * specified without any unicast peers"): it then holds the VIP alone, with the default multicast adverts that
+ * no other keepalived hears.
+ */
+function unicastLines(input: KeepalivedInput): string[] {
+    if (input.peers.length === 0) {
+        return [];
+    }
+    return [`    unicast_src_ip ${input.address}`, "    unicast_peer {", ...input.peers.map((peer) => `        ${peer}`), "    }"];
 }
 
 /** Priority of the n-th control plane: 150, 149, ... so the election is deterministic. */

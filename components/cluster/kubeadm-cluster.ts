@@ -1,13 +1,18 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
-import { folderHash, readFolder } from "../ansible/content-hash";
 import { type InventoryInput, renderInventory } from "../ansible/inventory";
+import { sshConnection } from "../ansible/connection";
+import { renderKnownHosts } from "../ansible/known-hosts";
+import { BASTION_KEY_PATH, PlaybookRun, bastionKnownHostsPath } from "../ansible/playbook-run";
+import { stageRelease } from "../ansible/release";
 import { poolPlacements } from "../config/pools";
-import { BASTION_KEY_PATH, PlaybookRun } from "../ansible/playbook-run";
 import type { StackConfig } from "../config/schema";
 import type { Environment } from "../openstack/environment";
-import { pointKubeconfigAt } from "./kubeconfig";
+import { cloudTeardownScript } from "./cloud-teardown";
+import { kubeconfigClientExpiry, kubeconfigExpiryWarning, kubeconfigRefreshPeriod, pointKubeconfigAt } from "./kubeconfig";
+import { EtcdBackupCredentials } from "./etcd-backup";
+import { NodeRemoval, clusterNodes } from "./node-lifecycle";
 
 export interface KubeadmClusterArgs {
     config: StackConfig;
@@ -15,10 +20,14 @@ export interface KubeadmClusterArgs {
     environment: Environment;
     /** The deploy private key, a secret. */
     deployPrivateKey: pulumi.Output<string>;
+    /** S3 credentials of the etcd snapshots (secrets). */
+    etcdBackupKeys: { accessKey: pulumi.Output<string>; secretKey: pulumi.Output<string> };
 }
 
 /** The playbooks folder, relative to the project root where Pulumi runs the program. */
 export const PLAYBOOK_FOLDER = "playbooks";
+/** Where the files shipped to the bastion are staged, relative to the project root (git-ignored). */
+export const RELEASE_BUILD_DIR = "build/ansible-releases";
 /** The command that prints the cluster-admin kubeconfig on the first control plane. */
 export const READ_ADMIN_KUBECONFIG = "sudo cat /etc/kubernetes/admin.conf";
 
@@ -30,6 +39,12 @@ export class KubeadmCluster extends pulumi.ComponentResource {
     public readonly playbookTrigger: pulumi.Output<string>;
     /** Cluster-admin kubeconfig naming the public API endpoint; a secret. */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** The connection to the first control plane through the bastion, and what it needs. */
+    private readonly controlPlaneConnection: ReturnType<typeof sshConnection> & { proxy: ReturnType<typeof sshConnection> };
+    private readonly controlPlaneReached: pulumi.Resource[];
+    private readonly name: string;
+    /** When the kubeconfig's client certificate expires (ISO 8601), or `unknown`; not a secret. */
+    public readonly kubeconfigExpiresAt: pulumi.Output<string>;
 
     constructor(name: string, args: KubeadmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:cluster:KubeadmCluster", name, {}, opts);
@@ -37,59 +52,161 @@ export class KubeadmCluster extends pulumi.ComponentResource {
         const endpoint = environment.apiEndpoint;
 
         this.inventory = pulumi
-            .all([environment.nodes, environment.bastionPrivateAddress, environment.bastionPublicAddress, endpoint.privateAddress, endpoint.publicAddress])
-            .apply(([nodes, bastionPrivate, bastionPublic, endpointPrivate, endpointPublic]) => {
+            .all([
+                environment.nodes,
+                environment.bastionPrivateAddress,
+                environment.bastionPublicAddress,
+                endpoint.privateAddress,
+                endpoint.publicAddress,
+                environment.dataVolumeIds,
+            ])
+            .apply(([nodes, bastionPrivate, bastionPublic, endpointPrivate, endpointPublic, dataVolumes]) => {
                 const input: InventoryInput = {
                     environment: config.environment,
                     clusterName: name,
                     kubernetesVersion: config.cluster.kubernetesVersion,
                     sshUser: config.site.image.sshUser,
                     privateKeyFile: BASTION_KEY_PATH,
+                    knownHostsFile: bastionKnownHostsPath(config.site.image.sshUser),
                     bastion: { name: environment.bastionName, privateAddress: bastionPrivate, publicAddress: bastionPublic },
                     controlPlane: nodes.controlPlane,
                     workers: nodes.workers,
                     endpoint: { mode: config.cluster.apiEndpoint.mode, privateAddress: endpointPrivate, publicAddress: endpointPublic, port: endpoint.port },
                     network: config.network,
                     cni: config.cluster.cni,
+                    dataVolumes,
+                    etcdBackup: config.cluster.etcdBackup,
                     runsOn: "bastion",
                     poolPlacements: poolPlacements(config),
                 };
                 return renderInventory(input);
             });
 
-        const playbookRun = new PlaybookRun(
-            `${name}-ansible`,
+        // Ansible reaches the nodes by address (ansible_host); operators by name. Every server's key is pinned.
+        const knownHosts = pulumi
+            .all([environment.nodes, environment.hostPublicKeys])
+            .apply(([nodes, keys]) =>
+                renderKnownHosts(
+                    [...nodes.controlPlane, ...nodes.workers].map((node) => ({
+                        names: [node.name, node.privateAddress],
+                        publicKey: keys[node.name],
+                    })),
+                ),
+            );
+        const hostKeyOf = (server: pulumi.Input<string>) =>
+            pulumi.all([environment.hostPublicKeys, server]).apply(([keys, name]) => keys[name]);
+        const bastionHostKey = hostKeyOf(environment.bastionName);
+
+        // Only what Ansible reads is hashed and shipped: a README edit neither re-runs Ansible nor reaches the bastion.
+        const release = stageRelease(join(__dirname, "..", ".."), PLAYBOOK_FOLDER, RELEASE_BUILD_DIR);
+        const backupCredentials = new EtcdBackupCredentials(
+            `${name}-etcd-backup`,
             {
                 bastionAddress: environment.bastionPublicAddress,
                 sshUser: config.site.image.sshUser,
                 privateKey: args.deployPrivateKey,
-                inventory: this.inventory,
-                playbookFolder: PLAYBOOK_FOLDER,
-                playbookHash: folderHash(readFolder(join(__dirname, "..", "..", PLAYBOOK_FOLDER))),
+                ...args.etcdBackupKeys,
                 bastion: environment.bastion,
-                waitFor: environment.clusterResources,
+            },
+            { parent: this },
+        );
+        const playbookRun = new PlaybookRun(
+            `${name}-ansible`,
+            {
+                bastionAddress: environment.bastionPublicAddress,
+                bastionHostKey,
+                knownHosts,
+                sshUser: config.site.image.sshUser,
+                privateKey: args.deployPrivateKey,
+                inventory: this.inventory,
+                playbookFolder: release.folder,
+                playbookHash: release.hash,
+                bastion: environment.bastion,
+                bastionId: environment.bastionId,
+                serverIds: environment.serverIds,
+                waitFor: [...environment.clusterResources, backupCredentials.written],
+                sshPath: environment.sshPath,
             },
             { parent: this },
         );
         this.playbookTrigger = playbookRun.triggerHash;
+        // Drains a node and takes it out of the cluster before Pulumi deletes its server (node-lifecycle.ts).
+        new NodeRemoval(
+            `${name}-node-removal`,
+            {
+                nodes: clusterNodes(name, config.cluster),
+                addresses: environment.nodes.apply((nodes) => Object.fromEntries([...nodes.controlPlane, ...nodes.workers].map((node) => [node.name, node.privateAddress]))),
+                bastionAddress: environment.bastionPublicAddress,
+                sshUser: config.site.image.sshUser,
+                privateKey: args.deployPrivateKey,
+                dependsOn: [...environment.clusterResources, environment.bastion, playbookRun],
+            },
+            { parent: this },
+        );
 
-        const firstControlPlane = environment.nodes.apply((nodes) => nodes.controlPlane[0].privateAddress);
+        const firstControlPlane = environment.nodes.apply((nodes) => nodes.controlPlane[0]);
         const login = { user: config.site.image.sshUser, privateKey: args.deployPrivateKey };
+        this.controlPlaneConnection = {
+            ...sshConnection({
+                ...login,
+                host: firstControlPlane.privateAddress,
+                hostKey: hostKeyOf(firstControlPlane.name),
+            }),
+            proxy: sshConnection({ ...login, host: environment.bastionPublicAddress, hostKey: bastionHostKey }),
+        };
         const adminKubeconfig = new command.remote.Command(
             `${name}-admin-kubeconfig`,
             {
-                connection: { ...login, host: firstControlPlane, proxy: { ...login, host: environment.bastionPublicAddress } },
+                connection: this.controlPlaneConnection,
                 create: READ_ADMIN_KUBECONFIG,
-                triggers: [playbookRun.triggerHash],
+                // Read again each month too: certificates renewed on the control plane reach Pulumi's copy.
+                triggers: [playbookRun.triggerHash, kubeconfigRefreshPeriod(new Date())],
                 logging: "none",
                 addPreviousOutputInEnv: false,
             },
-            { parent: this, dependsOn: [playbookRun], additionalSecretOutputs: ["stdout"] },
+            { parent: this, dependsOn: [playbookRun, ...environment.sshPath], additionalSecretOutputs: ["stdout"] },
         );
+        this.controlPlaneReached = [adminKubeconfig, playbookRun, ...environment.sshPath, ...environment.clusterResources];
+        this.name = name;
         const serverUrl = pulumi.interpolate`https://${endpoint.publicAddress}:${endpoint.port}`;
         this.kubeconfig = pulumi.secret(
             pulumi.all([adminKubeconfig.stdout, serverUrl]).apply(([text, url]) => pointKubeconfigAt(text, url)),
         );
-        this.registerOutputs({ playbookTrigger: this.playbookTrigger, kubeconfig: this.kubeconfig });
+        this.kubeconfigExpiresAt = pulumi.unsecret(
+            adminKubeconfig.stdout.apply((text) => {
+                const expiresAt = kubeconfigClientExpiry(text);
+                const warning = kubeconfigExpiryWarning(expiresAt, new Date());
+                if (warning) {
+                    void pulumi.log.warn(warning, this);
+                }
+                return expiresAt?.toISOString() ?? "unknown";
+            }),
+        );
+        this.registerOutputs({ playbookTrigger: this.playbookTrigger, kubeconfig: this.kubeconfig, kubeconfigExpiresAt: this.kubeconfigExpiresAt });
+    }
+
+    /**
+     * A command whose `delete` removes the LoadBalancer Services and the claims of deletable volumes
+     * (`cloudTeardownScript`) at `destroy`, or when the cluster is removed from the program. It depends on the
+     * cloud integration (the cloud-controller-manager and Cinder CSI, which must still run to clean up) and on the
+     * connection to the control plane, so the engine deletes it before all of them and before the servers, the
+     * security groups and the network; the Kubernetes objects of the program go before or beside it.
+     */
+    public releaseCloudResourcesAtTeardown(cloudIntegration: pulumi.Resource[]): command.remote.Command {
+        return new command.remote.Command(
+            `${this.name}-cloud-teardown`,
+            {
+                connection: this.controlPlaneConnection,
+                // Nothing to do at creation: the command exists for its delete.
+                delete: cloudTeardownScript(),
+                addPreviousOutputInEnv: false,
+                logging: "stdoutAndStderr",
+            },
+            {
+                parent: this,
+                dependsOn: [...cloudIntegration, ...this.controlPlaneReached],
+                customTimeouts: { delete: "40m" },
+            },
+        );
     }
 }

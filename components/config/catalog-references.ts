@@ -1,10 +1,10 @@
 import type { ServiceSpec } from "./service-schema";
 
-/** A `connectsTo` entry, `domain/name:port`, split. */
+/** A `connectsTo` entry, `domain/name:port`, split; no port means every port the target opens to callers. */
 export interface Call {
     domain: string;
     name: string;
-    port: string;
+    port?: string;
 }
 
 export function parseCall(reference: string): Call {
@@ -26,13 +26,18 @@ export function admits(target: Pick<ServiceSpec, "allowFrom">, caller: Named): b
     return target.allowFrom.some((entry) => entryAdmits(entry, caller));
 }
 
+/** The port names a call reaches on its target: the one it names, or every port not kept for the target's replicas. */
+export function calledPorts(call: Call, target: Pick<ServiceSpec, "ports">): string[] {
+    return call.port !== undefined ? [call.port] : target.ports.filter((port) => !port.peersOnly).map((port) => port.name);
+}
+
 /** The calls of the catalog: who calls whom on which port, each admitted by the target (checked by referenceProblems). */
 export function callsTo<S extends ServiceSpec>(target: S, catalog: readonly S[]): { caller: S; port: string }[] {
     return catalog.flatMap((caller) =>
         caller.connectsTo
             .map(parseCall)
             .filter((call) => call.domain === target.domain && call.name === target.name && admits(target, caller))
-            .map((call) => ({ caller, port: call.port })),
+            .flatMap((call) => calledPorts(call, target).map((port) => ({ caller, port }))),
     );
 }
 
@@ -47,6 +52,11 @@ export function referenceProblems(entries: readonly { path: string; spec: Servic
     const domains = new Set(specs.map((spec) => spec.domain));
     const find = (domain: string, name: string) => specs.find((spec) => spec.domain === domain && spec.name === name);
     for (const { path, spec } of entries) {
+        (spec.expose?.ports ?? []).forEach((name, index) => {
+            if (!spec.ports.some((port) => port.name === name)) {
+                problems.push(`${path}: expose.ports[${index}]: expected one of its ports (${spec.ports.map((p) => p.name).join(", ")}), got ${JSON.stringify(name)}`);
+            }
+        });
         spec.connectsTo.forEach((reference, index) => {
             const key = `${path}: connectsTo[${index}]`;
             const call = parseCall(reference);
@@ -55,8 +65,10 @@ export function referenceProblems(entries: readonly { path: string; spec: Servic
                 problems.push(`${key}: expected a service of the catalog (domain/name), got ${JSON.stringify(`${call.domain}/${call.name}`)}`);
                 return;
             }
-            const port = target.ports.find((candidate) => candidate.name === call.port);
-            if (!port) {
+            const port = call.port === undefined ? undefined : target.ports.find((candidate) => candidate.name === call.port);
+            if (call.port === undefined) {
+                // Every port the target opens to callers.
+            } else if (!port) {
                 problems.push(`${key}: expected one of ${target.name}'s ports (${target.ports.map((p) => p.name).join(", ")}), got ${JSON.stringify(call.port)}`);
             } else if (port.peersOnly) {
                 problems.push(`${key}: ${target.name}'s port ${call.port} is for its own replicas only (peersOnly)`);

@@ -24,7 +24,7 @@ export class CatalogError extends Error {
 }
 
 /** Validates the catalog files: each against the service schema, named after its service, names unique. */
-export function parseCatalog(files: readonly CatalogFile[]): ServiceSpec[] {
+export function parseCatalog(files: readonly CatalogFile[], options: { crossReferences: boolean } = { crossReferences: true }): ServiceSpec[] {
     const problems: string[] = [];
     const services: ServiceSpec[] = [];
     const entries: { path: string; spec: ServiceSpec }[] = [];
@@ -56,7 +56,10 @@ export function parseCatalog(files: readonly CatalogFile[]): ServiceSpec[] {
         }
         seen.add(service.name);
     }
-    problems.push(...referenceProblems(entries));
+    // A lone draft (the Swarm importer's render check) cannot resolve references to services it is not given.
+    if (options.crossReferences) {
+        problems.push(...referenceProblems(entries));
+    }
     if (problems.length > 0) {
         throw new CatalogError(problems);
     }

@@ -1,5 +1,6 @@
 import { cidrsOverlap, isWholeInternet, parseCidr } from "./cidr";
-import { type EnvironmentName, type StackConfig, SUPPORTED_KUBERNETES_MINORS } from "./schema";
+import { kubernetesSupport } from "./kubernetes-versions";
+import type { EnvironmentName, StackConfig } from "./schema";
 
 /** Environments where a mistake costs an outage or data: they get the strict rules. */
 export const PROTECTED_ENVIRONMENTS: readonly EnvironmentName[] = ["preprod", "prod"];
@@ -13,10 +14,15 @@ export interface RuleViolation {
     message: string;
 }
 
+/** What a rule may read besides the config: the day validation runs (support windows end on a date). */
+export interface RuleContext {
+    today: Date;
+}
+
 /** A rule over several keys; it runs once the sections it reads are well-formed, even if others are not. */
 export interface EnvironmentRule {
     needs: readonly (keyof StackConfig)[];
-    check(config: StackConfig): RuleViolation[];
+    check(config: StackConfig, context: RuleContext): RuleViolation[];
 }
 
 const isStrict = (config: StackConfig) => PROTECTED_ENVIRONMENTS.includes(config.environment);
@@ -96,6 +102,46 @@ const noWorldOpenAdminAccess: EnvironmentRule = {
     },
 };
 
+/**
+ * Admin networks the stack can serve: IPv4 (the node subnet, the floating IPs and so the API listener are IPv4
+ * only, and Octavia refuses an allowed CIDR of another family than the listener's VIP, "Listener allowed CIDRs"
+ * in the Octavia API reference), each block once (a block names its security-group rules, and Neutron refuses
+ * an identical second rule).
+ */
+const usableAdminCidrs: EnvironmentRule = {
+    needs: ["access"],
+    check(config) {
+        const seen = new Map<string, number>();
+        return config.access.adminCidrs.flatMap((text, index): RuleViolation[] => {
+            const block = parseCidr(text);
+            if (!block) {
+                return [];
+            }
+            const path = ["access", "adminCidrs", index];
+            if (block.family !== 4) {
+                return [
+                    {
+                        path,
+                        message: `expected an IPv4 block: the bastion, the nodes and the API endpoint have IPv4 addresses only, and Octavia refuses an IPv6 source on an IPv4 listener; got ${JSON.stringify(text)}`,
+                    },
+                ];
+            }
+            const key = `${block.network}/${block.prefix}`;
+            const first = seen.get(key);
+            if (first !== undefined) {
+                return [
+                    {
+                        path,
+                        message: `expected each admin network once (it names the security-group rules that admit it), got ${JSON.stringify(text)} again (access.adminCidrs[${first}])`,
+                    },
+                ];
+            }
+            seen.set(key, index);
+            return [];
+        });
+    },
+};
+
 const separateAddressBlocks: EnvironmentRule = {
     needs: ["network"],
     check(config) {
@@ -133,20 +179,14 @@ const podCidrFitsNodes: EnvironmentRule = {
     },
 };
 
+// The support window is a table with dates (kubernetes-versions.ts); warnings are reported by `configWarnings`.
 const supportedKubernetes: EnvironmentRule = {
-    needs: ["cluster"],
-    check(config) {
-        const minor = Number(config.cluster.kubernetesVersion.split(".")[1]);
-        const first = SUPPORTED_KUBERNETES_MINORS[0];
-        const last = SUPPORTED_KUBERNETES_MINORS[SUPPORTED_KUBERNETES_MINORS.length - 1];
-        return (SUPPORTED_KUBERNETES_MINORS as readonly number[]).includes(minor)
-            ? []
-            : [
-                  {
-                      path: ["cluster", "kubernetesVersion"],
-                      message: `expected a 1.${first}.x to 1.${last}.x release (the versions the playbooks are written for), got ${JSON.stringify(config.cluster.kubernetesVersion)}`,
-                  },
-              ];
+    needs: ["environment", "cluster"],
+    check(config, context) {
+        return kubernetesSupport(config.cluster.kubernetesVersion, config.environment, context.today).errors.map((message) => ({
+            path: ["cluster", "kubernetesVersion"],
+            message,
+        }));
     },
 };
 
@@ -191,6 +231,7 @@ export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
     enoughWorkers,
     uniquePoolNames,
     noWorldOpenAdminAccess,
+    usableAdminCidrs,
     separateAddressBlocks,
     podCidrFitsNodes,
     supportedKubernetes,

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { CatalogError, parseCatalog, readCatalog, type CatalogFile } from "./catalog";
-import { ENVIRONMENT_RULES, PROTECTED_ENVIRONMENTS } from "./environment-rules";
+import { ENVIRONMENT_RULES, PROTECTED_ENVIRONMENTS, type RuleContext } from "./environment-rules";
 import { CONFIG_NAMESPACE, StackConfigError, formatIssues, keyPath } from "./errors";
+import { kubernetesSupport } from "./kubernetes-versions";
 import { type StackConfig, stackConfigShape } from "./schema";
 import { SECRET_KEYS, backupConfigured, type StackSecrets, loadStackSecrets, secretProblems } from "./secrets";
 import type { ServiceSpec } from "./service-schema";
@@ -28,14 +29,14 @@ function wellFormedSections(raw: unknown): { sections: Set<Section>; partial: Pa
  * Validates a stack config given as plain data (the `svom-fsgs:*` keys without their namespace) and reports
  * every problem at once: the malformed keys, and the rules that could be checked on the well-formed sections.
  */
-export function parseStackConfig(raw: unknown): StackConfig {
+export function parseStackConfig(raw: unknown, context: RuleContext = { today: new Date() }): StackConfig {
     const structure = stackConfigShape.safeParse(raw, { reportInput: true });
     const { sections, partial } = wellFormedSections(raw);
     const problems = structure.success ? [] : formatIssues(structure.error.issues);
     for (const rule of ENVIRONMENT_RULES) {
         if (rule.needs.every((section) => sections.has(section))) {
             // The rule reads only the sections it needs, which are all present and valid.
-            for (const violation of rule.check(partial as StackConfig)) {
+            for (const violation of rule.check(partial as StackConfig, context)) {
                 problems.push(`${CONFIG_NAMESPACE}:${keyPath(violation.path)}: ${violation.message}`);
             }
         }
@@ -68,9 +69,21 @@ export function readNamespacedConfig(all: Record<string, string> = pulumi.runtim
     return values;
 }
 
+/**
+ * What is allowed but needs an operator's attention soon (a Kubernetes release near or, outside preprod and prod,
+ * past its end of life), in the problems' format. `loadStack` prints them with pulumi.log.warn on every run.
+ */
+export function configWarnings(config: StackConfig, context: RuleContext = { today: new Date() }): string[] {
+    return kubernetesSupport(config.cluster.kubernetesVersion, config.environment, context.today).warnings.map(
+        (message) => `${CONFIG_NAMESPACE}:cluster.kubernetesVersion: ${message}`,
+    );
+}
+
 /** A validated stack: its plain config, its secrets and the service catalog. */
 export interface LoadedStack {
     config: StackConfig;
+    /** `configWarnings` of the config, already printed. */
+    warnings: string[];
     secrets: StackSecrets;
     catalog: ServiceSpec[];
 }
@@ -78,7 +91,7 @@ export interface LoadedStack {
 /** The project root, where Pulumi runs the program and the catalog folder lives. */
 const PROJECT_ROOT = join(__dirname, "..", "..");
 
-/** Overrides must name catalog services, and must not take a protected environment below two replicas. */
+/** Overrides must name catalog services, and must not take a protected environment below two replicas (a singleton stays at one). */
 export function overrideProblems(config: StackConfig, catalog: readonly ServiceSpec[]): string[] {
     const names = new Set(catalog.map((service) => service.name));
     return Object.entries(config.services).flatMap(([name, override]) => {
@@ -86,7 +99,11 @@ export function overrideProblems(config: StackConfig, catalog: readonly ServiceS
         if (!names.has(name)) {
             return [`${where}: expected a service of the catalog (${[...names].join(", ")}), got ${JSON.stringify(name)}`];
         }
-        if (PROTECTED_ENVIRONMENTS.includes(config.environment) && override.replicas !== undefined && override.replicas < 2) {
+        const singleton = catalog.find((service) => service.name === name)?.singleton;
+        if (singleton && override.replicas !== undefined && override.replicas !== 1) {
+            return [`${where}.replicas: ${name} is a singleton (${singleton.reason}): it runs 1 replica, got ${override.replicas}`];
+        }
+        if (!singleton && PROTECTED_ENVIRONMENTS.includes(config.environment) && override.replicas !== undefined && override.replicas < 2) {
             return [`${where}.replicas: ${config.environment} needs >= 2 replicas (one node drain must not stop the service), got ${override.replicas}`];
         }
         return [];
@@ -144,5 +161,10 @@ export function loadStack(
         // RunError prints the message alone, without a stack trace that would bury the list of problems.
         throw new pulumi.RunError(new StackConfigError(problems).message);
     }
-    return { config, secrets: loadStackSecrets(), catalog };
+    const warnings = configWarnings(config);
+    for (const warning of warnings) {
+        // Without an engine (the offline plan) this goes to stderr as "warning: [runtime] ...".
+        void pulumi.log.warn(warning);
+    }
+    return { config, warnings, secrets: loadStackSecrets(), catalog };
 }

@@ -10,10 +10,6 @@ export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 /** OpenStack sites that host FSGS projects. */
 export const SITES = ["cc-in2p3", "ijclab"] as const;
 
-/** Kubernetes minor versions the playbooks and kubeadm config are written for. */
-// 1.35 is the last release that runs on containerd 1.x, which Debian 12 and Ubuntu 24.04 ship.
-export const SUPPORTED_KUBERNETES_MINORS = [34, 35] as const;
-
 // kube-apiserver refuses an IPv4 service range wider than 20 host bits.
 const SERVICE_CIDR_MIN_PREFIX = 12;
 
@@ -103,9 +99,27 @@ const workerPoolSchema = z.strictObject({
     role: z.enum(["general", "stateful"]).default("general"),
 });
 
+/** etcd snapshots to the site's S3-compatible object storage; the keys are the secrets etcdBackupAccessKey/SecretKey. */
+const etcdBackupSchema = z.strictObject({
+    /** The object storage's S3 endpoint. */
+    endpoint: z.url({ protocol: /^https$/, error: "expected the S3 endpoint of the site's object storage, https://..." }),
+    /** The signing region the endpoint expects (Ceph RGW: its zonegroup, often `default`). */
+    region: nonEmpty,
+    // S3 bucket naming rules (AWS "Bucket naming rules"; Ceph RGW follows them).
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "expected an S3 bucket name (3-63 of a-z, 0-9, '.', '-')" }),
+    /** When snapshots are taken, a systemd OnCalendar expression (systemd.time(7)). */
+    schedule: z
+        .string()
+        .regex(/^[A-Za-z0-9*:,./~ -]+$/, { error: "expected a systemd OnCalendar expression such as hourly or *-*-* 00/6:00:00" })
+        .default("hourly"),
+    /** How many snapshots of each control plane the bucket keeps; older ones are deleted after each upload. */
+    // One S3 listing page (1000 keys) holds every snapshot of a control plane.
+    keep: z.int().min(2).max(500).default(72),
+});
+
 const clusterSchema = z.strictObject({
     kubernetesVersion: z.string().regex(/^1\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/, {
-        error: "expected a full Kubernetes version like 1.35.9",
+        error: "expected a full Kubernetes version like 1.36.4",
     }),
     controlPlane: z.strictObject({
         count: z.int().min(1).max(7),
@@ -117,6 +131,7 @@ const clusterSchema = z.strictObject({
         mode: z.enum(["octavia", "vip"]),
     }),
     cni: z.enum(["calico", "cilium"]),
+    etcdBackup: etcdBackupSchema,
 });
 
 const platformSchema = z.strictObject({

@@ -57,6 +57,18 @@ export const SECRETS = {
         placeholder: "offline-plan-placeholder",
         optional: true,
     },
+    etcdBackupAccessKey: {
+        expected: "the S3 access key etcd snapshots are uploaded with (cluster.etcdBackup)",
+        shape: NON_EMPTY,
+        source: "an EC2/S3 credential of the site's object storage, e.g. openstack ec2 credentials create",
+        placeholder: "offline-plan-placeholder",
+    },
+    etcdBackupSecretKey: {
+        expected: "the secret key of that S3 credential",
+        shape: NON_EMPTY,
+        source: "the same command's output",
+        placeholder: "offline-plan-placeholder",
+    },
 } satisfies Record<string, SecretDefinition>;
 
 export type SecretKey = keyof typeof SECRETS;

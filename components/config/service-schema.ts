@@ -44,6 +44,27 @@ export const postgresqlSchema = z.strictObject({
     readOnlyService: z.boolean().default(false),
 });
 
+/**
+ * Probe timings where the service's own differ from the Microservice's defaults (an importer carries a Swarm
+ * healthcheck's interval, timeout, retries and start period here). `initialDelaySeconds` applies to liveness only:
+ * a readiness probe failing at start-up only keeps the pod out of its Service.
+ */
+const probeTimingSchema = z.strictObject({
+    periodSeconds: z.int().min(1).max(3600).optional(),
+    timeoutSeconds: z.int().min(1).max(3600).optional(),
+    failureThreshold: z.int().min(1).max(100).optional(),
+    initialDelaySeconds: z.int().min(0).max(3600).optional(),
+});
+
+/** A Kubernetes label key and value, see "Labels and Selectors: Syntax and character set" (kubernetes.io). */
+export const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+export const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const labelKey = z.string().regex(LABEL_KEY, { error: "expected a label key like disktype or example.org/disktype" });
+const labelValue = z.string().regex(LABEL_VALUE, { error: "expected a label value (63 characters at most: letters, digits, - _ .)" });
+
+/** A key of a ConfigMap or a Secret, see their `data` field in the Kubernetes API reference. */
+const objectKey = z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "expected a ConfigMap or Secret key" });
+
 export const serviceSchema = z.strictObject({
     /** Names the workload, its Service and its objects. */
     name: dnsLabel,
@@ -62,8 +83,15 @@ export const serviceSchema = z.strictObject({
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
     /** Environment variables read from existing Secrets: NAME -> secret/key. */
     secretEnv: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.strictObject({ secret: dnsLabel, key: z.string() })).optional(),
-    /** ConfigMaps mounted read-only as files. */
-    configFiles: z.array(z.strictObject({ configMap: dnsLabel, mountPath: z.string().startsWith("/") })).optional(),
+    /**
+     * ConfigMaps mounted read-only: the whole ConfigMap as a directory at mountPath, or with `key` that one key as
+     * the single file mountPath (a subPath mount: the rest of the image's directory stays visible).
+     */
+    configFiles: z
+        .array(z.strictObject({ configMap: dnsLabel, mountPath: z.string().startsWith("/"), key: objectKey.optional() }))
+        .optional(),
+    /** Keys of existing Secrets mounted read-only, each as the single file mountPath (a subPath mount), as Swarm mounts its secrets. */
+    secretFiles: z.array(z.strictObject({ secret: dnsLabel, key: objectKey, mountPath: z.string().startsWith("/") })).optional(),
     /** `peersOnly`: a port only the service's own replicas use (Erlang distribution, epmd...), never opened to callers. */
     ports: z
         .array(
@@ -76,8 +104,17 @@ export const serviceSchema = z.strictObject({
         )
         .default([]),
     /** Default: TCP on the first port for both. A service without ports must declare exec probes. */
-    probes: z.strictObject({ readiness: probeSchema.optional(), liveness: probeSchema.optional() }).optional(),
+    probes: z.strictObject({ readiness: probeSchema.optional(), liveness: probeSchema.optional(), timing: probeTimingSchema.optional() }).optional(),
     replicas: z.int().min(1).max(50).optional(),
+    /**
+     * Must never run twice (a SQLite file, a single-writer database, a scheduler): one replica in every
+     * environment, replaced by stopping the old pod first. The reason is shown wherever the replica rule is waived.
+     */
+    singleton: z.strictObject({ reason: z.string().min(10, { error: "say why the service must not be scaled" }) }).optional(),
+    /** Node labels the pods must run on (`kubectl label node <node> key=value`). */
+    nodeSelector: z.record(labelKey, labelValue).optional(),
+    /** Seconds between SIGTERM and SIGKILL when a pod stops; Kubernetes' default is 30. */
+    terminationGracePeriodSeconds: z.int().min(0).max(3600).optional(),
     resources: resourcesSchema.optional(),
     /** Persistent storage: makes the workload a StatefulSet with one volume per replica. */
     storage: z.strictObject({ size: storage, mountPath: z.string().startsWith("/") }).optional(),
@@ -87,20 +124,38 @@ export const serviceSchema = z.strictObject({
     runAsUser: z.int().min(1).optional(),
     /** Exposed over HTTPS through the cluster's Gateway, with a cert-manager certificate. */
     ingress: z.strictObject({ host: z.string(), path: z.string().startsWith("/").default("/"), port: dnsLabel }).optional(),
+    /**
+     * Reached from outside the cluster on these ports (TCP or UDP, not through the Gateway), from these networks
+     * only: a LoadBalancer on Octavia, or fixed NodePorts where the site has none.
+     */
+    expose: z.strictObject({ ports: z.array(dnsLabel).min(1), sourceRanges: z.array(z.string().regex(/^[0-9.]+\/[0-9]+$/, { error: "expected an IPv4 CIDR" })).min(1) }).optional(),
     autoscaling: z.strictObject({ maxReplicas: z.int().min(2).max(100), cpuUtilization: z.int().min(10).max(100).default(75) }).optional(),
     /**
      * Who may connect: other services (`domain/name`), whole domains (`domain`), or `ingress` (the Gateway). A caller
      * gets through only on the ports it names in its own `connectsTo`.
      */
     allowFrom: z.array(z.string().regex(/^(ingress|[a-z0-9-]+(\/[a-z0-9-]+)?)$/, { error: "expected ingress, a domain, or domain/name" })).default([]),
-    /** What the service calls in the catalog, `domain/name:port-name`: its only egress besides DNS and connectsToExternal. */
-    connectsTo: z.array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+:[a-z0-9-]+$/, { error: "expected domain/name:port-name" })).default([]),
+    /**
+     * What the service calls in the catalog, `domain/name:port-name`, or `domain/name` for every port the target
+     * opens to callers: its only egress besides DNS and connectsToExternal.
+     */
+    connectsTo: z.array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+(:[a-z0-9-]+)?$/, { error: "expected domain/name:port-name" })).default([]),
+    /** Whether it calls the Kubernetes API: egress to the API servers (6443 on the control planes, behind the `kubernetes` Service). */
+    kubernetesApi: z.boolean().optional(),
     /** Addresses outside the cluster it calls (an object store, GCN): CIDR and ports. */
     connectsToExternal: z
         .array(z.strictObject({ cidr: z.string().regex(/^[0-9.]+\/[0-9]+$/, { error: "expected an IPv4 CIDR" }), ports: z.array(z.int().min(1).max(65535)).min(1), description: z.string() }))
         .default([]),
     /** Makes the entry a CloudNativePG database instead of a workload (postgresqlSchema). */
     postgresql: postgresqlSchema.optional(),
+}).superRefine((service, context) => {
+    if (service.singleton === undefined) return;
+    if (service.replicas !== undefined && service.replicas > 1) {
+        context.addIssue({ code: "custom", path: ["replicas"], input: service.replicas, message: `a singleton runs one replica (${service.singleton.reason}), got ${service.replicas}` });
+    }
+    if (service.autoscaling !== undefined) {
+        context.addIssue({ code: "custom", path: ["autoscaling"], input: service.autoscaling, message: `a singleton is never scaled (${service.singleton.reason}): remove autoscaling` });
+    }
 });
 
 export type ServiceSpec = z.infer<typeof serviceSchema>;
@@ -109,6 +164,8 @@ export type ServiceInput = z.input<typeof serviceSchema>;
 /** What a stack may change of a catalog entry, under `svom-fsgs:services.<name>`. */
 export const serviceOverrideSchema = z.strictObject({
     tag: imageTag.optional(),
+    /** The networks allowed to reach an exposed service in this stack, in place of the catalog's. */
+    exposeSourceRanges: z.array(z.string().regex(/^[0-9.]+\/[0-9]+$/, { error: "expected an IPv4 CIDR" })).min(1).optional(),
     replicas: z.int().min(1).max(50).optional(),
     resources: resourcesSchema.optional(),
 });

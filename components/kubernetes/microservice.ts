@@ -41,6 +41,9 @@ export class Microservice extends pulumi.ComponentResource {
         if (manifests.service) {
             new k8s.core.v1.Service(`${name}-svc`, { metadata: manifests.service.metadata, spec: manifests.service.spec }, options);
         }
+        if (manifests.externalService) {
+            new k8s.core.v1.Service(`${name}-external-svc`, { metadata: manifests.externalService.metadata, spec: manifests.externalService.spec }, options);
+        }
         if (manifests.podDisruptionBudget) {
             new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: manifests.podDisruptionBudget.metadata, spec: manifests.podDisruptionBudget.spec }, options);
         }

@@ -1,5 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { callsTo, parseCall } from "../config/catalog-references";
+import { calledPorts, callsTo, parseCall } from "../config/catalog-references";
 import { cidrsOverlap, parseCidr } from "../config/cidr";
 import { podSelectorLabels } from "./data/cnpg";
 import type { GatewayRef } from "./gateway-manifests";
@@ -16,6 +16,9 @@ type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
  */
 export const CLUSTER_DNS = { namespace: "kube-system", labels: { "k8s-app": "kube-dns" }, port: 53 } as const;
 
+/** kube-apiserver's secure port as kubeadm configures it (localAPIEndpoint.bindPort default). */
+export const KUBE_APISERVER_PORT = 6443;
+
 /** What a service's NetworkPolicy needs to know beyond the service itself. */
 export interface PolicyContext {
     /** The whole resolved catalog: callers are found by their `connectsTo`. */
@@ -23,6 +26,22 @@ export interface PolicyContext {
     gateway: GatewayRef;
     /** Pod and Service ranges, carved out of external egress so that an Internet range never opens pod traffic. */
     clusterCidrs: readonly string[];
+    /** How exposed services are reached: through Octavia (whose amphorae sit in the node subnet) or on NodePorts. */
+    externalAccess: { loadBalancers: boolean; nodeCidr: string };
+}
+
+/**
+ * Where outside packets to an exposed service come from, as its pods see them. Behind Octavia the amphora (a port
+ * on the node subnet) or, with externalTrafficPolicy Cluster, the forwarding node opens the connection: the node
+ * subnet; the declared source networks are enforced on the load balancer (loadBalancerSourceRanges, Octavia
+ * allowed_cidrs). On NodePorts with externalTrafficPolicy Local the client's own address arrives: the declared
+ * networks themselves.
+ */
+export function exposedSources(service: ResolvedService, context: PolicyContext): string[] {
+    if (!service.expose) {
+        return [];
+    }
+    return context.externalAccess.loadBalancers ? [context.externalAccess.nodeCidr] : [...service.expose.sourceRanges];
 }
 
 const namespaceOf = (namespace: string) => ({ matchLabels: { "kubernetes.io/metadata.name": namespace } });
@@ -67,6 +86,9 @@ function ingressRules(service: ResolvedService, context: PolicyContext): Ingress
     if (peerPorts.length > 0) {
         rules.push({ from: [servicePods(service)], ports: peerPorts.map((port) => ({ port: port.port, protocol: port.protocol })) });
     }
+    if (service.expose) {
+        rules.push({ from: exposedSources(service, context).map((cidr) => ({ ipBlock: { cidr } })), ports: service.expose.ports.map((name) => portOf(service, name)) });
+    }
     return rules;
 }
 
@@ -94,18 +116,28 @@ function egressRules(service: ResolvedService, context: PolicyContext): EgressRu
     for (const call of service.connectsTo.map(parseCall)) {
         const target = context.catalog.find((candidate) => candidate.domain === call.domain && candidate.name === call.name);
         if (!target) {
-            throw new Error(`${service.name}: connectsTo ${call.domain}/${call.name} is not in the catalog`);
+            // Only a partial catalog (a draft rendered alone) lacks it; parseCatalog refuses the full one. No rule:
+            // the call stays denied.
+            continue;
         }
         const entry = byTarget.get(target.name) ?? { target, ports: [] };
-        entry.ports.push(call.port);
+        entry.ports.push(...calledPorts(call, target));
         byTarget.set(target.name, entry);
     }
     for (const { target, ports } of [...byTarget.values()].sort((a, b) => a.target.name.localeCompare(b.target.name))) {
-        rules.push({ to: [servicePods(target)], ports: ports.map((name) => portOf(target, name)) });
+        // An empty port list would mean every port: a target that opens none to callers gets no rule.
+        if (ports.length > 0) {
+            rules.push({ to: [servicePods(target)], ports: ports.map((name) => portOf(target, name)) });
+        }
     }
     const peerPorts = service.kind === "StatefulSet" ? service.ports : service.ports.filter((port) => port.peersOnly);
     if (peerPorts.length > 0) {
         rules.push({ to: [servicePods(service)], ports: peerPorts.map((port) => ({ port: port.port, protocol: port.protocol })) });
+    }
+    if (service.kubernetesApi) {
+        // The `kubernetes` Service's endpoints are the API servers' advertise addresses on the node subnet, port
+        // 6443 (kubeadm's default bind port); policy applies to the translated destination.
+        rules.push({ to: [{ ipBlock: { cidr: context.externalAccess.nodeCidr } }], ports: [{ protocol: "TCP", port: KUBE_APISERVER_PORT }] });
     }
     for (const outside of service.connectsToExternal) {
         const except = clusterRangesWithin(outside.cidr, context.clusterCidrs);

@@ -28,18 +28,22 @@ export function domainNamespace(domain: string): string {
     return `fsgs-${domain}`;
 }
 
-/** Applies the stack's override and the defaults; replicas never go below the environment's minimum. */
+/**
+ * Applies the stack's override and the defaults; replicas never go below the environment's minimum, except for
+ * a singleton (`singleton.reason` says why two instances would be worse than an outage at a node drain).
+ */
 export function resolveService(spec: ServiceSpec, override: ServiceOverride | undefined, environment: EnvironmentName): ResolvedService {
     const wanted = override?.replicas ?? spec.replicas ?? MIN_REPLICAS[environment];
     return {
         ...spec,
         image: { ...spec.image, tag: override?.tag ?? spec.image.tag },
         namespace: domainNamespace(spec.domain),
-        replicas: Math.max(wanted, MIN_REPLICAS[environment]),
+        replicas: spec.singleton ? 1 : Math.max(wanted, MIN_REPLICAS[environment]),
         resources: override?.resources ?? spec.resources ?? DEFAULT_RESOURCES,
         runAsUser: spec.runAsUser ?? DEFAULT_UID,
         writablePaths: [...new Set(["/tmp", ...(spec.writablePaths ?? [])])],
         kind: spec.storage ? "StatefulSet" : "Deployment",
+        ...(spec.expose ? { expose: { ...spec.expose, sourceRanges: override?.exposeSourceRanges ?? spec.expose.sourceRanges } } : {}),
     };
 }
 

@@ -1,5 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { httpRouteManifest } from "./gateway-manifests";
+import { clusterGateway } from "./platform/envoy-gateway";
 import { type PolicyContext, servicePolicySpec } from "./network-policy";
 import { DEDICATED_TAINT, POOL_ROLE_LABEL } from "../config/pools";
 import type { ResolvedService } from "./service-defaults";
@@ -11,6 +12,21 @@ export interface WorkloadContext extends PolicyContext {
     statefulPool: boolean;
     /** The dockerconfigjson Secret of the GitLab registry, present in every domain namespace. */
     imagePullSecret: string;
+}
+
+/**
+ * A context for rendering entries outside a stack (a draft, a test): the cluster's Gateway, no stateful pool, an
+ * Octavia site, illustrative cluster ranges. `catalog` is where callers and call targets are looked up.
+ */
+export function standaloneContext(catalog: readonly ResolvedService[] = []): WorkloadContext {
+    return {
+        imagePullSecret: "gitlab-registry",
+        gateway: clusterGateway("fsgs", "gateway"),
+        catalog,
+        clusterCidrs: ["10.244.0.0/16", "10.96.0.0/12"],
+        statefulPool: false,
+        externalAccess: { loadBalancers: true, nodeCidr: "10.0.0.0/24" },
+    };
 }
 
 /** One Kubernetes object as plain data: what the component registers and what the tests validate. */
@@ -28,6 +44,8 @@ export interface WorkloadManifests {
     serviceAccount: Manifest;
     workload: WithSpec<k8s.types.input.apps.v1.DeploymentSpec> | WithSpec<k8s.types.input.apps.v1.StatefulSetSpec>;
     service?: WithSpec<k8s.types.input.core.v1.ServiceSpec>;
+    /** The Service outside clients reach, for an entry with `expose`. */
+    externalService?: WithSpec<k8s.types.input.core.v1.ServiceSpec>;
     podDisruptionBudget?: WithSpec<k8s.types.input.policy.v1.PodDisruptionBudgetSpec>;
     horizontalPodAutoscaler?: WithSpec<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec>;
     networkPolicy: WithSpec<k8s.types.input.networking.v1.NetworkPolicySpec>;
@@ -64,12 +82,25 @@ function probe(service: ResolvedService, kind: "readiness" | "liveness"): k8s.ty
         kind === "readiness"
             ? { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 }
             : { initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
-    return { ...handler, ...timing };
+    // The entry's own timings (a Swarm healthcheck's) win; start-up grace is liveness's alone.
+    const { initialDelaySeconds, ...own } = service.probes?.timing ?? {};
+    return { ...handler, ...timing, ...own, ...(kind === "liveness" && initialDelaySeconds !== undefined ? { initialDelaySeconds } : {}) };
+}
+
+/** nodeSelector and tolerations: the stateful pool for a StatefulSet where the stack has one, plus the entry's own selector. */
+function placement(service: ResolvedService, context: WorkloadContext): Pick<k8s.types.input.core.v1.PodSpec, "nodeSelector" | "tolerations"> {
+    const onStatefulPool = service.kind === "StatefulSet" && context.statefulPool;
+    const nodeSelector = { ...(onStatefulPool ? { [POOL_ROLE_LABEL]: "stateful" } : {}), ...(service.nodeSelector ?? {}) };
+    return {
+        ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector } : {}),
+        ...(onStatefulPool ? { tolerations: [{ ...DEDICATED_TAINT, operator: "Equal" }] } : {}),
+    };
 }
 
 function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.types.input.core.v1.PodTemplateSpec {
     const writable = service.writablePaths.map((path) => ({ name: volumeName(path), path }));
     const configs = (service.configFiles ?? []).map((file, index) => ({ name: `config-${index}`, ...file }));
+    const secretFiles = (service.secretFiles ?? []).map((file, index) => ({ name: `secret-${index}`, ...file }));
     return {
         metadata: { labels: labels(service) },
         spec: {
@@ -83,10 +114,10 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
                 fsGroup: service.runAsUser,
                 seccompProfile: { type: "RuntimeDefault" },
             },
-            // On the stateful pool, whose taint keeps everything else off (components/config/pools.ts).
-            ...(service.kind === "StatefulSet" && context.statefulPool
-                ? { nodeSelector: { [POOL_ROLE_LABEL]: "stateful" }, tolerations: [{ ...DEDICATED_TAINT, operator: "Equal" }] }
-                : {}),
+            // On the stateful pool, whose taint keeps everything else off (components/config/pools.ts), and on the
+            // nodes the entry names.
+            ...placement(service, context),
+            ...(service.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: service.terminationGracePeriodSeconds } : {}),
             topologySpreadConstraints: [
                 {
                     maxSkew: 1,
@@ -122,7 +153,9 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
                     },
                     volumeMounts: [
                         ...writable.map((volume) => ({ name: volume.name, mountPath: volume.path })),
-                        ...configs.map((config) => ({ name: config.name, mountPath: config.mountPath, readOnly: true })),
+                        // With a key, the mount is that one file (subPath), not a directory hiding the image's.
+                        ...configs.map((config) => ({ name: config.name, mountPath: config.mountPath, readOnly: true, ...(config.key !== undefined ? { subPath: config.key } : {}) })),
+                        ...secretFiles.map((file) => ({ name: file.name, mountPath: file.mountPath, readOnly: true, subPath: file.key })),
                         ...(service.storage ? [{ name: "data", mountPath: service.storage.mountPath }] : []),
                     ],
                 },
@@ -130,9 +163,34 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
             volumes: [
                 ...writable.map((volume) => ({ name: volume.name, emptyDir: {} })),
                 ...configs.map((config) => ({ name: config.name, configMap: { name: config.configMap } })),
+                // Owned by root and group fsGroup, which is the service's own GID: 0440 lets the service read it and
+                // nobody else (Swarm mounts secrets 0444).
+                ...secretFiles.map((file) => ({ name: file.name, secret: { secretName: file.secret, defaultMode: 0o440 } })),
             ],
         },
     };
+}
+
+/** The NodePort of an exposed service where there is no Octavia, the same for TCP and UDP; inside the range the security groups know. */
+export const EXPOSED_NODE_PORT = 30900;
+
+/** A LoadBalancer on Octavia limited to the declared networks, or fixed NodePorts that keep the client's address. */
+function externalServiceSpec(service: ResolvedService, context: WorkloadContext): k8s.types.input.core.v1.ServiceSpec | undefined {
+    if (!service.expose) {
+        return undefined;
+    }
+    const ports = service.expose.ports.map((name) => {
+        const port = service.ports.find((candidate) => candidate.name === name)!;
+        return { name: port.name, port: port.port, targetPort: port.name, protocol: port.protocol, ...(context.externalAccess.loadBalancers ? {} : { nodePort: EXPOSED_NODE_PORT }) };
+    });
+    if (context.externalAccess.loadBalancers) {
+        // The cloud-controller-manager turns loadBalancerSourceRanges into the listeners' allowed_cidrs (Octavia API
+        // >= 2.12; cloud-provider-openstack docs, "expose applications using loadbalancer type service"); TCP and UDP
+        // listeners on one load balancer (pkg/openstack/loadbalancer.go maps each port's protocol).
+        return { type: "LoadBalancer", selector: selectorLabels(service), ports, loadBalancerSourceRanges: [...service.expose.sourceRanges], externalTrafficPolicy: "Cluster" };
+    }
+    // Local: no masquerade, so the NetworkPolicy sees, and admits, only the declared networks.
+    return { type: "NodePort", selector: selectorLabels(service), ports, externalTrafficPolicy: "Local" };
 }
 
 /** The number of the named port a route sends to (an HTTPRoute backendRef takes a number). */
@@ -184,7 +242,8 @@ export function workloadManifests(service: ResolvedService, context: WorkloadCon
                   spec: {
                       replicas: service.autoscaling ? undefined : service.replicas,
                       selector,
-                      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                      // A singleton must never run twice, not even for the moment a rolling update overlaps.
+                      strategy: service.singleton ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
                       revisionHistoryLimit: 5,
                       template,
                   },
@@ -207,6 +266,9 @@ export function workloadManifests(service: ResolvedService, context: WorkloadCon
                       },
                   }
                 : undefined,
+        externalService: service.expose
+            ? { apiVersion: "v1", kind: "Service", metadata: { ...metadata, name: `${service.name}-external` }, spec: externalServiceSpec(service, context)! }
+            : undefined,
         podDisruptionBudget:
             service.replicas >= 2
                 ? { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata, spec: { maxUnavailable: 1, selector } }

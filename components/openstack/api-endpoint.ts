@@ -25,8 +25,11 @@ export interface ApiEndpointArgs {
 
 /**
  * Who may open a connection to the API endpoint: the admin networks, and the nodes themselves (kubelets and
- * kube-proxy talk to the API through the endpoint, not to one control plane).
+ * kube-proxy talk to the API through the endpoint, not to one control plane). Sorted: Octavia keeps the list in
+ * its `listener_cidr` table keyed by (listener_id, cidr) and reads it back in that order, and the provider
+ * compares `allowed_cidrs` as an ordered list (TypeList, terraform-provider-openstack v1.54.1
+ * resource_openstack_lb_listener_v2.go), so any other order shows a change on every `up`.
  */
 export function apiEndpointAllowedCidrs(adminCidrs: readonly string[], nodeCidr: string): string[] {
-    return [...new Set([...adminCidrs, nodeCidr])];
+    return [...new Set([...adminCidrs, nodeCidr])].sort();
 }

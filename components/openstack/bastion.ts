@@ -13,12 +13,16 @@ export interface BastionArgs extends Omit<ServerArgs, "serverGroupId" | "allowed
 export class Bastion extends pulumi.ComponentResource {
     public readonly publicAddress: pulumi.Output<string>;
     public readonly privateAddress: pulumi.Output<string>;
+    /** Nova server ID: changes when the bastion is replaced. */
+    public readonly instanceId: pulumi.Output<string>;
+    /** SSH host public key, pinned by every connection to the bastion. */
+    public readonly hostPublicKey: pulumi.Output<string>;
 
     constructor(name: string, args: BastionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:openstack:Bastion", name, {}, opts);
         const { floatingIpPool, routerInterface, ...serverArgs } = args;
 
-        const { port } = createServer(name, serverArgs, this);
+        const { port, instance, hostPublicKey } = createServer(name, serverArgs, this);
         const floatingIp = new openstack.networking.FloatingIp(
             `${name}-fip`,
             { pool: floatingIpPool, portId: port.id, description: `Public address of ${name}` },
@@ -27,6 +31,8 @@ export class Bastion extends pulumi.ComponentResource {
 
         this.publicAddress = floatingIp.address;
         this.privateAddress = port.allFixedIps[0];
+        this.instanceId = instance.id;
+        this.hostPublicKey = hostPublicKey;
         this.registerOutputs({ publicAddress: this.publicAddress, privateAddress: this.privateAddress });
     }
 }

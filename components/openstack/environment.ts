@@ -47,6 +47,21 @@ export class Environment extends pulumi.ComponentResource {
     public readonly externalNetworkId: pulumi.Output<string>;
     /** The node pools and the API endpoint: what must exist before Ansible forms the cluster. */
     public readonly clusterResources: pulumi.Resource[];
+    /**
+     * What every SSH connection of the program travels through: the security groups with all their rules (the
+     * runner's SSH to the bastion, the bastion's SSH to the nodes, the node rules Ansible's run relies on) and
+     * the bastion with its floating IP. Remote commands depend on these so that `destroy` deletes them only
+     * after the commands, whose own deletes (and the Kubernetes deletes behind them) still need to connect.
+     */
+    public readonly sshPath: pulumi.Resource[];
+    /** Nova ID of every server (bastion and nodes) by name: what changes when one is replaced. */
+    public readonly serverIds: pulumi.Output<Record<string, string>>;
+    /** Nova ID of the bastion. */
+    public readonly bastionId: pulumi.Output<string>;
+    /** SSH host public key of every server (bastion and nodes) by name. */
+    public readonly hostPublicKeys: pulumi.Output<Record<string, string>>;
+    /** Cinder ID of each node's data volume, by node name (nodes without one are absent). */
+    public readonly dataVolumeIds: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:openstack:Environment", name, {}, opts);
@@ -78,7 +93,10 @@ export class Environment extends pulumi.ComponentResource {
             `${name}-keypair`,
             // The deploy key, for Pulumi and Ansible; cloud-init adds the operators' keys beside it.
             { name: `${name}-deploy`, publicKey: access.deployPublicKey },
-            parent,
+            // Name and public key are ForceNew (terraform-provider-openstack v1.54.1 resource_openstack_compute_keypair_v2.go)
+            // and Nova refuses a second keypair of one name (409): a new key replaces the old one in place. Servers keep
+            // the key they booted with (keyPair is an ignored change), so nothing else notices the short gap.
+            { ...parent, deleteBeforeReplace: true },
         );
         const common = {
             imageId: image.id,
@@ -196,6 +214,20 @@ export class Environment extends pulumi.ComponentResource {
         this.bastion = bastion;
         this.bastionName = `${name}-bastion`;
         this.clusterResources = [controlPlane, ...workerPools.map(([, pool]) => pool), this.apiEndpoint];
+        this.sshPath = [securityGroups, bastion];
+        const poolNodes = [...controlPlane.nodes, ...workerPools.flatMap(([, pool]) => pool.nodes)];
+        const servers = [{ name: `${name}-bastion`, instanceId: bastion.instanceId, hostPublicKey: bastion.hostPublicKey }, ...poolNodes];
+        this.serverIds = pulumi
+            .all(servers.map((server) => server.instanceId))
+            .apply((ids): Record<string, string> => Object.fromEntries(servers.map((server, index) => [server.name, ids[index]])));
+        this.bastionId = bastion.instanceId;
+        this.hostPublicKeys = pulumi
+            .all(servers.map((server) => server.hostPublicKey))
+            .apply((keys): Record<string, string> => Object.fromEntries(servers.map((server, index) => [server.name, keys[index]])));
+        const withVolumes = poolNodes.flatMap((node) => (node.dataVolumeId ? [{ name: node.name, id: node.dataVolumeId }] : []));
+        this.dataVolumeIds = pulumi
+            .all(withVolumes.map((node) => node.id))
+            .apply((ids): Record<string, string> => Object.fromEntries(withVolumes.map((node, index) => [node.name, ids[index]])));
         this.bastionPublicAddress = bastion.publicAddress;
         this.bastionPrivateAddress = bastion.privateAddress;
         this.registerOutputs({

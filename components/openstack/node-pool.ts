@@ -10,6 +10,10 @@ export interface PoolNode {
     privateAddress: pulumi.Output<string>;
     /** Nova server ID. */
     instanceId: pulumi.Output<string>;
+    /** SSH host public key, pinned by every connection to the server. */
+    hostPublicKey: pulumi.Output<string>;
+    /** Cinder ID of the node's data volume, which Ansible finds by its serial; absent without one. */
+    dataVolumeId?: pulumi.Output<string>;
 }
 
 export interface NodePoolArgs extends Omit<ServerArgs, "availabilityZone" | "serverGroupId"> {
@@ -25,8 +29,13 @@ export interface NodePoolArgs extends Omit<ServerArgs, "availabilityZone" | "ser
     protectData: boolean;
 }
 
-/** A data volume moving zone would be a new, empty volume: the zone is fixed at creation. */
-export const VOLUME_IGNORED_CHANGES = ["availabilityZone"] as const;
+/**
+ * Changes that would make a data volume a new, empty one: zone and type are ForceNew (terraform-provider-openstack
+ * v1.54.1 resource_openstack_blockstorage_volume_v3.go). In prod the volume is protected, so a replacement would
+ * stop `up` altogether; a new `site.volumeType` therefore applies to new volumes only, and an existing one moves
+ * with `openstack volume set --type <new> --retype-policy on-demand <volume>`, which keeps its data.
+ */
+export const VOLUME_IGNORED_CHANGES = ["availabilityZone", "volumeType"] as const;
 
 /** Zone of the n-th server of a pool: round-robin, so a pool spreads over every zone of the site. */
 export function zoneFor(index: number, zones: readonly string[]): string {
@@ -51,11 +60,12 @@ export class NodePool extends pulumi.ComponentResource {
         this.nodes = Array.from({ length: count }, (_, index) => {
             const nodeName = `${name}-${index + 1}`;
             const zone = zoneFor(index, availabilityZones);
-            const { port, instance } = createServer(
+            const { port, instance, hostPublicKey } = createServer(
                 nodeName,
                 { ...serverArgs, availabilityZone: zone, serverGroupId: serverGroup.id },
                 this,
             );
+            let dataVolumeId: pulumi.Output<string> | undefined;
             if (dataVolumeSize !== undefined) {
                 const volume = new openstack.blockstorage.Volume(
                     `${nodeName}-data`,
@@ -80,8 +90,9 @@ export class NodePool extends pulumi.ComponentResource {
                     { instanceId: instance.id, volumeId: volume.id },
                     { parent: this },
                 );
+                dataVolumeId = volume.id;
             }
-            return { name: nodeName, privateAddress: port.allFixedIps[0], instanceId: instance.id };
+            return { name: nodeName, privateAddress: port.allFixedIps[0], instanceId: instance.id, hostPublicKey, dataVolumeId };
         });
 
         this.serverGroupId = serverGroup.id;

@@ -32,7 +32,14 @@ export class OctaviaApiEndpoint extends pulumi.ComponentResource implements ApiE
                 // The health monitor and the member-side source addresses below assume amphorae; OVN would
                 // forward client addresses to the members instead.
                 loadbalancerProvider: "amphora",
-                securityGroupIds: [args.securityGroupId],
+                // No securityGroupIds: the provider would overwrite the security groups of the VIP port with them
+                // (terraform-provider-openstack v1.54.1 lb_v2_shared.go resourceLoadBalancerV2SetSecurityGroups, a plain
+                // Neutron port update). That port belongs to Octavia: the amphora driver gives it and the amphorae's
+                // VRRP ports its own `lb-<id>` group, whose rules it derives from the listeners and their allowed
+                // CIDRs; replacing it on the VIP port is unsupported and undone or broken by Octavia's next update.
+                // Octavia's supported way to bring groups (`vip_sg_ids`, spec "Custom Security Groups for VIP Ports",
+                // Octavia 15.0 / 2024.2) has no field in this provider version (v1.54.1).
+                // The listener's allowed CIDRs below are the filter Octavia enforces.
                 description: "Kubernetes API endpoint",
             },
             kept,

@@ -44,7 +44,11 @@ export class SecurityGroups extends pulumi.ComponentResource {
                     remoteGroupId: rule.source.kind === "group" ? groups[rule.source.group].id : undefined,
                     description: rule.description,
                 },
-                parent,
+                // Every field of a rule is ForceNew, description included (terraform-provider-openstack v1.54.1
+                // resource_openstack_networking_secgroup_rule_v2.go), and Neutron refuses a rule identical to an existing
+                // one whatever its description (409 SecurityGroupRuleExists): a new rule created before its old self
+                // is deleted would collide. The rule is missing for the seconds between the two calls.
+                { ...parent, deleteBeforeReplace: true },
             );
         }
 

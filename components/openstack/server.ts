@@ -1,5 +1,6 @@
 import * as openstack from "@pulumi/openstack";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
 import { renderUserData } from "./user-data";
 
 /**
@@ -51,6 +52,8 @@ export interface ServerArgs {
 export interface Server {
     port: openstack.networking.Port;
     instance: openstack.compute.Instance;
+    /** The server's SSH host public key (OpenSSH format), which every connection to it pins. */
+    hostPublicKey: pulumi.Output<string>;
 }
 
 /**
@@ -82,6 +85,20 @@ export function createServer(name: string, args: ServerArgs, parent: pulumi.Reso
                   bootIndex: 0,
                   deleteOnTermination: true,
               };
+    // The host key lives in the stack's state, a secret, and outlives the server: a replacement (`up --replace`)
+    // boots with the same key, so the pinned key stays right and no "host key changed" needs accepting.
+    const hostKey = new tls.PrivateKey(`${name}-host-key`, { algorithm: "ED25519" }, { parent });
+    const userData = pulumi
+        .all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh])
+        .apply(([privateKey, publicKey]) =>
+            renderUserData({
+                hostname: name,
+                sshUser: args.sshUser,
+                sshPublicKeys: args.sshPublicKeys,
+                packages: args.packages,
+                hostKey: { privateKey, publicKey },
+            }),
+        );
     const instance = new openstack.compute.Instance(
         name,
         {
@@ -93,15 +110,19 @@ export function createServer(name: string, args: ServerArgs, parent: pulumi.Reso
             availabilityZone: args.availabilityZone,
             networks: [{ port: port.id }],
             schedulerHints: args.serverGroupId === undefined ? undefined : [{ group: args.serverGroupId }],
-            userData: renderUserData({
-                hostname: name,
-                sshUser: args.sshUser,
-                sshPublicKeys: args.sshPublicKeys,
-                packages: args.packages,
-            }),
+            // A secret, as it holds the host private key.
+            userData: pulumi.secret(userData),
             metadata: args.metadata,
         },
-        { parent, ignoreChanges: [...INSTANCE_IGNORED_CHANGES] },
+        {
+            parent,
+            ignoreChanges: [...INSTANCE_IGNORED_CHANGES],
+            // A replacement (`up --replace`, a new port) boots on the same pre-created port, which Neutron binds to one
+            // server at a time: created first, the new server would fail with PortInUse. So the old one goes first
+            // (Nova detaches a port it did not create rather than deleting it, and the address stays). Replacing
+            // the port with the server instead would change the node's address, which etcd and the inventory name.
+            deleteBeforeReplace: true,
+        },
     );
-    return { port, instance };
+    return { port, instance, hostPublicKey: hostKey.publicKeyOpenssh };
 }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { READ_ADMIN_KUBECONFIG } from "../../components/cluster/kubeadm-cluster";
 import { parseCidr } from "../../components/config/cidr";
@@ -26,6 +26,32 @@ users:
   - name: kubernetes-admin
     user: { client-certificate-data: ZmFrZQ==, client-key-data: ZmFrZQ== }
 `;
+
+// PKCS#8 prefix of an Ed25519 private key (RFC 8410 section 7), followed by the 32-byte seed.
+const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+
+/** An SSH string (RFC 4251 section 5): a 32-bit length, then the bytes. */
+function sshString(bytes: Buffer): Buffer {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(bytes.length);
+    return Buffer.concat([length, bytes]);
+}
+
+/**
+ * What the tls provider computes for an ED25519 `tls.PrivateKey`, derived from the resource name so renders are
+ * stable: a real public key in OpenSSH form (RFC 8709), which ssh-keygen and pulumi-command parse, and a
+ * private key that says it is a stand-in (an offline render never boots a server with it).
+ */
+function fakeEd25519(name: string): Inputs {
+    const seed = createHash("sha256").update(`host-key/${name}`).digest();
+    const privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: "der", type: "pkcs8" });
+    const raw = Buffer.from(String(createPublicKey(privateKey).export({ format: "jwk" }).x), "base64url");
+    const blob = Buffer.concat([sshString(Buffer.from("ssh-ed25519")), sshString(raw)]);
+    return {
+        publicKeyOpenssh: `ssh-ed25519 ${blob.toString("base64")}\n`,
+        privateKeyOpenssh: `-----BEGIN OPENSSH PRIVATE KEY-----\noffline-render stand-in for ${name}\n-----END OPENSSH PRIVATE KEY-----\n`,
+    };
+}
 
 /** `openstack:networking/port:Port` -> `port`. */
 function shortType(type: string): string {
@@ -116,6 +142,8 @@ export class FakeCloud implements pulumi.runtime.Mocks {
                 };
             case "openstack:networking/floatingIp:FloatingIp":
                 return { address: this.floatingIps.take(name) };
+            case "tls:index/privateKey:PrivateKey":
+                return fakeEd25519(name);
             case "command:remote:Command":
                 return { stdout: inputs.create === READ_ADMIN_KUBECONFIG ? FAKE_ADMIN_KUBECONFIG : "", stderr: "" };
             default:

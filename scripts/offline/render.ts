@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { createHmac, randomBytes } from "node:crypto";
 import { FakeCloud } from "./fake-cloud";
 
 /** A resource as the program registered it, with the options a reviewer cares about. */
@@ -16,12 +17,32 @@ export interface RenderedResource {
     inputs: Record<string, unknown>;
     protect: boolean;
     retainOnDelete: boolean;
+    /** The engine deletes the old resource before creating its replacement (default: create first). */
+    deleteBeforeReplace: boolean;
     ignoreChanges: string[];
+    /** Inputs whose change replaces the resource beyond the provider's own rules. */
+    replaceOnChanges: string[];
     dependsOn: string[];
     /** Outputs the program marks secret beyond the provider's own. */
     additionalSecretOutputs: string[];
     /** The explicit provider (`urn::id`), when the resource has one. */
     provider?: string;
+    /** What the (fake) provider returned: the resource's outputs, secrets masked like the inputs. */
+    outputs: Record<string, unknown>;
+    /** For each input, the resources its value came from: the engine's `propertyDependencies`. */
+    propertyDependencies: Record<string, string[]>;
+    /** Former identities of the resource: URNs, or `{ name, type, parent }` specs relative to it. */
+    aliases: unknown[];
+    /**
+     * For each input holding a secret, a digest of its value keyed by a random key of this process: two
+     * renders in one process can tell a rotated secret from an unchanged one, and nothing outside can
+     * recover or test a guess against it.
+     */
+    secretDigests: Record<string, string>;
+    /** Where a remote command connects (the address, never the credentials), when it has a connection. */
+    connection?: { host: string; user?: string; proxyHost?: string; hostKey?: string };
+    /** `create`/`update`/`delete` durations the engine allows the provider, when set. */
+    customTimeouts: { create?: string; update?: string; delete?: string };
 }
 
 export interface StackOutput {
@@ -45,6 +66,8 @@ export interface RenderOptions {
     secretKeys?: string[];
     /** Runs the program and returns what it exports. */
     program: () => unknown;
+    /** The cloud the program runs against; a fresh `FakeCloud` unless a test needs another (e.g. a replaced server's new ID). */
+    cloud?: pulumi.runtime.Mocks;
 }
 
 /** The program threw; `registered` tells what it had registered before (nothing, for a config error). */
@@ -67,12 +90,23 @@ interface RegisterRequest {
     getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
     getProtect(): boolean | undefined;
     getRetainondelete(): boolean | undefined;
+    getDeletebeforereplace(): boolean;
+    getReplaceonchangesList(): string[];
     getIgnorechangesList(): string[];
     getDependenciesList(): string[];
     getAdditionalsecretoutputsList(): string[];
     getProvider(): string;
+    getPropertydependenciesMap(): { forEach(callback: (value: { getUrnsList(): string[] }, key: string) => void): void };
+    getAliasesList(): { toObject(): unknown }[];
+    getAliasurnsList(): string[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
-type Callback = (error: unknown, response?: { getUrn(): string; getId(): string }) => void;
+interface RegisterResponse {
+    getUrn(): string;
+    getId(): string;
+    getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0] | undefined;
+}
+type Callback = (error: unknown, response?: RegisterResponse) => void;
 interface Monitor {
     registerResource(request: RegisterRequest, callback: Callback): Promise<void>;
 }
@@ -106,13 +140,104 @@ export async function describeInputs(value: unknown): Promise<unknown> {
     return value;
 }
 
+const DIGEST_KEY = randomBytes(32);
+
+const isSecretValue = (value: unknown): value is { value: unknown } =>
+    value !== null && typeof value === "object" && (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === SECRET_SIGNATURE;
+
+/** The value with every secret wrapper removed; only ever digested or reduced to addresses, never stored. */
+function reveal(value: unknown): unknown {
+    if (isSecretValue(value)) {
+        return reveal(value.value);
+    }
+    if (Array.isArray(value)) {
+        return value.map(reveal);
+    }
+    if (value !== null && typeof value === "object" && !(value instanceof pulumi.asset.Asset) && !(value instanceof pulumi.asset.Archive)) {
+        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, reveal(inner)]));
+    }
+    return value;
+}
+
+function holdsSecret(value: unknown): boolean {
+    if (isSecretValue(value)) {
+        return true;
+    }
+    if (Array.isArray(value)) {
+        return value.some(holdsSecret);
+    }
+    return value !== null && typeof value === "object" && Object.values(value).some(holdsSecret);
+}
+
+function secretDigests(inputs: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(
+        Object.entries(inputs)
+            .filter(([, value]) => holdsSecret(value))
+            .map(([key, value]) => [key, createHmac("sha256", DIGEST_KEY).update(JSON.stringify(reveal(value)) ?? "").digest("hex").slice(0, 16)]),
+    );
+}
+
+function describeConnection(inputs: Record<string, unknown>): RenderedResource["connection"] {
+    const connection = reveal(inputs.connection) as Record<string, unknown> | undefined;
+    if (!connection || typeof connection.host !== "string") {
+        return undefined;
+    }
+    const proxy = connection.proxy as Record<string, unknown> | undefined;
+    return {
+        host: connection.host,
+        ...(typeof connection.user === "string" ? { user: connection.user } : {}),
+        ...(proxy && typeof proxy.host === "string" ? { proxyHost: proxy.host } : {}),
+        // A public host key is no secret; it tells whether the connection verifies the server.
+        ...(typeof connection.hostKey === "string" ? { hostKey: connection.hostKey } : {}),
+    };
+}
+
+// Outputs a real provider marks secret itself (tls privateKeyPem, a keypair's privateKey, a credential's
+// secret): the mocks return them in clear, so they are masked by name, as are the program's own secret outputs.
+const SECRET_OUTPUT_NAME = /private|secret|password|token/i;
+
+function maskSecretOutputs(outputs: Record<string, unknown>, additionalSecretOutputs: readonly string[]): Record<string, unknown> {
+    return Object.fromEntries(
+        Object.entries(outputs).map(([key, value]) => [key, additionalSecretOutputs.includes(key) || SECRET_OUTPUT_NAME.test(key) ? "[secret]" : value]),
+    );
+}
+
+function propertyDependencies(request: RegisterRequest): Record<string, string[]> {
+    const found: Record<string, string[]> = {};
+    request.getPropertydependenciesMap().forEach((value, key) => {
+        found[key] = value.getUrnsList();
+    });
+    return found;
+}
+
+/** Only the timeouts the program set: the engine's request carries empty strings for the others. */
+function customTimeouts(request: RegisterRequest): RenderedResource["customTimeouts"] {
+    const timeouts = request.getCustomtimeouts();
+    if (!timeouts) {
+        return {};
+    }
+    const set = Object.entries({ create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() }).filter(
+        ([, value]) => value !== "",
+    );
+    return Object.fromEntries(set);
+}
+
 function recordRegistrations(resources: Promise<RenderedResource>[]): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (request, callback) =>
         register(request, (error, response) => {
             if (response) {
-                const inputs = describeInputs(pulumi.runtime.deserializeProperties(request.getObject()));
+                const rawInputs = pulumi.runtime.deserializeProperties(request.getObject()) as Record<string, unknown>;
+                const inputs = describeInputs(rawInputs);
+                const connection = describeConnection(rawInputs);
+                const responseObject = response.getObject();
+                const outputs = describeInputs(
+                    maskSecretOutputs(
+                        responseObject ? (pulumi.runtime.deserializeProperties(responseObject)) : {},
+                        request.getAdditionalsecretoutputsList(),
+                    ),
+                );
                 const recorded = {
                     urn: response.getUrn(),
                     ...(response.getId() ? { id: response.getId() } : {}),
@@ -122,12 +247,25 @@ function recordRegistrations(resources: Promise<RenderedResource>[]): void {
                     custom: request.getCustom(),
                     protect: request.getProtect() ?? false,
                     retainOnDelete: request.getRetainondelete() ?? false,
+                    deleteBeforeReplace: request.getDeletebeforereplace(),
                     ignoreChanges: request.getIgnorechangesList(),
+                    replaceOnChanges: request.getReplaceonchangesList(),
                     dependsOn: request.getDependenciesList(),
                     additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
                     ...(request.getProvider() ? { provider: request.getProvider() } : {}),
+                    propertyDependencies: propertyDependencies(request),
+                    aliases: [...request.getAliasurnsList(), ...request.getAliasesList().map((alias) => alias.toObject())],
+                    customTimeouts: customTimeouts(request),
+                    secretDigests: secretDigests(rawInputs),
+                    ...(connection ? { connection } : {}),
                 };
-                resources.push(inputs.then((described) => ({ ...recorded, inputs: described as Record<string, unknown> })));
+                resources.push(
+                    Promise.all([inputs, outputs]).then(([describedInputs, describedOutputs]) => ({
+                        ...recorded,
+                        inputs: describedInputs as Record<string, unknown>,
+                        outputs: describedOutputs as Record<string, unknown>,
+                    })),
+                );
             }
             callback(error, response);
         });
@@ -164,7 +302,7 @@ export async function renderProgram(options: RenderOptions): Promise<Render> {
 }
 
 async function render(options: RenderOptions): Promise<Render> {
-    await pulumi.runtime.setMocks(new FakeCloud(), options.project, options.stack, false);
+    await pulumi.runtime.setMocks(options.cloud ?? new FakeCloud(), options.project, options.stack, false);
     pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
     const registrations: Promise<RenderedResource>[] = [];
     recordRegistrations(registrations);

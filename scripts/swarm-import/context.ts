@@ -14,6 +14,7 @@ export interface Draft {
     env: Record<string, string>;
     secretEnv: NonNullable<ServiceInput["secretEnv"]>;
     configFiles: NonNullable<ServiceInput["configFiles"]>;
+    secretFiles: NonNullable<ServiceInput["secretFiles"]>;
     ports: Port[];
     probe?: Probe;
     replicas?: number;
@@ -23,6 +24,13 @@ export interface Draft {
     runAsUser?: number;
     ingress?: ServiceInput["ingress"];
     allowFrom: string[];
+    /** The services of the stack this one names: its calls, the other side of their allowFrom. */
+    connectsTo: string[];
+    /** Healthcheck timings, carried to both probes. */
+    probeTiming?: NonNullable<ServiceInput["probes"]>["timing"];
+    singleton?: ServiceInput["singleton"];
+    nodeSelector: Record<string, string>;
+    terminationGracePeriodSeconds?: number;
 }
 
 export interface StackContext {
@@ -40,12 +48,27 @@ export interface StackContext {
     networkMembers: ReadonlyMap<string, readonly string[]>;
     /** Named volume -> the compose services that mount it. */
     volumeUsers: ReadonlyMap<string, readonly string[]>;
+    /** Compose service -> the services whose environment or command names it (explicit references only). */
+    callers: ReadonlyMap<string, readonly Reference[]>;
+}
+
+/** A service naming another in its environment or command, e.g. `DATABASE_HOST=postgres`. */
+export interface Reference {
+    caller: string;
+    /** Where the caller names it, e.g. `services.web.environment.DATABASE_HOST`. */
+    path: string;
+    /** The port it names, if any (`postgres:5432`, `http://api:8080/`). */
+    port?: number;
 }
 
 export class ServiceContext {
     readonly path: string;
-    readonly draft: Draft = { env: {}, secretEnv: {}, configFiles: [], ports: [], writablePaths: [], allowFrom: [] };
+    readonly draft: Draft = { env: {}, secretEnv: {}, configFiles: [], secretFiles: [], ports: [], writablePaths: [], allowFrom: [], connectsTo: [], nodeSelector: {} };
     readonly findings: ImportFinding[] = [];
+    /** Credentials found in the service's fields: none may be written into the entry or the report. */
+    readonly secretLiterals = new Set<string>();
+    /** Why the entry, though valid, must not deploy as it is (a global service...): it is written as a draft. */
+    readonly blockers: string[] = [];
 
     constructor(
         /** The service's key under `services:`. */

@@ -5,8 +5,11 @@ import { childPath, HIDDEN, type ImportFinding, type Severity } from "./findings
 import { interpolateTree, type InterpolationNote } from "./interpolate";
 import { mapConfigs, mapSecrets, mapTmpfs, mapVolumes, namedVolumeSource } from "./mounts";
 import { mapCommand, mapEnvironment, mapHealthcheck, mapImage, mapStopGracePeriod, mapUser } from "./process";
-import { mapExpose, mapLabels, mapNetworks, mapPorts, serviceNetworks } from "./routing";
-import { containsCredentials, looksLikeSecretName } from "./secrets";
+import { renderEntry } from "./report";
+import { renderProblems } from "./render-check";
+import { findCallers, inferPorts, mapExpose, mapLabels, mapNetworks, mapPorts, serviceNetworks } from "./routing";
+import { mapTemplates } from "./templates";
+import { containsCredentials, hasSecretMark, looksLikeSecretName, replaceSecretMarks, secretMarkNames, showSecretMarks } from "./secrets";
 
 /**
  * Turns a Docker Swarm stack (compose file format 3.x, parsed) into catalog entries, one per service, and a
@@ -24,11 +27,20 @@ export interface ConvertOptions {
     variables?: Readonly<Record<string, string>>;
 }
 
+/** An entry that passes the schema but would not deploy (it does not render, or Swarm ran it in a way the catalog cannot). */
+export interface DraftEntry {
+    entry: ServiceInput;
+    /** Why it is a draft: the render errors and the blocking findings. */
+    reasons: string[];
+}
+
 export interface ConversionResult {
-    /** Entries that pass `serviceSchema`, in the order of the compose file. */
+    /** Entries that render through the program's manifest code in every environment, in the order of the compose file. */
     services: ServiceInput[];
+    /** Entries that would not deploy as they are: written where the catalog does not load them. */
+    drafts: DraftEntry[];
     report: ImportFinding[];
-    /** Catalog name -> the compose service it came from (findings name the compose service). */
+    /** Catalog name -> the compose service it came from (findings name the compose service), drafts included. */
     origins: Record<string, string>;
 }
 
@@ -59,6 +71,7 @@ const MAPPERS: readonly { keys: readonly string[]; map: Mapper; always?: boolean
     { keys: ["user"], map: mapUser, always: true },
     { keys: ["read_only"], map: mapReadOnly, always: true },
     { keys: ["labels"], map: mapLabels, always: true },
+    { keys: [], map: inferPorts, always: true },
     { keys: ["networks"], map: mapNetworks, always: true },
     { keys: ["stop_grace_period"], map: mapStopGracePeriod },
 ];
@@ -147,18 +160,48 @@ function assembleEntry(context: ServiceContext, description: string): Record<str
         env: nonEmpty(draft.env),
         secretEnv: nonEmpty(draft.secretEnv),
         configFiles: nonEmpty(draft.configFiles),
+        secretFiles: nonEmpty(draft.secretFiles),
         ports: nonEmpty(draft.ports),
         // Two copies: the same object twice would be written as a YAML alias.
-        probes: draft.probe ? { readiness: structuredClone(draft.probe), liveness: structuredClone(draft.probe) } : undefined,
-        replicas: draft.replicas,
+        probes: draft.probe ? { readiness: structuredClone(draft.probe), liveness: structuredClone(draft.probe), ...(draft.probeTiming ? { timing: withoutUndefined(draft.probeTiming) } : {}) } : undefined,
+        replicas: draft.singleton ? undefined : draft.replicas,
+        singleton: draft.singleton,
+        nodeSelector: nonEmpty(draft.nodeSelector),
+        terminationGracePeriodSeconds: draft.terminationGracePeriodSeconds,
         resources: draft.resources,
         storage: draft.storage,
         writablePaths: nonEmpty(draft.writablePaths),
         runAsUser: draft.runAsUser,
         ingress: draft.ingress,
         allowFrom: nonEmpty(draft.allowFrom),
+        connectsTo: nonEmpty(draft.connectsTo),
     };
     return Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== undefined));
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+    return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== undefined)) as T;
+}
+
+/** Images of servers whose replicas would not share their data: two are two separate databases, brokers, queues. */
+const SINGLE_INSTANCE_IMAGES = /(^|\/)(postgres|postgis|mysql|mariadb|mongo|redis|valkey|rabbitmq|influxdb|sqlite[^/]*)$/;
+
+/**
+ * A service Swarm ran once and whose replicas would split its state stays at one replica everywhere: the
+ * catalog's minimum of two replicas in preprod and prod would otherwise make two independent copies.
+ */
+function decideSingleton(context: ServiceContext): void {
+    const draft = context.draft;
+    if (draft.replicas !== undefined && draft.replicas > 1) return;
+    const image = typeof context.raw.image === "string" ? context.raw.image.split("@")[0].replace(/:[^/]*$/, "") : "";
+    const known = SINGLE_INSTANCE_IMAGES.exec(image)?.[2];
+    const reasons = [
+        ...(draft.storage ? [`Swarm ran one replica with its data on a volume (${draft.storage.mountPath}); a second replica would get a volume of its own and the data would split in two`] : []),
+        ...(known ? [`a ${known} server keeps its state to itself: two replicas behind one Service would be two separate ${known === "rabbitmq" || known === "redis" || known === "valkey" ? "brokers, each with half the messages" : "databases"}`] : []),
+    ];
+    if (reasons.length === 0) return;
+    draft.singleton = { reason: reasons.join("; ") };
+    context.note(context.at("deploy", "replicas"), draft.replicas ?? "(not set: 1)", "approximated", `became singleton: ${reasons.join("; ")}. It keeps one replica in every environment (the two-replica minimum of preprod and prod is waived for it) and is replaced by stopping the old pod first, so a node drain stops it for a moment. To scale it, make it a replicated cluster first (and remove singleton)`);
 }
 
 const REQUIRED_FIELDS = new Set(["name", "domain", "image"]);
@@ -202,6 +245,8 @@ function convertService(context: ServiceContext, description: string, interpolat
         else if (fixed) context.note(context.at(key), value, fixed[0], fixed[1]);
         else context.note(context.at(key), value, "unmapped", "a field the importer does not know: check it by hand");
     }
+    mapTemplates(context);
+    decideSingleton(context);
     checkReachability(context);
     mergeInterpolationFindings(context, interpolation);
     // Stable sort: the order of the file, then the order of the mappers within a field.
@@ -210,7 +255,26 @@ function convertService(context: ServiceContext, description: string, interpolat
     context.findings.splice(0, context.findings.length, ...ranked.map(({ finding }) => finding));
 
     if (context.draft.image === undefined) return undefined;
-    return validEntry(context, assembleEntry(context, description));
+    return validEntry(context, withoutSecretMarks(context, assembleEntry(context, description)));
+}
+
+/**
+ * The fields that know how to refer to a secret (env, command, args, probes) have replaced its mark; one left
+ * anywhere else (a label, a path...) becomes a placeholder the report explains, never the value.
+ */
+function withoutSecretMarks(context: ServiceContext, entry: Record<string, unknown>): Record<string, unknown> {
+    const scrub = (value: unknown, path: string): unknown => {
+        if (typeof value === "string") {
+            if (!hasSecretMark(value)) return value;
+            const names = secretMarkNames(value);
+            context.note(context.path, `entry.${path}`, "unmapped", `the entry's ${path} held the secret variable${names.length > 1 ? "s" : ""} ${names.join(", ")}, which this field cannot refer to: it says <secret ${names.join(", ")}>; set it by hand, from a Secret`);
+            return replaceSecretMarks(value, (name) => `<secret ${name}>`);
+        }
+        if (Array.isArray(value)) return value.map((item: unknown, index) => scrub(item, `${path}[${index}]`));
+        if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, scrub(inner, path === "" ? key : `${path}.${key}`)]));
+        return value;
+    };
+    return scrub(entry, "") as Record<string, unknown>;
 }
 
 function checkOptions(options: ConvertOptions): void {
@@ -271,6 +335,7 @@ export function convertStack(compose: unknown, options: ConvertOptions): Convers
             if (source !== undefined) volumeUsers.set(source, [...(volumeUsers.get(source) ?? []), composeName]);
         }
     }
+    const callers = findCallers({ names, stackName: options.stackName }, services);
     const stack: StackContext = {
         domain: options.domain,
         registry: options.registry?.replace(/\/+$/, ""),
@@ -282,6 +347,7 @@ export function convertStack(compose: unknown, options: ConvertOptions): Convers
         configs: section("configs"),
         networkMembers,
         volumeUsers,
+        callers,
     };
 
     const interpolationFindings: ImportFinding[] = notes.map((note) => {
@@ -295,18 +361,26 @@ export function convertStack(compose: unknown, options: ConvertOptions): Convers
     stackLevelFindings(compose, report);
 
     const entries: ServiceInput[] = [];
+    const drafts: DraftEntry[] = [];
     const origins: Record<string, string> = {};
     for (const [composeName, name] of names) {
         const context = new ServiceContext(composeName, name, services[composeName] as Record<string, unknown>, stack);
         const description = `Imported from the Docker Swarm service ${composeName}${options.stackName ? ` of the stack ${options.stackName}` : ""}.`;
         const entry = convertService(context, description, interpolationFindings.filter((finding) => finding.service === composeName));
-        report.push(...context.findings);
         if (entry) {
-            entries.push(entry);
             origins[entry.name] = composeName;
+            // The text the catalog would read, through the program's own manifest code.
+            const problems = renderProblems(entry.name, renderEntry(entry, [], "report"));
+            for (const problem of problems) context.note(context.path, "(entry)", "unmapped", `the entry does not render in npm run plan: ${problem}; it is written as a draft`);
+            const reasons = [...problems, ...context.blockers];
+            if (reasons.length > 0) drafts.push({ entry, reasons });
+            else entries.push(entry);
         }
+        report.push(...context.findings);
     }
-    return { services: entries, report: sortByService(report, Object.keys(services)), origins };
+    // A finding shows a secret variable by its name, never by a mark (or a value).
+    const shown = report.map((finding) => ({ ...finding, value: showSecretMarks(finding.value), message: String(showSecretMarks(finding.message)) }));
+    return { services: entries, drafts, report: sortByService(shown, Object.keys(services)), origins };
 }
 
 /** Stack-level findings first, then each service's, in the order of the file. */

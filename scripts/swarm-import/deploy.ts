@@ -1,6 +1,8 @@
 import { asText, isRecord, type ServiceContext } from "./context";
 import { childPath } from "./findings";
-import { cpuQuantity, memoryQuantity, type Quantity } from "./quantities";
+import { LABEL_KEY, LABEL_VALUE } from "../../components/config/service-schema";
+import { DEFAULT_RESOURCES } from "../../components/kubernetes/service-defaults";
+import { cpuQuantity, kubernetesQuantity, memoryQuantity, type Quantity } from "./quantities";
 
 /** The `deploy` section: replicas, resources, and the Swarm scheduler settings the Microservice's defaults replace. */
 
@@ -12,10 +14,15 @@ type SubMapper = (context: ServiceContext, path: string, value: unknown) => void
 const SUB_MAPPERS: Record<string, SubMapper> = {
     mode: (context, path, value) => {
         if (value === "replicated") return;
-        const message = value === "global"
-            ? "a global service runs one task per node (a DaemonSet); the catalog makes a Deployment or StatefulSet: node agents belong to the platform layer, not the catalog"
-            : `mode ${asText(value)}: the catalog runs long-lived services only (a job would be a Kubernetes Job)`;
-        context.note(path, value, "unmapped", message);
+        if (value === "global") {
+            // Kompose makes a DaemonSet of it (pkg/transformer/kubernetes/kubernetes.go, DeployMode "global").
+            const reason = "a global service runs one task on every node, a DaemonSet; the catalog makes Deployments and StatefulSets only, and node agents (metrics exporters, log shippers) belong to the platform layer (components/kubernetes/platform), which already runs the cluster's own";
+            context.blockers.push(reason);
+            context.note(path, value, "unmapped", `${reason}: the entry is written as a draft`);
+            return;
+        }
+        context.note(path, value, "unmapped", `mode ${asText(value)}: the catalog runs long-lived services only (a job would be a Kubernetes Job)`);
+        context.blockers.push(`mode ${asText(value)} is no long-lived service`);
     },
     replicas: (context, path, raw) => {
         // Interpolated values are strings; docker stack deploy casts them, so does the importer.
@@ -30,10 +37,13 @@ const SUB_MAPPERS: Record<string, SubMapper> = {
     placement: (context, path, value) => {
         const placement = isRecord(value) ? value : {};
         for (const [key, setting] of Object.entries(placement)) {
-            const settings = Array.isArray(setting) ? setting : [setting];
-            settings.forEach((item: unknown, index) => {
+            const items = key === "constraints" && isRecord(setting) ? Object.entries(setting).map(([label, wanted]) => `${label}==${asText(wanted)}`) : Array.isArray(setting) ? setting : [setting];
+            items.forEach((item: unknown, index) => {
                 const itemPath = Array.isArray(setting) ? childPath(childPath(path, key), index) : childPath(path, key);
-                context.note(itemPath, item, "unmapped", `scheduling is the Microservice defaults' topology spread across nodes and zones; the catalog has no node selection: ${key === "constraints" ? "if the service truly needs particular nodes (a GPU, a licence, local data), that needs a field in the catalog" : "the spread already balances replicas"}`);
+                if (key === "constraints") mapConstraint(context, itemPath, item);
+                else if (key === "preferences") context.note(itemPath, item, "info", "the Microservice spreads replicas across nodes already (topologySpreadConstraints on kubernetes.io/hostname)");
+                else if (key === "max_replicas_per_node") context.note(itemPath, item, "approximated", "the Microservice spreads replicas across nodes, preferably, not as a hard limit per node");
+                else context.note(itemPath, item, "unmapped", "a placement setting the importer does not know: check it by hand");
             });
         }
     },
@@ -102,25 +112,72 @@ function mapResources(context: ServiceContext, path: string, value: unknown): vo
     const requestCpu = reservedCpu ?? limitCpu;
     const requestMemory = reservedMemory ?? limitMemory;
     const memoryLimit = limitMemory ?? reservedMemory;
-    if (requestCpu === undefined || requestMemory === undefined || memoryLimit === undefined) {
-        context.note(path, value, "unmapped", "the catalog's resources need a CPU and a memory amount: the Microservice's defaults apply; set resources by hand");
+    if (requestCpu === undefined && requestMemory === undefined) {
+        context.note(path, value, "unmapped", "neither CPU nor memory: the Microservice's defaults apply; set resources by hand");
         return;
     }
+    // The catalog needs both a CPU request and a memory amount: what Swarm gave is kept, the rest is the default's.
+    const defaults = DEFAULT_RESOURCES;
+    const filled: string[] = [];
+    const cpuRequest = requestCpu ?? (filled.push(`the CPU request is the default ${defaults.requests.cpu}, with no CPU limit, as under Swarm`), kubernetesQuantity(defaults.requests.cpu));
+    const memoryRequest = requestMemory ?? (filled.push(`Swarm set no memory: the default request ${defaults.requests.memory} and limit ${defaults.limits.memory} apply, check them`), kubernetesQuantity(defaults.requests.memory));
+    const memoryCeiling = memoryLimit ?? kubernetesQuantity(defaults.limits.memory);
+    if (cpuRequest === undefined || memoryRequest === undefined || memoryCeiling === undefined) throw new Error("the default resources are not quantities");
+    const [finalCpu, finalMemory, finalLimit] = [cpuRequest, memoryRequest, memoryCeiling];
     const impossible = [
-        ...(limitCpu !== undefined && requestCpu.amount > limitCpu.amount ? ["CPU"] : []),
-        ...(requestMemory.amount > memoryLimit.amount ? ["memory"] : []),
+        ...(limitCpu !== undefined && finalCpu.amount > limitCpu.amount ? ["CPU"] : []),
+        ...(finalMemory.amount > finalLimit.amount ? ["memory"] : []),
     ];
     if (impossible.length > 0) {
         context.note(path, value, "unmapped", `the ${impossible.join(" and ")} reservation exceeds the limit, which Kubernetes refuses: the Microservice's defaults apply; set resources by hand`);
         return;
     }
-    const caveats: string[] = [];
-    if (reservedCpu === undefined) caveats.push("the CPU request is the limit (Swarm reserved none)");
-    if (reservedMemory === undefined) caveats.push("the memory request is the limit (Swarm reserved none)");
-    if (limitMemory === undefined) caveats.push("the memory limit is the reservation (Swarm set none): raise it if the service needs more at peaks");
+    const caveats: string[] = [...filled];
+    if (reservedCpu === undefined && limitCpu !== undefined) caveats.push("the CPU request is the limit (Swarm reserved none)");
+    if (reservedMemory === undefined && limitMemory !== undefined) caveats.push("the memory request is the limit (Swarm reserved none)");
+    if (limitMemory === undefined && reservedMemory !== undefined) caveats.push("the memory limit is the reservation (Swarm set none): raise it if the service needs more at peaks");
     context.draft.resources = {
-        requests: { cpu: requestCpu.quantity, memory: requestMemory.quantity },
-        limits: { ...(limitCpu ? { cpu: limitCpu.quantity } : {}), memory: memoryLimit.quantity },
+        requests: { cpu: finalCpu.quantity, memory: finalMemory.quantity },
+        limits: { ...(limitCpu ? { cpu: limitCpu.quantity } : {}), memory: finalLimit.quantity },
     };
     if (caveats.length > 0) context.note(path, value, "approximated", `became resources ${JSON.stringify(context.draft.resources)}: ${caveats.join("; ")}`);
+}
+
+/** Swarm's `arch` names (uname -m) -> the `kubernetes.io/arch` values (GOARCH), see "Well-Known Labels". */
+const ARCHITECTURES: Readonly<Record<string, string>> = { x86_64: "amd64", amd64: "amd64", aarch64: "arm64", arm64: "arm64" };
+
+function select(context: ServiceContext, path: string, item: unknown, key: string, value: string, why: string): void {
+    if (!LABEL_KEY.test(key) || !LABEL_VALUE.test(value)) {
+        context.note(path, item, "unmapped", `${key}=${value} is no Kubernetes label: choose a label for these nodes and set nodeSelector by hand`);
+        return;
+    }
+    context.draft.nodeSelector[key] = value;
+    context.note(path, item, "approximated", `became nodeSelector ${key}: ${value}; ${why}`);
+}
+
+/** One Swarm constraint (`node.labels.disk == ssd`) -> a node selector, or a finding saying why not. */
+function mapConstraint(context: ServiceContext, path: string, item: unknown): void {
+    const match = typeof item === "string" ? /^\s*([A-Za-z0-9_.\-/]+)\s*(==|!=)\s*(.*?)\s*$/.exec(item) : null;
+    if (!match) {
+        context.note(path, item, "unmapped", "expected `attribute == value` or `attribute != value`: set nodeSelector by hand");
+        return;
+    }
+    const [, attribute, operator, value] = match;
+    const equal = operator === "==";
+    const role = attribute === "node.role" ? (equal ? value : value === "manager" ? "worker" : "manager") : undefined;
+    if (role === "worker") {
+        context.note(path, item, "info", "pods run on worker nodes anyway: the control planes are tainted NoSchedule");
+    } else if (role === "manager") {
+        context.note(path, item, "unmapped", "the control planes run no workloads (they are tainted NoSchedule): the service runs on a worker. If it needed a manager for the Swarm API or the Docker socket, Kubernetes has no equivalent; otherwise drop the constraint");
+    } else if (attribute.startsWith("node.labels.") && equal) {
+        select(context, path, item, attribute.slice("node.labels.".length), value, "the worker nodes must carry that label (kubectl label node <node> key=value, or the pool's labels), or the pods stay Pending");
+    } else if (attribute === "node.platform.arch" && equal && ARCHITECTURES[value] !== undefined) {
+        select(context, path, item, "kubernetes.io/arch", ARCHITECTURES[value], "the kubelet sets it on every node");
+    } else if (attribute === "node.platform.os" && equal && value === "linux") {
+        context.note(path, item, "info", "every node runs Linux");
+    } else if (attribute === "node.hostname" || attribute === "node.id") {
+        context.note(path, item, "unmapped", "pinned to one Swarm node, which the cluster does not have: if the service needs that node's data or device, give the data a storage volume, or label the node that has the device and select that label");
+    } else {
+        context.note(path, item, "unmapped", `${equal ? "" : "a != constraint: nodeSelector can only require a label; "}the catalog cannot express ${attribute} ${operator} ${value}: set nodeSelector by hand if it matters`);
+    }
 }

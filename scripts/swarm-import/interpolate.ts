@@ -1,4 +1,5 @@
 import { childPath, type Severity } from "./findings";
+import { containsCredentials, looksLikeSecretName, secretMark } from "./secrets";
 
 /**
  * Compose variable interpolation as `docker stack deploy` applies it before reading the file: `$$`, `$VAR`,
@@ -55,21 +56,29 @@ export function interpolateString(
         const value = variables.get(name);
         const set = value !== undefined;
         const nonEmpty = set && value !== "";
+        // A secret's value, given or default, is never substituted: the fields refer to it through a Secret.
+        const secret = (text: string): string => {
+            if (!looksLikeSecretName(name) && !containsCredentials(text)) return text;
+            note(name, "info", `\`${name}\` holds a secret: its value${set ? " (given with --var)" : ""} is not written anywhere; the entry refers to it through a Secret`);
+            return secretMark(name);
+        };
         switch (operator) {
             case undefined:
-                if (set) return value;
+                if (set) return secret(value);
+                if (looksLikeSecretName(name)) return secret("");
                 note(name, "unmapped", `\`${name}\` is not set and has no default: replaced by an empty string, as docker stack deploy does; give its value with \`--var ${name}=...\``);
                 return "";
             case ":-":
             case "-": {
-                if (operator === ":-" ? nonEmpty : set) return value ?? "";
+                if (operator === ":-" ? nonEmpty : set) return secret(value ?? "");
                 const fallback = interpolateString(operand, variables, path, notes);
+                if (looksLikeSecretName(name) || containsCredentials(fallback)) return secret(fallback);
                 note(name, "info", `\`${name}\` is not set: used its default`, fallback);
                 return fallback;
             }
             case ":?":
             case "?": {
-                if (operator === ":?" ? nonEmpty : set) return value ?? "";
+                if (operator === ":?" ? nonEmpty : set) return secret(value ?? "");
                 const error = interpolateString(operand, variables, path, notes);
                 note(name, "unmapped", `\`${name}\` is required (${error || "no message"}) and not set: docker stack deploy would refuse the file; give its value with \`--var ${name}=...\``);
                 return "";

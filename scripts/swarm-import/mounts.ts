@@ -57,16 +57,20 @@ function origin(declaration: unknown): { file?: string; external: boolean } {
 export function mapSecrets(context: ServiceContext): void {
     const variableValues = environmentEntries(context) ?? [];
     for (const mount of secretMounts(context)) {
-        const label = dnsLabelFrom(mount.source) ?? mount.source;
+        const label = dnsLabelFrom(mount.source);
+        if (label === undefined) {
+            context.note(mount.path, mount.item, "unmapped", "no Secret name can be made from this secret's name: add the secretFiles entry by hand");
+            continue;
+        }
         const { file, external } = origin(context.stack.secrets[mount.source]);
         const key = posix.basename(mount.target);
+        context.draft.secretFiles.push({ secret: label, key, mountPath: mount.target });
         const readers = variableValues.filter(([, value]) => value === mount.target).map(([name]) => name);
         const create = `kubectl -n ${context.namespace} create secret generic ${label} --from-file=${key}=${file ?? "<file>"}`;
         const source = external ? " It was created outside the stack (docker secret create): take its content from where it is kept." : "";
-        const use = readers.length > 0
-            ? ` The app reads its path from ${readers.join(", ")} (*_FILE): see ${readers.length > 1 ? "those variables" : "that variable"}.`
-            : " If the app can read it from an environment variable, reference the Secret in secretEnv; otherwise it needs a secret-file mount, which the catalog lacks.";
-        context.note(mount.path, mount.item, "unmapped", `Swarm mounts this secret as the file ${mount.target}; the catalog mounts no Secret files. Create the Kubernetes Secret: ${create}.${source}${use}`);
+        const use = readers.length > 0 ? ` The app finds it through ${readers.join(", ")}, kept in env.` : "";
+        const ownership = mount.ownership ? " Its uid, gid and mode are not carried: the file is readable by the service's group only (0440)." : "";
+        context.note(mount.path, mount.item, "approximated", `became secretFiles {secret: ${label}, key: ${key}, mountPath: ${mount.target}}: the file Swarm mounted, from a Kubernetes Secret you create: ${create}.${source}${use}${ownership}`);
     }
 }
 
@@ -82,11 +86,12 @@ export function mapConfigs(context: ServiceContext): void {
         }
         const { file, external } = origin(context.stack.configs[mount.source]);
         const key = posix.basename(mount.target);
-        context.draft.configFiles.push({ configMap, mountPath: mount.target });
+        // One key mounted with subPath: a file at the target, as Swarm mounted it (Kompose does the same, with items and subPath).
+        context.draft.configFiles.push({ configMap, mountPath: mount.target, key });
         const create = `kubectl -n ${context.namespace} create configmap ${configMap} --from-file=${key}=${file ?? "<file>"}`;
         const source = external ? ` It was created outside the stack: export it with \`docker config inspect --pretty ${mount.source}\`.` : "";
         const ownership = mount.ownership ? " Its uid, gid and mode are not carried: the file is read-only and readable by the service's user." : "";
-        context.note(path, mount.item, "approximated", `became configFiles {configMap: ${configMap}, mountPath: ${mount.target}}: Swarm mounted the file itself there; create the ConfigMap with the file under the key ${key}: ${create}.${source}${ownership}`);
+        context.note(path, mount.item, "approximated", `became configFiles {configMap: ${configMap}, mountPath: ${mount.target}, key: ${key}}: the key is mounted as the file ${mount.target} (subPath), as Swarm mounted it, and the rest of ${posix.dirname(mount.target)} stays the image's. Create the ConfigMap with the file under the key ${key}: ${create}. A subPath mount does not follow later edits of the ConfigMap: restart the pods after changing it, as Swarm needed a new config.${source}${ownership}`);
     }
 }
 
@@ -168,10 +173,13 @@ export function mapVolumes(context: ServiceContext): void {
                 context.note(path, item, mount.tmpfsSize === undefined ? "info" : "approximated", `tmpfs became the writable path ${target}${mount.tmpfsSize === undefined ? "" : "; its size limit is not carried"}`);
                 continue;
             case "bind": {
-                const reason = mount.source === "/var/run/docker.sock"
+                const socket = mount.source === "/var/run/docker.sock" || mount.source === "/run/docker.sock";
+                const reason = socket
                     ? "the Docker socket: there is no Docker daemon on the nodes, and handing a service the container runtime's socket gives it the node; hostPath is forbidden under the restricted Pod Security Standard"
                     : "a bind mount of the node's filesystem: hostPath is forbidden under the restricted Pod Security Standard, and pods move between nodes. Put configuration files in a ConfigMap (configFiles) and data in storage";
-                context.note(path, item, "unmapped", reason);
+                // A service that talks to the Docker API (a visualizer, an exporter) has nothing to talk to: it would crash-loop.
+                if (socket) context.blockers.push("it talks to the Docker daemon through its socket, which no node has");
+                context.note(path, item, "unmapped", socket ? `${reason}: the entry is written as a draft` : reason);
                 continue;
             }
             default:

@@ -3,9 +3,10 @@ import { isInRegistry, mirrorRepository, parseImageReference } from "./image";
 import { durationSeconds } from "./quantities";
 import { rewriteHostname } from "./routing";
 import { secretFileTargets } from "./mounts";
-import { containsCredentials, looksLikeSecretName } from "./secrets";
+import { containsCredentials, hasSecretMark, looksLikeSecretName, showSecretMarks } from "./secrets";
+import { type CommandSecret, redactScript, redactWords } from "./command-secrets";
 import { ShellWordsError, shellOperators, splitShellWords } from "./shell-words";
-import { asText, dnsLabelFrom, environmentEntries, isRecord, isScalar, type ServiceContext } from "./context";
+import { asText, environmentEntries, isRecord, isScalar, type ServiceContext } from "./context";
 
 /** What the container runs: image, command, environment, user, healthcheck, stop behaviour. */
 
@@ -45,39 +46,76 @@ function words(context: ServiceContext, key: "command" | "entrypoint"): string[]
     const value = context.raw[key];
     if (Array.isArray(value)) {
         if (value.every(isScalar)) return value.map(String);
-        context.note(path, value, "unmapped", "a list holding something other than strings: write it by hand");
+        context.note(path, shownRedacted(value), "unmapped", "a list holding something other than strings: write it by hand");
         return undefined;
     }
     if (typeof value !== "string") {
-        context.note(path, value, "unmapped", "expected a string or a list of strings");
+        context.note(path, shownRedacted(value), "unmapped", "expected a string or a list of strings");
         return undefined;
     }
-    let split: string[];
     try {
-        split = splitShellWords(value);
+        return splitShellWords(value);
     } catch (error) {
         if (!(error instanceof ShellWordsError)) throw error;
-        context.note(path, value, "unmapped", `cannot be split into words (${error.message}); docker stack deploy rejects it too: write it as a list`);
+        context.note(path, shownRedacted(value), "unmapped", `cannot be split into words (${error.message}); docker stack deploy rejects it too: write it as a list`);
         return undefined;
     }
-    const operators = shellOperators(value);
-    if (operators.length > 0) {
-        context.note(path, value, "info", `split into ${JSON.stringify(split)} as docker does, without a shell: ${operators.map((operator) => `\`${operator}\``).join(", ")} reach the program as plain words, as they did under Swarm; if a shell was meant, write ["sh", "-c", "..."]`);
+}
+
+/** A field's value as the report may show it: credentials on its command lines replaced by the variables that now carry them. */
+export function shownRedacted(value: unknown): unknown {
+    if (typeof value === "string") return showSecretMarks(redactScript(value, (variable) => `\${${variable}}`).script);
+    if (Array.isArray(value) && value.every(isScalar)) {
+        // A healthcheck test: its first word says how the rest runs.
+        const [first, ...rest] = value.map(String);
+        if (first === "CMD-SHELL") return [first, ...rest.map((script) => shownRedacted(script))];
+        if (first === "CMD") return [first, ...(showSecretMarks(redactWords(rest, (variable) => `\${${variable}}`).words) as string[])];
+        return showSecretMarks(redactWords(value.map(String), (variable) => `\${${variable}}`).words);
     }
-    return split;
+    if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, shownRedacted(inner)]));
+    return showSecretMarks(value);
+}
+
+/**
+ * Each credential found on a command line goes to secretEnv (key = variable, in the service's `-env` Secret),
+ * with one finding saying what to put in the Secret. Its literal is remembered so no other field writes it.
+ */
+export function referSecrets(context: ServiceContext, path: string, shown: unknown, secrets: readonly CommandSecret[], where: string): void {
+    if (secrets.length === 0) return;
+    const secret = envSecretName(context.name);
+    for (const found of secrets) {
+        context.draft.secretEnv[found.variable] ??= { secret, key: found.variable };
+        if (found.literal !== undefined) context.secretLiterals.add(found.literal);
+    }
+    const keys = [...new Set(secrets.map((found) => found.variable))];
+    const clues = [...new Set(secrets.map((found) => found.clue))].join(", ");
+    context.note(
+        path,
+        shown,
+        "unmapped",
+        `a credential on the ${where} (${clues}): not written; it is replaced by ${where === "healthcheck" ? keys.map((key) => `\${${key}}`).join(", ") + " (the probe runs through /bin/sh, which expands it)" : keys.map((key) => `$(${key})`).join(", ") + " (Kubernetes expands it from the container's environment)"}, filled from secretEnv ${keys.join(", ")}. Create the Secret: kubectl -n ${context.namespace} create secret generic ${secret} ${keys.map((key) => `--from-literal=${key}=...`).join(" ")} (with the value Swarm used; add any other key of ${secret} to the same command)`,
+    );
 }
 
 export function mapCommand(context: ServiceContext): void {
     // Docker's ENTRYPOINT is Kubernetes' command and CMD its args; both replace the image's, as in Docker.
     for (const [key, field] of [["entrypoint", "command"], ["command", "args"]] as const) {
-        if (context.raw[key] === undefined) continue;
+        const raw = context.raw[key];
+        if (raw === undefined) continue;
         const list = words(context, key);
         if (list === undefined) continue;
         if (list.length === 0) {
-            context.note(context.at(key), context.raw[key], "unmapped", `empty: Docker then clears the image's ${key === "entrypoint" ? "ENTRYPOINT" : "CMD"}, Kubernetes keeps it; write the intended ${field} by hand`);
+            context.note(context.at(key), raw, "unmapped", `empty: Docker then clears the image's ${key === "entrypoint" ? "ENTRYPOINT" : "CMD"}, Kubernetes keeps it; write the intended ${field} by hand`);
             continue;
         }
-        context.draft[field] = list;
+        const redacted = redactWords(list, (variable) => `$(${variable})`);
+        const shown = shownRedacted(raw);
+        referSecrets(context, context.at(key), shown, redacted.secrets, key);
+        const operators = typeof raw === "string" ? shellOperators(raw) : [];
+        if (operators.length > 0) {
+            context.note(context.at(key), shown, "info", `split into ${JSON.stringify(showSecretMarks(redacted.words))} as docker does, without a shell: ${operators.map((operator) => `\`${operator}\``).join(", ")} reach the program as plain words, as they did under Swarm; if a shell was meant, write ["sh", "-c", "..."]`);
+        }
+        context.draft[field] = redacted.words;
     }
 }
 
@@ -104,14 +142,14 @@ export function mapEnvironment(context: ServiceContext): void {
         }
         const secretFile = value === undefined ? undefined : secretFiles.get(value);
         if (secretFile !== undefined) {
-            const direct = name.replace(/_{1,2}FILE$/, "");
-            const label = dnsLabelFrom(secretFile) ?? secretFile;
-            context.note(path, value, "unmapped", `the app reads the Swarm secret \`${secretFile}\` from the file this *_FILE variable names, and the catalog mounts no Secret files: if the app also reads ${direct} from the environment, set secretEnv ${direct}: {secret: ${label}, key: ${secretFile}}; otherwise the catalog needs a secret-file mount (not in the schema)`);
+            // A path, no secret: secretFiles mounts the file there.
+            context.draft.env[name] = value ?? "";
+            context.note(path, value, "info", `names the file of the Swarm secret \`${secretFile}\`, which secretFiles mounts at the same path`);
             continue;
         }
         // A *_FILE variable holding a path names where a secret is, which is no secret itself.
         const namesAFile = /_FILE$/.test(name) && value?.startsWith("/") === true;
-        const looksSecret = (looksLikeSecretName(name) && !namesAFile) || (value !== undefined && containsCredentials(value));
+        const looksSecret = (looksLikeSecretName(name) && !namesAFile) || (value !== undefined && (containsCredentials(value) || hasSecretMark(value)));
         if (looksSecret) {
             context.draft.secretEnv[name] = { secret, key: name };
             context.note(path, HIDDEN, "unmapped", `looks like a secret: not copied into env; secretEnv ${name} refers to key ${name} of the Secret ${secret}, which you must create: kubectl -n ${context.namespace} create secret generic ${secret} --from-literal=${name}=...${value === undefined ? " (Swarm took the value from the shell running docker stack deploy)" : ""}`);
@@ -186,20 +224,62 @@ export function mapHealthcheck(context: ServiceContext): void {
         context.note(childPath(path, "test"), test ?? null, "unmapped", message);
         return;
     }
-    context.draft.probe = { exec: { command } };
+    const redacted = redactProbe(command);
+    referSecrets(context, path, shownRedacted(healthcheck), redacted.secrets, "healthcheck");
+    context.draft.probe = { exec: { command: redacted.command } };
 
-    const timings = { ...DOCKER_HEALTHCHECK_DEFAULTS, ...Object.fromEntries(Object.entries(healthcheck).filter(([key]) => key !== "test" && key !== "disable")) };
+    const given = Object.fromEntries(Object.entries(healthcheck).filter(([key]) => key !== "test" && key !== "disable"));
+    const timings = { ...DOCKER_HEALTHCHECK_DEFAULTS, ...given };
+    const seconds = (key: "interval" | "timeout" | "start_period", minimum: number): number | undefined => {
+        const value = durationSeconds(timings[key]);
+        if (value === undefined) context.note(childPath(path, key), timings[key], "unmapped", "expected a duration like 30s: the Microservice's timing applies");
+        return value === undefined ? undefined : Math.max(minimum, Math.ceil(value));
+    };
+    const retries = Number(timings.retries);
+    // Kompose carries the same four (pkg/transformer/kubernetes/podspec.go configProbe); Docker's defaults when unset.
+    context.draft.probeTiming = {
+        periodSeconds: seconds("interval", 1),
+        timeoutSeconds: seconds("timeout", 1),
+        failureThreshold: Number.isInteger(retries) && retries >= 1 ? retries : undefined,
+        initialDelaySeconds: seconds("start_period", 0),
+    };
+    for (const key of Object.keys(given)) {
+        if (!["interval", "timeout", "retries", "start_period"].includes(key)) context.note(childPath(path, key), given[key], "unmapped", "a healthcheck setting the catalog's probes do not carry");
+    }
     const joined = command.join(" ");
     const http = /\b(?:curl|wget)\b.*\bhttp:\/\/(?:localhost|127\.0\.0\.1)(?::([0-9]+))?(\/[^\s'"]*)?/.exec(joined);
     const httpHint = http
         ? ` It checks HTTP on localhost: an httpGet probe ({path: ${http[2] ?? "/"}, port: ${http[1] ?? "80"}}) would not need ${/\bcurl\b/.test(joined) ? "curl" : "wget"} in the image, if the app listens on the pod's address and not only on localhost.`
         : "";
+    const timing = context.draft.probeTiming;
     context.note(
         path,
-        healthcheck,
+        shownRedacted(healthcheck),
         "approximated",
-        `became the readiness and liveness exec probe ${JSON.stringify(command)}; the catalog has no probe timings, so the Microservice's apply, not Swarm's (every ${asText(timings.interval)}, ${asText(timings.timeout)} allowed, unhealthy after ${asText(timings.retries)} failures, ${asText(timings.start_period)} to start): check that the command finishes within the probe timeout and that start-up is covered.${httpHint}`,
+        `became the readiness and liveness exec probe ${JSON.stringify(showSecretMarks(redacted.command))} with Swarm's timings (probes.timing: every ${timing.periodSeconds ?? "?"}s, ${timing.timeoutSeconds ?? "?"}s allowed, failing after ${timing.failureThreshold ?? "?"} failures; liveness waits ${timing.initialDelaySeconds ?? "?"}s, the start_period): Swarm only marked the task unhealthy, Kubernetes also takes it out of its Service while the probe fails.${httpHint}`,
     );
+}
+
+/** Single-quotes a word for /bin/sh. */
+function shellQuote(word: string): string {
+    return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * A probe command without its credentials. A shell script gets `${NAME}`; an exec list has no shell to expand
+ * a variable (Kubernetes expands `$(NAME)` in command and args only), so one holding a credential runs through
+ * /bin/sh, which the image needs.
+ */
+function redactProbe(command: string[]): { command: string[]; secrets: CommandSecret[] } {
+    if (command.length === 3 && command[0] === "/bin/sh" && command[1] === "-c") {
+        const { script, secrets } = redactScript(command[2], (variable) => `\${${variable}}`);
+        return { command: ["/bin/sh", "-c", script], secrets };
+    }
+    const placeholder = (variable: string) => `\u0002${variable}\u0002`;
+    const { words: redacted, secrets } = redactWords(command, placeholder);
+    if (secrets.length === 0) return { command, secrets };
+    const script = redacted.map((word) => shellQuote(word).replace(/\u0002([A-Za-z0-9_]+)\u0002/g, (_, variable: string) => `'"\${${variable}}"'`).replace(/^''|''$/g, "")).join(" ");
+    return { command: ["/bin/sh", "-c", script], secrets };
 }
 
 /** Kubernetes' default terminationGracePeriodSeconds, see the Pod spec reference. */
@@ -210,10 +290,9 @@ export function mapStopGracePeriod(context: ServiceContext): void {
     const value = context.raw.stop_grace_period;
     const seconds = durationSeconds(value);
     if (seconds === undefined) {
-        context.note(path, value, "unmapped", "expected a duration like 1m30s");
-    } else if (seconds <= KUBERNETES_GRACE_SECONDS) {
-        context.note(path, value, "info", `Kubernetes waits ${KUBERNETES_GRACE_SECONDS}s after SIGTERM by default, which covers it`);
-    } else {
-        context.note(path, value, "unmapped", `the catalog cannot set terminationGracePeriodSeconds: Kubernetes kills the container ${KUBERNETES_GRACE_SECONDS}s after SIGTERM, not ${seconds}s; make shutdown fit or add the field to the catalog`);
+        context.note(path, value, "unmapped", "expected a duration like 1m30s: Kubernetes' 30s apply");
+        return;
     }
+    context.draft.terminationGracePeriodSeconds = Math.ceil(seconds);
+    context.note(path, value, "info", `became terminationGracePeriodSeconds: ${Math.ceil(seconds)} (Kubernetes' default is ${KUBERNETES_GRACE_SECONDS}s)`);
 }

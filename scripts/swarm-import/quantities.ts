@@ -60,3 +60,13 @@ export function durationSeconds(value: unknown): number | undefined {
     }
     return seconds;
 }
+
+/** A Kubernetes quantity the catalog writes (`100m`, `2`, `128Mi`), read back for comparison; undefined if it is none of those. */
+export function kubernetesQuantity(text: string): Quantity | undefined {
+    const cpu = /^([0-9]+)(m?)$/.exec(text);
+    if (cpu) return { quantity: text, amount: Number(cpu[1]) * (cpu[2] === "m" ? 1 : 1000), exact: true };
+    const memory = /^([0-9]+)(Ki|Mi|Gi|Ti)$/.exec(text);
+    if (!memory) return undefined;
+    const unit = BINARY_UNITS.find(([name]) => name === memory[2]);
+    return unit ? { quantity: text, amount: Number(memory[1]) * unit[1], exact: true } : undefined;
+}

@@ -59,18 +59,26 @@ export function renderReport(report: readonly ImportFinding[], context: ReportCo
     for (const service of services) {
         const findings = report.filter((finding) => finding.service === service);
         const file = context.entryFiles.get(service);
-        lines.push("", `## ${service}`, "", file === undefined ? "**No entry written**: see the unmapped findings." : `Entry: \`${file}\`. Findings: ${counts(findings)}.`);
+        const draft = file?.endsWith(".draft") === true;
+        const head = file === undefined ? "**No entry written**: see the unmapped findings." : draft ? `**Draft** (not loaded by the catalog, would not deploy as it is): \`${file}\`. Findings: ${counts(findings)}.` : `Entry: \`${file}\`. Findings: ${counts(findings)}.`;
+        lines.push("", `## ${service}`, "", head);
         if (findings.length > 0) lines.push("", ...table(findings));
     }
     return `${lines.join("\n")}\n`;
 }
 
-/** The entry as a catalog file, headed by where it came from and how much is left to review. */
-export function renderEntry(entry: ServiceInput, findings: readonly ImportFinding[], reportFile: string): string {
+/**
+ * The entry as a catalog file, headed by where it came from and how much is left to review; a draft's head says
+ * why it would not deploy (it is written as `<name>.yaml.draft`, which the catalog does not load).
+ */
+export function renderEntry(entry: ServiceInput, findings: readonly ImportFinding[], reportFile: string, draftReasons: readonly string[] = []): string {
     const document = new Document(entry, { aliasDuplicateObjects: false });
     const unmapped = countBySeverity(findings).unmapped;
     document.commentBefore = [
         ` ${entry.description ?? "Imported from a Docker Swarm stack."}`,
+        ...(draftReasons.length > 0
+            ? [` DRAFT: the catalog does not load this file; it would not deploy as it is:`, ...draftReasons.map((reason) => `   - ${reason.replace(/\n/g, " ")}`), ` Fix it, then rename it to ${entry.name}.yaml.`]
+            : []),
         ` Review ${reportFile} before committing: ${unmapped} unmapped field${unmapped === 1 ? "" : "s"} (${counts(findings)}).`,
     ].join("\n");
     return document.toString({ lineWidth: 0 });

@@ -3,6 +3,8 @@ import { parseStackConfig } from "../../components/config/load";
 import { dataProtection } from "../../components/config/data-protection";
 import { hasStatefulPool } from "../../components/config/pools";
 import { postgresManifests } from "../../components/kubernetes/data/postgres-manifests";
+import { certificateSource } from "../../components/config/traffic";
+import { issuerName } from "../../components/kubernetes/platform/cert-manager";
 import { domainManifests } from "../../components/kubernetes/domain-manifests";
 import { gatewayManifest, gatewayNamespacePolicies, httpsRedirectRoute } from "../../components/kubernetes/gateway-manifests";
 import { clusterGateway } from "../../components/kubernetes/platform/envoy-gateway";
@@ -28,6 +30,7 @@ export function contextOf(stack: StackName): WorkloadContext {
         catalog: resolved(stack),
         clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
         statefulPool: hasStatefulPool(config),
+        externalAccess: { loadBalancers: config.cluster.apiEndpoint.mode === "octavia", nodeCidr: config.network.nodeCidr },
     };
 }
 
@@ -59,7 +62,12 @@ export function manifestsOf(stack: StackName): Record<string, any>[] {
         ...services.flatMap((service) =>
             service.postgresql ? postgresManifests(databaseInput(stack, service)) : Object.values(workloadManifests(service, context)).filter(Boolean),
         ),
-        gatewayManifest({ gateway, gatewayClassName: "envoy", clusterIssuer: "letsencrypt", routes: routedHosts(services) }),
+        gatewayManifest({
+            gateway,
+            gatewayClassName: "envoy",
+            clusterIssuer: issuerName(certificateSource(parseStackConfig(rawConfig(stack)))),
+            routes: routedHosts(services),
+        }),
         httpsRedirectRoute(gateway),
         ...gatewayNamespacePolicies(gateway),
     ] as Record<string, any>[];

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { readNamespacedConfig } from "../../components/config/load";
+import type { FakeCloud } from "../../scripts/offline/fake-cloud";
 import { type Render, renderProgram } from "../../scripts/offline/render";
 import { readStackFiles } from "../../scripts/offline/stack-files";
 import { buildStack } from "../../components/stack";
@@ -17,6 +18,9 @@ export function rawConfig(stack: StackName): Record<string, unknown> {
 export async function renderStack(
     stack: StackName,
     edit: (config: Record<string, unknown>) => void = () => undefined,
+    cloud?: FakeCloud,
+    /** Secret values to use instead of the stack file's placeholders, by key without namespace. */
+    secretOverrides: Record<string, string> = {},
 ): Promise<Render> {
     const files = readStackFiles(ROOT, stack);
     const config = rawConfig(stack);
@@ -27,13 +31,16 @@ export async function renderStack(
             typeof value === "string" ? value : JSON.stringify(value),
         ]),
     );
-    const secrets = Object.fromEntries(files.secretKeys.map((key) => [key, files.config[key]]));
+    const secrets = Object.fromEntries(
+        files.secretKeys.map((key) => [key, secretOverrides[key.slice(files.project.length + 1)] ?? files.config[key]]),
+    );
     return renderProgram({
         project: files.project,
         stack,
         config: { ...texts, ...secrets },
         secretKeys: files.secretKeys,
         program: buildStack,
+        cloud,
     });
 }
 

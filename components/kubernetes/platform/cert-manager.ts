@@ -19,9 +19,21 @@ export interface CertManagerInput {
     environment: "integration" | "preprod" | "prod";
 }
 
+/** Requests and limits of cert-manager's three Deployments; the capacity check reads them too. */
+export const CERT_MANAGER_RESOURCES = {
+    controller: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+    webhook: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+    cainjector: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+} as const;
+
+/** Replicas of the controller and the webhook: one is an outage of certificate changes at every node drain. */
+export function certManagerReplicas(environment: CertManagerInput["environment"]): number {
+    return environment === "integration" ? 1 : 2;
+}
+
 /** Values of the cert-manager chart (its values schema rejects unknown keys). */
 export function certManagerValues(input: CertManagerInput): Record<string, unknown> {
-    const replicas = input.environment === "integration" ? 1 : 2;
+    const replicas = certManagerReplicas(input.environment);
     // A budget on a lone pod would block every node drain.
     const budget = replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false };
     return {
@@ -30,14 +42,14 @@ export function certManagerValues(input: CertManagerInput): Record<string, unkno
         crds: { enabled: true, keep: true },
         replicaCount: replicas,
         podDisruptionBudget: budget,
-        resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+        resources: CERT_MANAGER_RESOURCES.controller,
         // The webhook validates every cert-manager object: while it is down, nobody can change one.
         webhook: {
             replicaCount: replicas,
             podDisruptionBudget: budget,
-            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+            resources: CERT_MANAGER_RESOURCES.webhook,
         },
-        cainjector: { resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } } },
+        cainjector: { resources: CERT_MANAGER_RESOURCES.cainjector },
         // The gateway-shim (Certificates from annotated Gateways) and the gatewayHTTPRoute HTTP-01 solver. Since 1.16
         // the ControllerConfiguration field replaces the ExperimentalGatewayAPISupport feature gate
         // (cert-manager.io/docs/usage/gateway). The controller refuses to start until the Gateway API CRDs exist,

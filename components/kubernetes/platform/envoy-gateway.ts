@@ -45,6 +45,10 @@ export interface EnvoyGatewayInput {
     loadBalancers: boolean;
 }
 
+/** Requests and limits of an Envoy proxy and of the controller; the capacity check reads them too. No CPU limit on the proxy: throttling shows as latency on every request. */
+export const ENVOY_PROXY_RESOURCES = { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } } as const;
+export const ENVOY_GATEWAY_RESOURCES = { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1024Mi" } } as const;
+
 /** Values of the gateway-crds-helm chart: the standard Gateway API channel and Envoy Gateway's own CRDs. */
 export function envoyGatewayCrdValues(): Record<string, unknown> {
     // Standard channel only: experimental CRDs (TCPRoute, UDPRoute...) may change shape between releases.
@@ -58,7 +62,7 @@ export function envoyGatewayValues(input: EnvoyGatewayInput): Record<string, unk
         crds: { enabled: false },
         deployment: {
             replicas: input.replicas,
-            envoyGateway: { resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1024Mi" } } },
+            envoyGateway: { resources: ENVOY_GATEWAY_RESOURCES },
         },
         podDisruptionBudget: { minAvailable: input.replicas > 1 ? 1 : 0 },
     };
@@ -83,7 +87,10 @@ function envoyService(loadBalancers: boolean): Record<string, unknown> {
         type: "LoadBalancer",
         // Octavia's amphora proxies TCP, so the proxies would see its address, not the client's: it announces the
         // client in a PROXY header (cloud-provider-openstack docs, "loadbalancer.openstack.org/proxy-protocol").
-        // The ClientTrafficPolicy below makes Envoy require that header; the two go together.
+        // The ClientTrafficPolicy below makes Envoy require that header; the two go together. With the header on, the
+        // cloud-controller-manager publishes the address with ipMode Proxy (pkg/openstack/loadbalancer.go, v1.36.0),
+        // so kube-proxy sends in-cluster clients of the floating IP (cert-manager's HTTP-01 self-check) through
+        // Octavia too, and they arrive with the header.
         annotations: { "loadbalancer.openstack.org/proxy-protocol": "true" },
         externalTrafficPolicy: "Cluster",
     };
@@ -98,8 +105,7 @@ export function envoyProxySpec(input: EnvoyGatewayInput, gateway: GatewayRef): R
                 envoyDeployment: {
                     replicas: input.replicas,
                     pod: { affinity: spreadOverNodes({ "gateway.envoyproxy.io/owning-gateway-name": gateway.name }) },
-                    // No CPU limit: throttling a proxy shows as latency on every request.
-                    container: { resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } } },
+                    container: { resources: ENVOY_PROXY_RESOURCES },
                 },
                 // A budget on a lone pod would block every node drain.
                 ...(input.replicas > 1 ? { envoyPDB: { minAvailable: 1 } } : {}),

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type GatewayRef, HTTP_LISTENER, type RoutedHost } from "../gateway-manifests";
-import { type CertificateSource, certManager, issuerName } from "./cert-manager";
+import { type CertificateSource, certManager, certManagerReplicas, issuerName } from "./cert-manager";
 import { cinderCsi, STORAGE_CLASS_NAME, storageClass } from "./cinder-csi";
 import { cloudConfigChecksum, cloudConfigSecret, type OpenStackAccess } from "./cloud-config";
 import { cloudControllerManager } from "./cloud-controller-manager";
@@ -77,12 +77,14 @@ export class Platform extends pulumi.ComponentResource {
 
         const gateway = clusterGateway("fsgs", "gateway");
         const clusterIssuer = issuerName(args.certManager.certificates);
-        // baseline: the proxies Envoy Gateway creates set no seccomp profile, which restricted requires.
-        const envoyNamespace = addOnNamespace(`${name}-envoy-gateway-ns`, ENVOY_GATEWAY_NAMESPACE, "baseline", onCluster);
+        // Restricted: the controller's values and the proxies Envoy Gateway renders (non-root, no escalation, ALL
+        // capabilities dropped, RuntimeDefault seccomp; internal/infrastructure/kubernetes/proxy/testdata at v1.9.0)
+        // comply with it.
+        const envoyNamespace = addOnNamespace(`${name}-envoy-gateway-ns`, ENVOY_GATEWAY_NAMESPACE, "restricted", onCluster);
         const envoy = envoyGateway(
             `${name}-envoy-gateway`,
             {
-                replicas: args.environment === "integration" ? 1 : 2,
+                replicas: certManagerReplicas(args.environment),
                 loadBalancers: args.loadBalancers,
                 namespace: envoyNamespace.metadata.name,
                 gateway,

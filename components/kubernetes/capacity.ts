@@ -1,0 +1,150 @@
+import { hasStatefulPool } from "../config/pools";
+import type { StackConfig } from "../config/schema";
+import { peakPods, quantity } from "./domain-manifests";
+import { CERT_MANAGER_RESOURCES, certManagerReplicas } from "./platform/cert-manager";
+import { ENVOY_GATEWAY_RESOURCES, ENVOY_PROXY_RESOURCES } from "./platform/envoy-gateway";
+import type { ResolvedService } from "./service-defaults";
+
+/**
+ * Whether the requests of everything at its peak fit the workers with the largest one down (N-1), per group of
+ * pools: the stateful pool (when the stack has one, only StatefulSets go there) and the others.
+ */
+
+/** Requests of a group of identical pods: CPU in cores, memory in bytes. */
+export interface PodDemand {
+    what: string;
+    pods: number;
+    cpu: number;
+    memory: number;
+    /** Which group of pools it lands on. */
+    group: "general" | "stateful";
+}
+
+/** kubelet's default hard eviction threshold (memory.available<100Mi); our KubeletConfiguration reserves nothing else. */
+const EVICTION_RESERVE = 100 * 2 ** 20;
+
+/**
+ * Requests of the DaemonSets on every worker: the CNI agent, kube-proxy and the Cinder CSI node plugin. Their
+ * installs here set no requests, so the check reserves a share for them rather than count them as free.
+ */
+export const DAEMONSET_RESERVE = { cpu: 0.25, memory: 256 * 2 ** 20 } as const;
+
+const request = (cpu: string, memory: string) => ({ cpu: quantity(cpu), memory: quantity(memory) });
+
+/** The FSGS services at their peak (autoscaler maximum or replicas, plus a Deployment's surge pod). */
+export function serviceDemand(services: readonly ResolvedService[], statefulPool: boolean): PodDemand[] {
+    return services.map((service) => ({
+        what: service.name,
+        pods: peakPods(service),
+        ...request(service.resources.requests.cpu, service.resources.requests.memory),
+        group: service.kind === "StatefulSet" && statefulPool ? "stateful" : "general",
+    }));
+}
+
+/** The add-ons that run on workers, with the requests their values set (control-plane add-ons are left out). */
+export function platformDemand(environment: StackConfig["environment"], routedHosts: number): PodDemand[] {
+    // The platform's replica decision (platform/index.ts and cert-manager.ts): one in integration, two elsewhere.
+    const replicas = certManagerReplicas(environment);
+    const requests = (resources: { requests: { cpu: string; memory: string } }) => request(resources.requests.cpu, resources.requests.memory);
+    const general = (what: string, pods: number, each: { cpu: number; memory: number }): PodDemand => ({ what, pods, ...each, group: "general" });
+    const proxy = requests(ENVOY_PROXY_RESOURCES);
+    // Envoy Gateway's shutdown-manager sidecar: 10m / 32Mi by default (api/v1alpha1/shared_types.go v1.9.0).
+    const shutdownManager = request("10m", "32Mi");
+    return [
+        general("envoy proxies", replicas, { cpu: proxy.cpu + shutdownManager.cpu, memory: proxy.memory + shutdownManager.memory }),
+        general("envoy-gateway", replicas, requests(ENVOY_GATEWAY_RESOURCES)),
+        general("cert-manager", replicas, requests(CERT_MANAGER_RESOURCES.controller)),
+        general("cert-manager-webhook", replicas, requests(CERT_MANAGER_RESOURCES.webhook)),
+        // The chart's cainjector.replicaCount default.
+        general("cert-manager-cainjector", 1, requests(CERT_MANAGER_RESOURCES.cainjector)),
+        // kubeadm's CoreDNS: 2 replicas of 100m / 70Mi (cmd/kubeadm/app/phases/addons/dns/manifests.go).
+        general("coredns", 2, request("100m", "70Mi")),
+        // One HTTP-01 solver per certificate being issued, all at once on a first install: cert-manager's
+        // --acme-http01-solver-resource-request-cpu/memory defaults, 10m / 64Mi.
+        general("acme solvers", routedHosts, request("10m", "64Mi")),
+    ];
+}
+
+export interface WorkerGroup {
+    group: "general" | "stateful";
+    /** Per node: CPU in cores and memory in bytes left for pods (after eviction reserve and DaemonSets). */
+    nodes: { name: string; cpu: number; memory: number }[];
+}
+
+/** The worker groups of a stack, each node sized from its flavor. */
+export function workerGroups(config: Pick<StackConfig, "cluster" | "site">): WorkerGroup[] {
+    const statefulPool = hasStatefulPool(config);
+    const groups: WorkerGroup[] = [
+        { group: "general", nodes: [] },
+        { group: "stateful", nodes: [] },
+    ];
+    for (const pool of config.cluster.workerPools) {
+        const flavor = pool.flavor ?? config.site.flavors.worker;
+        const size = config.site.flavorSizes[flavor];
+        const target = groups.find((entry) => entry.group === (statefulPool && pool.role === "stateful" ? "stateful" : "general"))!;
+        for (let index = 1; index <= pool.count; index++) {
+            target.nodes.push({
+                name: `${pool.name}-${index} (${flavor})`,
+                cpu: size.vcpus - DAEMONSET_RESERVE.cpu,
+                memory: size.ramMiB * 2 ** 20 - EVICTION_RESERVE - DAEMONSET_RESERVE.memory,
+            });
+        }
+    }
+    return groups.filter((entry) => entry.nodes.length > 0);
+}
+
+export interface GroupCapacity {
+    group: "general" | "stateful";
+    nodes: number;
+    /** What the nodes but the largest offer. */
+    available: { cpu: number; memory: number };
+    requested: { cpu: number; memory: number };
+    /** available - requested; negative when short. */
+    headroom: { cpu: number; memory: number };
+    /** Demands whose single pod is larger than the smallest node. */
+    oversized: string[];
+}
+
+/** N-1 capacity of each group: the nodes minus the largest one against the peak requests of what lands there. */
+export function capacityCheck(groups: readonly WorkerGroup[], demands: readonly PodDemand[]): GroupCapacity[] {
+    return groups.map(({ group, nodes }) => {
+        const total = (pick: (node: WorkerGroup["nodes"][number]) => number) => nodes.reduce((sum, node) => sum + pick(node), 0);
+        const largest = (pick: (node: WorkerGroup["nodes"][number]) => number) => Math.max(...nodes.map(pick));
+        const available = { cpu: total((n) => n.cpu) - largest((n) => n.cpu), memory: total((n) => n.memory) - largest((n) => n.memory) };
+        const mine = demands.filter((demand) => demand.group === group);
+        const requested = {
+            cpu: mine.reduce((sum, demand) => sum + demand.pods * demand.cpu, 0),
+            memory: mine.reduce((sum, demand) => sum + demand.pods * demand.memory, 0),
+        };
+        const smallest = { cpu: Math.min(...nodes.map((n) => n.cpu)), memory: Math.min(...nodes.map((n) => n.memory)) };
+        return {
+            group,
+            nodes: nodes.length,
+            available,
+            requested,
+            headroom: { cpu: available.cpu - requested.cpu, memory: available.memory - requested.memory },
+            oversized: mine.filter((demand) => demand.cpu > smallest.cpu || demand.memory > smallest.memory).map((demand) => demand.what),
+        };
+    });
+}
+
+const cores = (value: number) => `${(Math.round(value * 1000) / 1000).toString()} CPU`;
+const gib = (value: number) => `${(Math.round((value / 2 ** 30) * 100) / 100).toString()} GiB`;
+
+/** The plan's lines: per group, what the workers but the largest offer, what is asked at peak, and the headroom or the shortfall. */
+export function capacityLines(results: readonly GroupCapacity[]): string[] {
+    return results.map((result) => {
+        const base = `${result.group} workers (${result.nodes}, largest down): ${cores(result.available.cpu)} / ${gib(result.available.memory)} for ${cores(result.requested.cpu)} / ${gib(result.requested.memory)} requested at peak`;
+        const short = [result.headroom.cpu < 0 ? cores(-result.headroom.cpu) : undefined, result.headroom.memory < 0 ? gib(-result.headroom.memory) : undefined].filter(Boolean);
+        const verdict = short.length > 0 ? `DOES NOT FIT: short by ${short.join(" and ")}` : `fits, headroom ${cores(result.headroom.cpu)} / ${gib(result.headroom.memory)}`;
+        const oversized = result.oversized.length > 0 ? `; larger than a node: ${result.oversized.join(", ")}` : "";
+        return `${base}: ${verdict}${oversized}`;
+    });
+}
+
+/** The whole check for a stack: its workers, its services at peak, the add-ons on workers. */
+export function stackCapacity(config: StackConfig, services: readonly ResolvedService[]): GroupCapacity[] {
+    const routed = services.filter((service) => service.ingress).length;
+    const demands = [...serviceDemand(services, hasStatefulPool(config)), ...platformDemand(config.environment, routed)];
+    return capacityCheck(workerGroups(config), demands);
+}

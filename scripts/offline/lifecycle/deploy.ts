@@ -1,0 +1,259 @@
+import type { RenderedResource } from "../render";
+import { CloudError, SOURCES } from "./cloud-error";
+import { ClusterModel } from "./cluster";
+import type { Plan, Step } from "./engine";
+import { FakeOpenStack, kindOf } from "./fake-openstack";
+import { deletionWaves, dependenciesOf, waves } from "./graph";
+import { apiProblem, sshProblem } from "./reachability";
+
+/** The outcome of `pulumi up` or `pulumi destroy` against the fake cloud. */
+export interface Outcome {
+    ok: boolean;
+    /** The first failure, worded as the CLI would show it. */
+    error?: string;
+    /** Every operation run, in order: `create fsgs-prod-cp-1`, `run fsgs-prod-ansible-run`... */
+    log: string[];
+}
+
+const isKubernetes = (type: string) => type.startsWith("kubernetes:");
+const isRemote = (type: string) => type === "command:remote:Command" || type === "command:remote:CopyToRemote";
+
+/** The old registrations of replaced resources that depend, directly or not, on `urn`, in dependency order. */
+function replacedDependents(plan: Plan, urn: string): RenderedResource[] {
+    const replaced = new Set(plan.steps.filter((step) => step.kind === "replace").map((step) => step.urn));
+    const old = (plan.before?.resources ?? []).filter((resource) => replaced.has(resource.urn));
+    const reached = new Set([urn]);
+    let grew = true;
+    while (grew) {
+        grew = false;
+        for (const resource of old) {
+            if (!reached.has(resource.urn) && dependenciesOf(resource).some((dep) => reached.has(dep))) {
+                reached.add(resource.urn);
+                grew = true;
+            }
+        }
+    }
+    return waves(old.filter((resource) => resource.urn !== urn && reached.has(resource.urn))).flat();
+}
+
+/**
+ * A stack's life against a fake OpenStack project: the engine's state (URN -> objects) and the cloud. `up` and
+ * `destroy` apply a plan from `planSteps` the way the engine schedules it: creates and updates in dependency
+ * waves, then the deletes (of removed resources and of replaced ones) in reverse dependency waves.
+ */
+export class Deployment {
+    readonly cloud = new FakeOpenStack();
+    readonly cluster = new ClusterModel(this.cloud);
+    /** The engine's state: the objects each URN owns. */
+    private readonly state = new Map<string, string[]>();
+    /** How many times a remote command ran (create or update), by resource name. */
+    readonly runs = new Map<string, number>();
+
+    /**
+     * @param runner The address `pulumi up` runs from (an operator's machine in access.adminCidrs).
+     * @param apiPort The API endpoint's port (stack output apiEndpoint.port).
+     */
+    constructor(
+        private readonly runner: string,
+        private readonly apiPort: number,
+    ) {}
+
+    apply(plan: Plan): Outcome {
+        const log: string[] = [];
+        if (plan.refusals.length > 0) {
+            // The preview fails: nothing runs (pulumi/pulumi step_generator.go protect checks).
+            return { ok: false, error: `error: ${plan.refusals.join("; ")}`, log };
+        }
+        const byUrn = new Map(plan.steps.map((step) => [step.urn, step]));
+        const oldByUrn = new Map((plan.before?.resources ?? []).map((resource) => [resource.urn, resource]));
+        const pendingDeletes: RenderedResource[] = [];
+        const deletedEarly = new Set<string>();
+        try {
+            for (const wave of waves(plan.after?.resources ?? [])) {
+                // Steps that need a connection go first: in a real run they race the rest of their wave.
+                const ordered = [...wave].sort((a, b) => Number(this.needsAccess(b)) - Number(this.needsAccess(a)));
+                for (const resource of ordered) {
+                    const step = byUrn.get(resource.urn);
+                    if (!step || step.kind === "delete") {
+                        continue;
+                    }
+                    const old = oldByUrn.get(resource.urn);
+                    const deletedFirst = deletedEarly.has(resource.urn);
+                    if (step.kind === "replace" && old && !deletedFirst) {
+                        if (step.deleteBeforeReplace) {
+                            // The replaced dependents go before the resource they depend on
+                            // (pulumi/pulumi step_generator.go calculateDependentReplacements).
+                            const dependents = replacedDependents(plan, resource.urn);
+                            for (const dependent of dependents.reverse()) {
+                                this.destroy(dependent, log, byUrn.get(dependent.urn));
+                                deletedEarly.add(dependent.urn);
+                            }
+                            this.destroy(old, log, step);
+                        } else {
+                            pendingDeletes.push(old);
+                            this.originals.set(old.urn, this.state.get(old.urn) ?? []);
+                        }
+                    }
+                    if (step.kind === "update" && old) {
+                        this.update(old, resource, log);
+                    } else {
+                        this.create(resource, log, step.kind === "replace" && !step.deleteBeforeReplace && !deletedFirst);
+                    }
+                }
+            }
+            const removed = plan.steps.filter((step) => step.kind === "delete").map((step) => oldByUrn.get(step.urn) as RenderedResource);
+            const retained = new Set(plan.steps.filter((step) => step.retained).map((step) => step.urn));
+            for (const wave of deletionWaves([...removed, ...pendingDeletes])) {
+                const ordered = [...wave].sort((a, b) => Number(this.needsAccess(a)) - Number(this.needsAccess(b)));
+                for (const resource of ordered) {
+                    if (retained.has(resource.urn)) {
+                        log.push(`forget ${resource.name} (retainOnDelete: kept in the cloud)`);
+                        this.state.delete(resource.urn);
+                        continue;
+                    }
+                    this.destroy(resource, log, byUrn.get(resource.urn), pendingDeletes.includes(resource));
+                }
+            }
+        } catch (error) {
+            if (error instanceof CloudError) {
+                this.cluster.settle();
+                return { ok: false, error: error.message, log };
+            }
+            throw error;
+        }
+        this.cluster.settle();
+        return { ok: true, log };
+    }
+
+    /** Objects the stack's state no longer knows but the cloud still holds: leftovers after a destroy. */
+    leftovers(): string[] {
+        return this.cloud.all().map((object) => `${object.kind} ${object.name} (${object.owner.split("::").pop()})`);
+    }
+
+    private needsAccess(resource: RenderedResource): boolean {
+        return isRemote(resource.type) || isKubernetes(resource.type);
+    }
+
+    private checkSsh(resource: RenderedResource, action: string): void {
+        const connection = resource.connection;
+        if (!connection) {
+            return;
+        }
+        const problem = sshProblem(this.cloud, this.runner, connection.host, connection.proxyHost);
+        if (problem) {
+            throw new CloudError("ssh", `${action} ${resource.name}: ${problem}`, SOURCES.ssh);
+        }
+    }
+
+    private checkApi(resource: RenderedResource, action: string, provider: RenderedResource | undefined): boolean {
+        const problem = this.cluster.alive() ? apiProblem(this.cloud, this.runner, this.apiPort) : "the cluster is not formed or has no control plane";
+        if (!problem) {
+            return true;
+        }
+        if (action === "delete" && provider?.inputs.deleteUnreachable === "true") {
+            return false;
+        }
+        throw new CloudError("kubernetes", `${action} ${resource.name}: ${problem}`, SOURCES.api);
+    }
+
+    private providerOf(resource: RenderedResource, plan?: RenderedResource[]): RenderedResource | undefined {
+        const urn = resource.provider?.split("::").slice(0, -1).join("::");
+        return plan?.find((candidate) => candidate.urn === urn) ?? this.providers.get(urn ?? "");
+    }
+
+    private readonly providers = new Map<string, RenderedResource>();
+    /** The objects of a replaced resource's original, until the delete at the end of the run. */
+    private readonly originals = new Map<string, string[]>();
+
+    private create(resource: RenderedResource, log: string[], replacement: boolean): void {
+        const verb = replacement ? "create replacement" : "create";
+        if (resource.type.startsWith("pulumi:providers:")) {
+            this.providers.set(resource.urn, resource);
+        }
+        if (isRemote(resource.type) && (resource.type === "command:remote:CopyToRemote" || resource.inputs.create !== undefined)) {
+            this.checkSsh(resource, verb);
+            this.ran(resource, log, verb);
+        } else if (isKubernetes(resource.type)) {
+            this.checkApi(resource, verb, this.providerOf(resource));
+            this.cluster.apply(resource);
+            log.push(`${verb} ${resource.name}`);
+        } else if (kindOf(resource.type)) {
+            const objects = this.cloud.create(resource);
+            this.state.set(resource.urn, objects.map((object) => object.id));
+            log.push(`${verb} ${resource.name}`);
+        }
+        this.cluster.reconcile();
+    }
+
+    private ran(resource: RenderedResource, log: string[], verb: string): void {
+        this.runs.set(resource.name, (this.runs.get(resource.name) ?? 0) + 1);
+        log.push(`${verb} ${resource.name} (runs on ${resource.connection?.host ?? "?"})`);
+        if (typeof resource.inputs.create === "string" && resource.inputs.create.includes("ansible-playbook")) {
+            this.cluster.formed = true;
+        }
+    }
+
+    private update(old: RenderedResource, resource: RenderedResource, log: string[]): void {
+        if (resource.type.startsWith("pulumi:providers:")) {
+            this.providers.set(resource.urn, resource);
+        }
+        if (isRemote(resource.type)) {
+            this.checkSsh(resource, "update");
+            this.ran(resource, log, "update");
+            return;
+        }
+        if (isKubernetes(resource.type)) {
+            this.checkApi(resource, "update", this.providerOf(resource));
+            this.cluster.apply(resource);
+            log.push(`update ${resource.name}`);
+            return;
+        }
+        const ids = this.state.get(old.urn) ?? [];
+        const object = ids.map((id) => this.cloud.get(id)).find((candidate) => candidate?.kind === kindOf(resource.type));
+        if (object) {
+            this.cloud.update(object, resource);
+        }
+        log.push(`update ${resource.name}`);
+    }
+
+    private destroy(resource: RenderedResource, log: string[], step: Step | undefined, replaced = false): void {
+        const verb = replaced ? "delete original" : "delete";
+        if (isRemote(resource.type)) {
+            if (resource.type === "command:remote:Command" && resource.inputs.delete !== undefined) {
+                this.checkSsh(resource, verb);
+                log.push(`${verb} ${resource.name} (runs its delete command)`);
+                if (typeof resource.inputs.delete === "string") {
+                    this.cluster.releaseCloudObjects(resource.inputs.delete);
+                }
+            }
+            return;
+        }
+        if (isKubernetes(resource.type)) {
+            if (this.checkApi(resource, "delete", this.providerOf(resource))) {
+                if (!replaced) {
+                    this.cluster.remove(resource);
+                }
+                log.push(`${verb} ${resource.name}`);
+            } else {
+                this.cluster.kubernetes.delete(resource.urn);
+                log.push(`forget ${resource.name} (cluster unreachable, deleteUnreachable: left in the cluster)`);
+            }
+            return;
+        }
+        const ids = (replaced ? this.originals.get(resource.urn) : this.state.get(resource.urn)) ?? [];
+        const objects = ids.map((id) => this.cloud.get(id)).filter((object) => object !== undefined);
+        for (const object of objects.filter((candidate) => candidate.kind === kindOf(resource.type))) {
+            this.cloud.delete(object);
+        }
+        for (const object of objects.filter((candidate) => candidate.kind !== kindOf(resource.type))) {
+            if (this.cloud.get(object.id)) {
+                this.cloud.remove(object.id);
+            }
+        }
+        if (!step || step.kind === "delete") {
+            this.state.delete(resource.urn);
+        }
+        log.push(`${verb} ${resource.name}`);
+        this.cluster.reconcile();
+    }
+}

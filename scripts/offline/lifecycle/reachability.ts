@@ -1,0 +1,117 @@
+import { cidrsOverlap, parseCidr } from "../../../components/config/cidr";
+import type { CloudObject, FakeOpenStack } from "./fake-openstack";
+
+/** Whether an address falls in a CIDR block (both of one family). */
+export function cidrContains(cidr: string, address: string): boolean {
+    const block = parseCidr(cidr);
+    const host = parseCidr(`${address}/${address.includes(":") ? 128 : 32}`);
+    return block !== undefined && host !== undefined && cidrsOverlap(block, host) && host.prefix >= block.prefix;
+}
+
+/** A port's security groups admit TCP `port` from `source` (an address) or from members of one of `groups`. */
+export function admits(cloud: FakeOpenStack, target: CloudObject, port: number, source: { address?: string; groups?: readonly string[] }): boolean {
+    const groups = (target.attrs.securityGroups as string[] | undefined) ?? [];
+    return cloud.live("secGroupRule").some((rule) => {
+        const a = rule.attrs;
+        if (!groups.includes(String(a.securityGroup)) || a.direction !== "ingress") {
+            return false;
+        }
+        const protocolOk = a.protocol === "tcp" || a.protocol === undefined || a.protocol === null;
+        const min = a.portRangeMin as number | undefined;
+        const max = a.portRangeMax as number | undefined;
+        const portOk = min === undefined || (port >= min && port <= (max ?? min));
+        const remoteOk =
+            (typeof a.remoteIpPrefix === "string" && source.address !== undefined && cidrContains(a.remoteIpPrefix, source.address)) ||
+            (typeof a.remoteGroup === "string" && (source.groups ?? []).includes(a.remoteGroup)) ||
+            (a.remoteIpPrefix === undefined && a.remoteGroup === undefined);
+        return protocolOk && portOk && remoteOk;
+    });
+}
+
+/** The live server bound to a port, if any. */
+function serverOn(cloud: FakeOpenStack, port: CloudObject): CloudObject | undefined {
+    return cloud.live("server").find((server) => server.attrs.port === port.id);
+}
+
+/**
+ * Why an SSH connection from the runner to `host` (optionally through `proxyHost`) cannot open, or undefined
+ * when it can. A public address must be a floating IP associated with a port of a live server whose groups
+ * admit port 22 from the runner; the second hop of a ProxyJump starts at the bastion, so the node's groups
+ * must admit the bastion's group or address.
+ */
+export function sshProblem(cloud: FakeOpenStack, runner: string, host: string, proxyHost?: string): string | undefined {
+    const firstHop = proxyHost ?? host;
+    const floatingIp = cloud.live("floatingIp").find((fip) => fip.attrs.address === firstHop && fip.attrs.port !== undefined);
+    if (!floatingIp) {
+        return `ssh: connect to host ${firstHop} port 22: No route to host (no floating IP ${firstHop} is associated with a port)`;
+    }
+    const bastionPort = cloud.get(String(floatingIp.attrs.port));
+    const bastion = bastionPort && serverOn(cloud, bastionPort);
+    if (!bastionPort || !bastion) {
+        return `ssh: connect to host ${firstHop} port 22: No route to host (floating IP ${firstHop} is on a port no server uses)`;
+    }
+    if (!admits(cloud, bastionPort, 22, { address: runner })) {
+        return `ssh: connect to host ${firstHop} port 22: Connection timed out (no rule of ${bastion.name}'s security groups admits ${runner})`;
+    }
+    if (proxyHost === undefined) {
+        return undefined;
+    }
+    const nodePort = cloud.live("port").find((port) => port.attrs.address === host);
+    const node = nodePort && serverOn(cloud, nodePort);
+    if (!nodePort || !node) {
+        return `ssh: connect to host ${host} port 22 (via ${proxyHost}): No route to host (no server has address ${host})`;
+    }
+    const bastionGroups = (bastionPort.attrs.securityGroups as string[] | undefined) ?? [];
+    if (!admits(cloud, nodePort, 22, { address: String(bastionPort.attrs.address), groups: bastionGroups })) {
+        return `ssh: connect to host ${host} port 22 (via ${proxyHost}): Connection timed out (no rule of ${node.name}'s groups admits the bastion)`;
+    }
+    return undefined;
+}
+
+/**
+ * Why the runner cannot reach the Kubernetes API, or undefined. Octavia: a load balancer with a floating IP on
+ * its VIP port, a listener on `port` whose allowed CIDRs admit the runner, and a member at a live control-plane
+ * server. VIP mode: a floating IP on the VIP port and a live control-plane server holding the VIP (allowed
+ * address pair) whose groups admit `port` from the runner.
+ */
+export function apiProblem(cloud: FakeOpenStack, runner: string, port: number): string | undefined {
+    const controlPlanes = cloud.live("server").filter((server) => server.attrs.role === "control-plane");
+    const controlPlaneAddresses = controlPlanes.map((server) => cloud.get(String(server.attrs.port))?.attrs.address);
+    if (controlPlanes.length === 0) {
+        return "Kubernetes API unreachable: no control-plane server is left";
+    }
+    const pulumiLoadBalancers = cloud.live("loadBalancer").filter((lb) => lb.owner !== "cloud-controller-manager");
+    for (const lb of pulumiLoadBalancers) {
+        const fip = cloud.live("floatingIp").find((candidate) => candidate.attrs.port === lb.attrs.vipPort);
+        const listener = cloud
+            .live("listener")
+            .find((candidate) => candidate.attrs.loadBalancer === lb.id && candidate.attrs.protocolPort === port);
+        const allowed = (listener?.attrs.allowedCidrs as string[] | undefined) ?? [];
+        const admitted = allowed.length === 0 || allowed.some((cidr) => cidrContains(cidr, runner));
+        const pools = cloud.live("pool").filter((pool) => pool.attrs.listener === listener?.id);
+        const members = cloud.live("member").filter((member) => pools.some((pool) => pool.id === member.attrs.pool));
+        const served = members.some((member) => controlPlaneAddresses.includes(String(member.attrs.address)));
+        if (fip && listener && admitted && served) {
+            return undefined;
+        }
+        return `Kubernetes API unreachable through ${lb.name}: ${
+            !fip ? "no floating IP on its VIP" : !listener ? `no listener on ${port}` : !admitted ? `listener does not admit ${runner}` : "no member at a live control plane"
+        }`;
+    }
+    const vipPorts = cloud.live("port").filter((candidate) => candidate.attrs.vip === true);
+    for (const vip of vipPorts) {
+        const fip = cloud.live("floatingIp").find((candidate) => candidate.attrs.port === vip.id);
+        const holders = controlPlanes
+            .map((server) => cloud.get(String(server.attrs.port)))
+            .filter((holder): holder is CloudObject => holder !== undefined)
+            .filter((holder) => ((holder.attrs.allowedAddresses as string[] | undefined) ?? []).includes(String(vip.attrs.address)));
+        const admitted = holders.some((holder) => admits(cloud, holder, port, { address: runner }));
+        if (fip && admitted) {
+            return undefined;
+        }
+        return `Kubernetes API unreachable through ${vip.name}: ${
+            !fip ? "no floating IP on the VIP" : holders.length === 0 ? "no control plane holds the VIP" : `no rule admits ${runner} on ${port}`
+        }`;
+    }
+    return "Kubernetes API unreachable: no API endpoint exists";
+}
