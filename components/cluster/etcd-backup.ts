@@ -1,20 +1,19 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import type { SshConnection } from "../ansible/connection";
 
 /** Where the bastion keeps the S3 credentials; the etcd_backup role reads it on the bastion (Ansible's controller). */
 export const ETCD_BACKUP_CREDENTIALS_FILE = "etcd-backup-credentials.json";
 
 export interface EtcdBackupCredentialsArgs {
-    /** Public address of the bastion. */
-    bastionAddress: pulumi.Input<string>;
+    /** The connection to the bastion (host key pinned). */
+    connection: SshConnection;
     sshUser: string;
-    /** The deploy private key (a secret). */
-    privateKey: pulumi.Output<string>;
     /** The S3 access key and secret key (secrets). */
     accessKey: pulumi.Output<string>;
     secretKey: pulumi.Output<string>;
-    /** The bastion's server: the file is written once it exists. */
-    bastion: pulumi.Resource;
+    /** What the connection travels through (the bastion, its floating IP, the security-group rules): kept until the file is deleted. */
+    sshPath: pulumi.Resource[];
 }
 
 /**
@@ -32,7 +31,7 @@ export class EtcdBackupCredentials extends pulumi.ComponentResource {
         this.written = new command.remote.Command(
             `${name}-file`,
             {
-                connection: { host: args.bastionAddress, user: args.sshUser, privateKey: args.privateKey },
+                connection: args.connection,
                 create: `install -d -m 0700 ${workdir}\n(umask 077 && cat > ${file})`,
                 delete: `rm -f ${file}`,
                 stdin: pulumi.secret(
@@ -41,7 +40,7 @@ export class EtcdBackupCredentials extends pulumi.ComponentResource {
                 logging: "none",
                 addPreviousOutputInEnv: false,
             },
-            { parent: this, dependsOn: [args.bastion] },
+            { parent: this, dependsOn: args.sshPath },
         );
         this.registerOutputs({});
     }

@@ -96,17 +96,22 @@ export class KubeadmCluster extends pulumi.ComponentResource {
         const hostKeyOf = (server: pulumi.Input<string>) =>
             pulumi.all([environment.hostPublicKeys, server]).apply(([keys, name]) => keys[name]);
         const bastionHostKey = hostKeyOf(environment.bastionName);
+        const bastionConnection = sshConnection({
+            host: environment.bastionPublicAddress,
+            user: config.site.image.sshUser,
+            privateKey: args.deployPrivateKey,
+            hostKey: bastionHostKey,
+        });
 
         // Only what Ansible reads is hashed and shipped: a README edit neither re-runs Ansible nor reaches the bastion.
         const release = stageRelease(join(__dirname, "..", ".."), PLAYBOOK_FOLDER, RELEASE_BUILD_DIR);
         const backupCredentials = new EtcdBackupCredentials(
             `${name}-etcd-backup`,
             {
-                bastionAddress: environment.bastionPublicAddress,
+                connection: bastionConnection,
                 sshUser: config.site.image.sshUser,
-                privateKey: args.deployPrivateKey,
                 ...args.etcdBackupKeys,
-                bastion: environment.bastion,
+                sshPath: environment.sshPath,
             },
             { parent: this },
         );
@@ -136,10 +141,9 @@ export class KubeadmCluster extends pulumi.ComponentResource {
             {
                 nodes: clusterNodes(name, config.cluster),
                 addresses: environment.nodes.apply((nodes) => Object.fromEntries([...nodes.controlPlane, ...nodes.workers].map((node) => [node.name, node.privateAddress]))),
-                bastionAddress: environment.bastionPublicAddress,
+                connection: bastionConnection,
                 sshUser: config.site.image.sshUser,
-                privateKey: args.deployPrivateKey,
-                dependsOn: [...environment.clusterResources, environment.bastion, playbookRun],
+                dependsOn: [...environment.clusterResources, ...environment.sshPath, playbookRun],
             },
             { parent: this },
         );

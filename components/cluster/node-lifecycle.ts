@@ -1,5 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import type { SshConnection } from "../ansible/connection";
 import type { StackConfig } from "../config/schema";
 
 /** What the removal of one node needs to know, as plain values. */
@@ -56,12 +57,10 @@ export interface NodeRemovalArgs {
     nodes: readonly RemovableNode[];
     /** Private address of each node by name. */
     addresses: pulumi.Output<Record<string, string>>;
-    /** Public address of the bastion, where the removal runs. */
-    bastionAddress: pulumi.Input<string>;
+    /** The connection to the bastion, where the removal runs (host key pinned). */
+    connection: SshConnection;
     /** The image's default user. */
     sshUser: string;
-    /** The deploy private key (a secret). */
-    privateKey: pulumi.Output<string>;
     /**
      * What must outlive every removal command, so Pulumi deletes the command first: the node pools (their servers),
      * the bastion, and the playbook run (the deploy key and the playbooks on the bastion).
@@ -77,7 +76,7 @@ export interface NodeRemovalArgs {
 export class NodeRemoval extends pulumi.ComponentResource {
     constructor(name: string, args: NodeRemovalArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:cluster:NodeRemoval", name, {}, opts);
-        const connection = { host: args.bastionAddress, user: args.sshUser, privateKey: args.privateKey };
+        const connection = args.connection;
         const workdir = `/home/${args.sshUser}/fsgs-ansible`;
         for (const node of args.nodes) {
             new command.remote.Command(
