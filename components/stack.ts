@@ -109,7 +109,7 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
             platform,
             databases: {
                 instances: protection.databaseInstances,
-                protect: protection.backupsRequired,
+                protect: protection.protectStoredData,
                 placementNodes,
                 storageClass: platform.storageClassName,
                 backup: config.data.backup,

@@ -12,9 +12,19 @@ export interface DataProtection {
     backupsRequired: boolean;
     /** Replicas of the database operator: its admission webhook fails closed, so one pod down blocks every change. */
     operatorReplicas: number;
+    /**
+     * Whether stored data (Cinder data volumes, database clusters) is `protect`ed and kept on delete: prod only,
+     * as the README's data-safety section promises; preprod and integration are rebuilt from scratch.
+     */
+    protectStoredData: boolean;
 }
 
 export function dataProtection(environment: EnvironmentName): DataProtection {
     const isProtected = PROTECTED_ENVIRONMENTS.includes(environment);
-    return { databaseInstances: isProtected ? 3 : 1, backupsRequired: isProtected, operatorReplicas: isProtected ? 2 : 1 };
+    return {
+        databaseInstances: isProtected ? 3 : 1,
+        backupsRequired: isProtected,
+        operatorReplicas: isProtected ? 2 : 1,
+        protectStoredData: environment === "prod",
+    };
 }
