@@ -5,6 +5,7 @@ import { loadStack } from "./config/load";
 import { FsgsServices } from "./kubernetes/fsgs-services";
 import { Platform } from "./kubernetes/platform";
 import { clusterProvider } from "./kubernetes/provider";
+import { dataProtection } from "./config/data-protection";
 import { hasStatefulPool } from "./config/pools";
 import { certificateSource } from "./config/traffic";
 import { resolveService, routedHosts } from "./kubernetes/service-defaults";
@@ -80,7 +81,13 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
         },
         routes: routedHosts(services),
         volumeType: config.site.volumeType,
+        databaseOperatorReplicas: dataProtection(config.environment).operatorReplicas,
     });
+    const protection = dataProtection(config.environment);
+    const statefulPool = hasStatefulPool(config);
+    const placementNodes = config.cluster.workerPools
+        .filter((pool) => !statefulPool || pool.role === "stateful")
+        .reduce((sum, pool) => sum + pool.count, 0);
     // Before the cluster goes, the objects that made Octavia load balancers and Cinder volumes are deleted while
     // the controllers that remove those still run.
     cluster.releaseCloudResourcesAtTeardown([platform]);
@@ -93,13 +100,28 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
                 imagePullSecret: "gitlab-registry",
                 gateway: platform.gateway,
                 catalog: services,
-                statefulPool: hasStatefulPool(config),
+                statefulPool,
                 externalAccess: { loadBalancers: config.cluster.apiEndpoint.mode === "octavia", nodeCidr: config.network.nodeCidr },
                 clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
             },
             provider: kubernetesProvider,
             // Routes and certificates need the controllers and the CRDs first.
             platform,
+            databases: {
+                instances: protection.databaseInstances,
+                protect: protection.protectStoredData,
+                placementNodes,
+                storageClass: platform.storageClassName,
+                backup: config.data.backup,
+                backupCredentials:
+                    secrets.backupAccessKeyId && secrets.backupSecretAccessKey
+                        ? { accessKeyId: secrets.backupAccessKeyId, secretAccessKey: secrets.backupSecretAccessKey }
+                        : undefined,
+                restore: config.data.restore,
+                stackName: name,
+                nodeCidr: config.network.nodeCidr,
+                operator: platform.databaseOperator,
+            },
         },
     );
     return outputs;

@@ -19,9 +19,9 @@ describe("N-1 capacity at peak", () => {
         // Per node: 16 vCPU - 0.25 for DaemonSets; 64 GiB - 100Mi eviction reserve - 256Mi for DaemonSets.
         expect(stateful.available.cpu).toBeCloseTo(2 * (16 - 0.25));
         expect(stateful.available.memory).toBe(2 * (65536 - 100 - 256) * MiB);
-        // database 2 x 2 CPU / 8Gi (prod override), message-broker 3 x 500m / 1Gi.
-        expect(stateful.requested.cpu).toBeCloseTo(2 * 2 + 3 * 0.5);
-        expect(stateful.requested.memory).toBe(2 * 8 * GiB + 3 * GiB);
+        // database: 3 CloudNativePG instances x 2 CPU / 8Gi (prod override), message-broker 3 x 500m / 1Gi.
+        expect(stateful.requested.cpu).toBeCloseTo(3 * 2 + 3 * 0.5);
+        expect(stateful.requested.memory).toBe(3 * 8 * GiB + 3 * GiB);
         expect(stateful.headroom.cpu).toBeGreaterThan(0);
     });
 
@@ -47,9 +47,10 @@ describe("N-1 capacity at peak", () => {
 
     it("says by how much integration's two workers fall short with one of them down", () => {
         // One m1.large left: 4 - 0.25 CPU. At peak: 7.65 CPU of services (the program webs at 7 pods each) and
-        // 0.49 of add-ons with one replica each.
+        // 0.49 of add-ons with one replica each. The database is one CloudNativePG instance (250m / 1Gi) in integration,
+        // where the repmgr StatefulSet ran two: 7.4 CPU of services.
         expect(capacityLines(capacity("integration"))).toEqual([
-            "general workers (2, largest down): 3.75 CPU / 7.65 GiB for 8.14 CPU / 16.26 GiB requested at peak: DOES NOT FIT: short by 4.39 CPU and 8.61 GiB",
+            "general workers (2, largest down): 3.75 CPU / 7.65 GiB for 7.89 CPU / 15.26 GiB requested at peak: DOES NOT FIT: short by 4.14 CPU and 7.61 GiB",
         ]);
     });
 

@@ -24,7 +24,7 @@ describe("first up and a second up with no change", () => {
         const { deployment, outcome } = deployed("preprod", await cache.get("preprod"));
         expect(outcome.error).toBeUndefined();
         const made = deployment.cloud.all().filter((object) => object.owner === "cloud-controller-manager" || object.owner === "cinder-csi");
-        expect(made.map((object) => object.kind).sort()).toEqual(["floatingIp", "floatingIp", "loadBalancer", "loadBalancer", "port", "port", "volume", "volume", "volume", "volume", "volume"]);
+        expect(made.map((object) => object.kind).sort()).toEqual(["floatingIp", "floatingIp", "loadBalancer", "loadBalancer", "port", "port", "volume", "volume", "volume", "volume", "volume", "volume"]);
     });
 
     // Two independent renders of one config, as two `pulumi up` runs make.
@@ -286,7 +286,7 @@ describe("destroy", () => {
         const { deployment } = deployed("preprod", without);
         const outcome = deployment.apply(planSteps(without, undefined));
         expect(outcome.error).toMatch(/^409 RouterInterfaceInUseByFloatingIP/);
-        expect(deployment.leftovers()).toEqual(expect.arrayContaining(["volume pvc-fsgs-data/data-database-0 (cinder-csi)"]));
+        expect(deployment.leftovers()).toEqual(expect.arrayContaining(["volume pvc-fsgs-data/database-1 (cinder-csi)"]));
     });
 
     test("destroy of prod is refused while protected resources exist, and the data volumes stay", async () => {

@@ -315,6 +315,7 @@ async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "provider" |
                 },
                 routes: [{ service: "web", namespace: "fsgs-web", host: "web.example.org" }],
                 volumeType: "ceph-ssd",
+                databaseOperatorReplicas: 2,
                 ...overrides,
             });
             return {

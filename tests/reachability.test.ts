@@ -29,7 +29,8 @@ function worldFor(stack: StackName) {
 
 const pods = (all: Pod[], prefix: string) => all.filter((pod) => pod.name.startsWith(`${prefix}-`) && /-\d+$/.test(pod.name));
 const first = (all: Pod[], name: string): Endpoint => {
-    const found = all.find((pod) => pod.name === `${name}-0`);
+    // Workloads number their pods from 0; CloudNativePG numbers a cluster's instances from 1.
+    const found = all.find((pod) => pod.name === `${name}-0`) ?? all.find((pod) => pod.name === `${name}-1`);
     if (!found) {
         throw new Error(`no pod ${name}-0`);
     }
@@ -50,7 +51,8 @@ function declared(stack: StackName, from: Pod, to: Pod, port: number, protocol: 
         // The platform's own namespaces carry no NetworkPolicy: traffic among them is open, by design.
         return true;
     }
-    const owner = (pod: Pod) => services.find((s) => s.namespace === pod.namespace && s.name === pod.labels["app.kubernetes.io/name"]);
+    const owner = (pod: Pod) =>
+        services.find((s) => s.namespace === pod.namespace && s.name === (pod.labels["app.kubernetes.io/name"] ?? pod.labels["cnpg.io/cluster"]));
     const source = owner(from);
     const target = owner(to);
     if (to.namespace === "kube-system" && port === 53) {
@@ -65,6 +67,11 @@ function declared(stack: StackName, from: Pod, to: Pod, port: number, protocol: 
     }
     if (!source || !target) {
         return false;
+    }
+    if (target.postgresql && source.name === target.name) {
+        // A database's instances replicate on 5432 and call each other's status port 8000 (CloudNativePG
+        // pkg/management/url/url.go); its metrics port 9187 is for the monitoring stack only.
+        return protocol === "TCP" && (port === 5432 || port === 8000);
     }
     const targetPort = target.ports.find((p) => p.port === port && p.protocol === protocol);
     if (!targetPort) {
@@ -246,7 +253,7 @@ describe("the flow check", () => {
         const rule = database.spec.ingress.find((r: any) => r.from[0].namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] === "fsgs-archive");
         rule.from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"] = "fsgs-alerts";
         const problems = mismatches("prod", worldOf(manifests as never, PLATFORM_PODS));
-        expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^fsgs-archive\/archive-api-0 -> fsgs-data\/database-0:5432\/TCP: model false, catalog true/)]));
+        expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^fsgs-archive\/archive-api-0 -> fsgs-data\/database-1:5432\/TCP: model false, catalog true/)]));
     });
 
     it("catches open egress", () => {

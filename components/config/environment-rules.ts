@@ -209,7 +209,23 @@ const workerFlavorsSized: EnvironmentRule = {
     },
 };
 
+/** Where data must survive, it must have somewhere to go: the site's object storage. */
+const backupsWhereProtected: EnvironmentRule = {
+    needs: ["environment", "data"],
+    check(config) {
+        return isStrict(config) && config.data.backup === undefined
+            ? [
+                  {
+                      path: ["data", "backup"],
+                      message: `${config.environment} needs backups to the site's object storage (endpoint, endpointCidrs, bucket, retentionDays): a lost volume must not lose the database, got nothing`,
+                  },
+              ]
+            : [];
+    },
+};
+
 export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
+    backupsWhereProtected,
     workerFlavorsSized,
     controlPlaneQuorum,
     enoughWorkers,

@@ -5,7 +5,7 @@ import { ENVIRONMENT_RULES, PROTECTED_ENVIRONMENTS, type RuleContext } from "./e
 import { CONFIG_NAMESPACE, StackConfigError, formatIssues, keyPath } from "./errors";
 import { kubernetesSupport } from "./kubernetes-versions";
 import { type StackConfig, stackConfigShape } from "./schema";
-import { SECRET_KEYS, type StackSecrets, loadStackSecrets, secretProblems } from "./secrets";
+import { SECRET_KEYS, backupConfigured, type StackSecrets, loadStackSecrets, secretProblems } from "./secrets";
 import type { ServiceSpec } from "./service-schema";
 
 type Section = keyof StackConfig;
@@ -110,6 +110,24 @@ export function overrideProblems(config: StackConfig, catalog: readonly ServiceS
     });
 }
 
+/** A restore names a database of the catalog, and needs the archive it restores from. */
+export function restoreProblems(config: StackConfig, catalog: readonly ServiceSpec[]): string[] {
+    const restore = config.data.restore;
+    if (!restore) {
+        return [];
+    }
+    const where = `${CONFIG_NAMESPACE}:data.restore`;
+    const databases = catalog.filter((service) => service.postgresql).map((service) => service.name);
+    const problems: string[] = [];
+    if (!databases.includes(restore.database)) {
+        problems.push(`${where}.database: expected a postgresql entry of the catalog (${databases.join(", ")}), got ${JSON.stringify(restore.database)}`);
+    }
+    if (!config.data.backup) {
+        problems.push(`${where}: a restore reads the object store of data.backup, which this stack does not set`);
+    }
+    return problems;
+}
+
 /** The running stack's config, secrets and catalog; throws before anything is registered when any is wrong. */
 export function loadStack(
     all: Record<string, string> = pulumi.runtime.allConfig(),
@@ -126,7 +144,8 @@ export function loadStack(
         }
         problems.push(...error.problems);
     }
-    problems.push(...secretProblems(all));
+    // The backup key pair is asked for wherever backups are configured, even if the rest of the config is wrong.
+    problems.push(...secretProblems(all, backupConfigured(readNamespacedConfig(all).data)));
     try {
         catalog = parseCatalog(catalogFiles);
     } catch (error) {
@@ -136,7 +155,7 @@ export function loadStack(
         problems.push(...error.problems);
     }
     if (config && catalog) {
-        problems.push(...overrideProblems(config, catalog));
+        problems.push(...overrideProblems(config, catalog), ...restoreProblems(config, catalog));
     }
     if (problems.length > 0 || config === undefined || catalog === undefined) {
         // RunError prints the message alone, without a stack trace that would bury the list of problems.

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { hasHostBits, parseCidr } from "./cidr";
+import { dataSchema } from "./data-schema";
 import { serviceOverrideSchema } from "./service-schema";
 
 /** The environments a stack can be; each has its own safety rules below. */
@@ -151,6 +152,8 @@ export const stackConfigShape = z.strictObject({
     platform: platformSchema,
     /** Per-stack changes to catalog entries (services/<name>.yaml): tag, replicas, resources. */
     services: z.record(z.string(), serviceOverrideSchema).default({}),
+    /** Backups of the stateful services to object storage, and a point-in-time restore to render (data-schema.ts). */
+    data: dataSchema,
 });
 
 export type StackConfig = z.infer<typeof stackConfigShape>;

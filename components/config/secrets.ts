@@ -10,6 +10,8 @@ interface SecretDefinition {
     source: string;
     /** What the offline plan uses instead: shaped like the real thing, opening nothing. */
     placeholder: string;
+    /** Needed only by a feature the stack may leave off (load.ts asks for it when the feature is on). */
+    optional?: true;
 }
 
 const PRIVATE_KEY = /^-----BEGIN (OPENSSH|RSA|EC) PRIVATE KEY-----\r?\n[\s\S]+\r?\n-----END \1 PRIVATE KEY-----\s*$/;
@@ -41,6 +43,20 @@ export const SECRETS = {
         source: "GitLab, Settings > Repository > Deploy tokens; its user name goes in platform.registry.username",
         placeholder: "offline-plan-placeholder",
     },
+    backupAccessKeyId: {
+        expected: "the S3 access key of the object store the database backups go to",
+        shape: NON_EMPTY,
+        source: "openstack ec2 credentials create (Ceph RGW), for the bucket of data.backup",
+        placeholder: "offline-plan-placeholder",
+        optional: true,
+    },
+    backupSecretAccessKey: {
+        expected: "the S3 secret key of that access key",
+        shape: NON_EMPTY,
+        source: "the same command's output",
+        placeholder: "offline-plan-placeholder",
+        optional: true,
+    },
     etcdBackupAccessKey: {
         expected: "the S3 access key etcd snapshots are uploaded with (cluster.etcdBackup)",
         shape: NON_EMPTY,
@@ -56,15 +72,37 @@ export const SECRETS = {
 } satisfies Record<string, SecretDefinition>;
 
 export type SecretKey = keyof typeof SECRETS;
+/** Secrets every stack has; the others only where the feature they serve is configured. */
+type OptionalSecretKey = "backupAccessKeyId" | "backupSecretAccessKey";
+/** The object store's key pair, set in every stack with `data.backup`. */
+export const BACKUP_SECRET_KEYS: readonly OptionalSecretKey[] = ["backupAccessKeyId", "backupSecretAccessKey"];
 export const SECRET_KEYS = Object.keys(SECRETS) as SecretKey[];
-export type StackSecrets = Record<SecretKey, pulumi.Output<string>>;
+/** The secrets a stack must have: every non-optional one, and the backup key pair where backups are configured. */
+export function requiredSecretKeys(backupConfigured: boolean): SecretKey[] {
+    return SECRET_KEYS.filter((key) => !(SECRETS[key] as SecretDefinition).optional || (backupConfigured && (BACKUP_SECRET_KEYS as readonly string[]).includes(key)));
+}
 
-/** What is wrong with the secrets of a stack, without ever showing a secret value. */
-export function secretProblems(all: Record<string, string>): string[] {
+/** Whether a stack's `data` config (raw, before validation) asks for backups. */
+export function backupConfigured(data: unknown): boolean {
+    return data !== null && typeof data === "object" && "backup" in data;
+}
+
+export type StackSecrets = Record<Exclude<SecretKey, OptionalSecretKey>, pulumi.Output<string>> &
+    Partial<Record<OptionalSecretKey, pulumi.Output<string>>>;
+
+/**
+ * What is wrong with the secrets of a stack, without ever showing a secret value. `withBackup`: the stack sets
+ * `data.backup`, so the object store's key pair is required too.
+ */
+export function secretProblems(all: Record<string, string>, withBackup = false): string[] {
+    const required = requiredSecretKeys(withBackup);
     return SECRET_KEYS.flatMap((key) => {
         const definition: SecretDefinition = SECRETS[key];
         const value = all[`${CONFIG_NAMESPACE}:${key}`];
         const howTo = `pulumi config set --secret ${key} (${definition.source})`;
+        if (value === undefined && !required.includes(key)) {
+            return [];
+        }
         if (value === undefined) {
             return [`${CONFIG_NAMESPACE}:${key}: expected ${definition.expected}, set with ${howTo}, got nothing`];
         }
@@ -78,5 +116,11 @@ export function secretProblems(all: Record<string, string>): string[] {
 /** The stack's secrets as Pulumi secret outputs; call after `secretProblems` found nothing. */
 export function loadStackSecrets(): StackSecrets {
     const config = new pulumi.Config(CONFIG_NAMESPACE);
-    return Object.fromEntries(SECRET_KEYS.map((key) => [key, config.requireSecret(key)])) as StackSecrets;
+    return Object.fromEntries(
+        SECRET_KEYS.flatMap((key) => {
+            const definition: SecretDefinition = SECRETS[key];
+            const value = definition.optional ? config.getSecret(key) : config.requireSecret(key);
+            return value === undefined ? [] : [[key, value]];
+        }),
+    ) as StackSecrets;
 }

@@ -31,6 +31,20 @@ const probeSchema = z.union([
 ]);
 
 /**
+ * A database: the entry is a PostgreSQL cluster run by CloudNativePG (components/kubernetes/data/), not a workload
+ * of its own. `image` is the operand image (a mirror of ghcr.io/cloudnative-pg/postgresql), `storage.size` each
+ * instance's volume, `resources` each instance's; the instance count, probes and security context are the operator's.
+ */
+export const postgresqlSchema = z.strictObject({
+    /** The application database the cluster creates at bootstrap. */
+    database: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "expected a PostgreSQL identifier (a-z, 0-9, _)" }),
+    /** Its owner, the application user; the operator writes its credentials to the Secret `<name>-app`. */
+    owner: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "expected a PostgreSQL identifier (a-z, 0-9, _)" }),
+    /** Also serve `<name>-ro` (the standbys only) for read-only clients such as reports. */
+    readOnlyService: z.boolean().default(false),
+});
+
+/**
  * Probe timings where the service's own differ from the Microservice's defaults (an importer carries a Swarm
  * healthcheck's interval, timeout, retries and start period here). `initialDelaySeconds` applies to liveness only:
  * a readiness probe failing at start-up only keeps the pod out of its Service.
@@ -132,6 +146,8 @@ export const serviceSchema = z.strictObject({
     connectsToExternal: z
         .array(z.strictObject({ cidr: z.string().regex(/^[0-9.]+\/[0-9]+$/, { error: "expected an IPv4 CIDR" }), ports: z.array(z.int().min(1).max(65535)).min(1), description: z.string() }))
         .default([]),
+    /** Makes the entry a CloudNativePG database instead of a workload (postgresqlSchema). */
+    postgresql: postgresqlSchema.optional(),
 }).superRefine((service, context) => {
     if (service.singleton === undefined) return;
     if (service.replicas !== undefined && service.replicas > 1) {

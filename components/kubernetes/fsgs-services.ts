@@ -1,5 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { type DatabaseContext, PostgresCluster, postgresInput } from "./data/postgres-cluster";
 import { Domain } from "./domain";
 import { Microservice } from "./microservice";
 import type { RegistryCredentials } from "./registry-secret";
@@ -14,6 +15,8 @@ export interface FsgsServicesArgs {
     provider: k8s.Provider;
     /** The platform add-ons the workloads rely on (ingress class, issuer, storage class). */
     platform?: pulumi.Resource;
+    /** How the catalog's `postgresql` entries are run (CloudNativePG); required when the catalog has one. */
+    databases?: DatabaseContext;
 }
 
 /** The FSGS micro-services, each in the namespace of its domain. */
@@ -41,6 +44,25 @@ export class FsgsServices extends pulumi.ComponentResource {
             const domain = domains.get(service.namespace);
             if (!domain) {
                 throw new Error(`no domain for ${service.namespace}`);
+            }
+            if (service.postgresql) {
+                // A database is the operator's to run: a Cluster, not a workload of ours.
+                if (!args.databases) {
+                    throw new Error(`${service.name} is a postgresql entry but the stack gives no database context`);
+                }
+                new PostgresCluster(
+                    service.name,
+                    {
+                        input: postgresInput(service, args.databases, args.context),
+                        backupCredentials: args.databases.backupCredentials,
+                        restore: args.databases.restore,
+                        protect: args.databases.protect,
+                        provider: args.provider,
+                        dependsOn: [domain, args.databases.operator],
+                    },
+                    { parent: this },
+                );
+                continue;
             }
             new Microservice(service.name, { service, context: args.context, provider: args.provider, domain }, { parent: this });
         }

@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { calledPorts, callsTo, parseCall } from "../config/catalog-references";
 import { cidrsOverlap, parseCidr } from "../config/cidr";
+import { podSelectorLabels } from "./data/cnpg";
 import type { GatewayRef } from "./gateway-manifests";
 import type { ResolvedService } from "./service-defaults";
 
@@ -46,7 +47,8 @@ export function exposedSources(service: ResolvedService, context: PolicyContext)
 const namespaceOf = (namespace: string) => ({ matchLabels: { "kubernetes.io/metadata.name": namespace } });
 const servicePods = (service: ResolvedService): Peer => ({
     namespaceSelector: namespaceOf(service.namespace),
-    podSelector: { matchLabels: { "app.kubernetes.io/name": service.name } },
+    // A database's pods are the operator's, labelled cnpg.io/cluster, not app.kubernetes.io/name.
+    podSelector: { matchLabels: podSelectorLabels(service) },
 });
 
 function portOf(service: ResolvedService, name: string): PolicyPort {

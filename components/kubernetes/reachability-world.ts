@@ -25,6 +25,25 @@ function podsOf(workload: RenderedObject): Pod[] {
     }));
 }
 
+/**
+ * The instance pods CloudNativePG runs for a `Cluster` (pkg/specs/pods.go, v1.30.0): `<cluster>-<n>` from 1, labelled
+ * cnpg.io/cluster plus the spec's inheritedMetadata labels, one container with ports postgresql 5432, metrics 9187
+ * and status 8000.
+ */
+function cnpgInstancePods(cluster: RenderedObject): Pod[] {
+    const spec = cluster.spec as { instances: number; inheritedMetadata?: { labels?: Record<string, string> } };
+    return Array.from({ length: spec.instances }, (_, index) => ({
+        name: `${cluster.metadata.name}-${index + 1}`,
+        namespace: cluster.metadata.namespace ?? "default",
+        labels: { ...(spec.inheritedMetadata?.labels ?? {}), "cnpg.io/cluster": cluster.metadata.name },
+        ports: [
+            { name: "postgresql", containerPort: 5432, protocol: "TCP" as const },
+            { name: "metrics", containerPort: 9187, protocol: "TCP" as const },
+            { name: "status", containerPort: 8000, protocol: "TCP" as const },
+        ],
+    }));
+}
+
 /** The namespaces, pods, Services and NetworkPolicies of a set of rendered objects, plus pods the platform runs. */
 export function worldOf(objects: readonly RenderedObject[], platformPods: readonly Pod[] = []): { world: World; pods: Pod[]; services: Service[] } {
     const namespaces = new Map<string, Record<string, string>>();
@@ -38,7 +57,11 @@ export function worldOf(objects: readonly RenderedObject[], platformPods: readon
             namespaces.set(pod.namespace, {});
         }
     }
-    const pods = [...objects.filter((object) => object.kind === "Deployment" || object.kind === "StatefulSet").flatMap(podsOf), ...platformPods];
+    const pods = [
+        ...objects.filter((object) => object.kind === "Deployment" || object.kind === "StatefulSet").flatMap(podsOf),
+        ...objects.filter((object) => object.kind === "Cluster" && (object as { apiVersion?: string }).apiVersion === "postgresql.cnpg.io/v1").flatMap(cnpgInstancePods),
+        ...platformPods,
+    ];
     const services = objects
         .filter((object) => object.kind === "Service")
         .map((object) => {

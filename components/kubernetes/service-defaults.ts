@@ -1,3 +1,4 @@
+import { dataProtection } from "../config/data-protection";
 import type { EnvironmentName } from "../config/schema";
 import type { ServiceOverride, ServiceSpec } from "../config/service-schema";
 
@@ -38,7 +39,9 @@ export function resolveService(spec: ServiceSpec, override: ServiceOverride | un
         ...spec,
         image: { ...spec.image, tag: override?.tag ?? spec.image.tag },
         namespace: domainNamespace(spec.domain),
-        replicas: spec.singleton ? 1 : Math.max(wanted, MIN_REPLICAS[environment]),
+        // A database runs as many instances as the environment's data protection decides (the operator's Cluster),
+        // so quotas and the capacity check count those, not the entry's replicas.
+        replicas: spec.postgresql ? dataProtection(environment).databaseInstances : spec.singleton ? 1 : Math.max(wanted, MIN_REPLICAS[environment]),
         resources: override?.resources ?? spec.resources ?? DEFAULT_RESOURCES,
         runAsUser: spec.runAsUser ?? DEFAULT_UID,
         writablePaths: [...new Set(["/tmp", ...(spec.writablePaths ?? [])])],

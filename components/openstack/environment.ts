@@ -1,5 +1,6 @@
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
+import { dataProtection } from "../config/data-protection";
 import type { StackConfig } from "../config/schema";
 import { type ApiEndpoint, apiEndpointAllowedCidrs } from "./api-endpoint";
 import { Bastion } from "./bastion";
@@ -30,7 +31,7 @@ export interface NodesByRole {
 
 /** Only prod keeps its data volumes and API address through a destroy; the other stacks are rebuilt at will. */
 export function protectsData(config: StackConfig): boolean {
-    return config.environment === "prod";
+    return dataProtection(config.environment).protectStoredData;
 }
 
 /** One FSGS environment in its OpenStack project: network, security groups, bastion, nodes, API endpoint. */

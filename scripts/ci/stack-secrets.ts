@@ -6,7 +6,7 @@
  */
 import { parse } from "yaml";
 import { CONFIG_NAMESPACE } from "../../components/config/errors";
-import { SECRETS, SECRET_KEYS, type SecretKey } from "../../components/config/secrets";
+import { SECRETS, type SecretKey, backupConfigured, requiredSecretKeys } from "../../components/config/secrets";
 
 export interface SecretFinding {
     key: SecretKey;
@@ -18,7 +18,9 @@ export interface SecretFinding {
 export function stackFileSecretFindings(stackFileText: string): SecretFinding[] {
     const file = (parse(stackFileText) ?? {}) as { config?: Record<string, unknown> };
     const config = file.config ?? {};
-    return SECRET_KEYS.flatMap((key): SecretFinding[] => {
+    // The object store's key pair is required only where the stack configures backups (secrets.ts).
+    const withBackup = backupConfigured(config[`${CONFIG_NAMESPACE}:data`] ?? config.data);
+    return requiredSecretKeys(withBackup).flatMap((key): SecretFinding[] => {
         // The CLI writes a project's own keys namespaced; a bare key means the same (Pulumi "Configuration" docs).
         const value = config[`${CONFIG_NAMESPACE}:${key}`] ?? config[key];
         if (value === undefined || value === null) {

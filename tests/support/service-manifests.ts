@@ -1,6 +1,8 @@
 import { parseCatalog, readCatalog } from "../../components/config/catalog";
 import { parseStackConfig } from "../../components/config/load";
+import { dataProtection } from "../../components/config/data-protection";
 import { hasStatefulPool } from "../../components/config/pools";
+import { postgresManifests } from "../../components/kubernetes/data/postgres-manifests";
 import { certificateSource } from "../../components/config/traffic";
 import { issuerName } from "../../components/kubernetes/platform/cert-manager";
 import { domainManifests } from "../../components/kubernetes/domain-manifests";
@@ -32,6 +34,24 @@ export function contextOf(stack: StackName): WorkloadContext {
     };
 }
 
+/** What the program gives a database of a stack (components/stack.ts), for the manifests alone. */
+export function databaseInput(stack: StackName, service: ResolvedService) {
+    const config = parseStackConfig(rawConfig(stack));
+    const context = contextOf(stack);
+    return {
+        service,
+        instances: dataProtection(config.environment).databaseInstances,
+        placementNodes: config.cluster.workerPools.reduce((sum, pool) => sum + pool.count, 0),
+        statefulPool: context.statefulPool,
+        storageClass: "cinder",
+        imagePullSecret: context.imagePullSecret,
+        backup: config.data.backup,
+        stackName: `fsgs-${stack}`,
+        nodeCidr: config.network.nodeCidr,
+        catalog: context.catalog,
+    };
+}
+
 /** Every object the stack would deploy for its services and its Gateway, as plain manifests. */
 export function manifestsOf(stack: StackName): Record<string, any>[] {
     const services = resolved(stack);
@@ -39,7 +59,9 @@ export function manifestsOf(stack: StackName): Record<string, any>[] {
     const namespaces = [...new Set(services.map((service) => service.namespace))];
     return [
         ...namespaces.flatMap((namespace) => Object.values(domainManifests(namespace, services.filter((s) => s.namespace === namespace)))),
-        ...services.flatMap((service) => Object.values(workloadManifests(service, context)).filter(Boolean)),
+        ...services.flatMap((service) =>
+            service.postgresql ? postgresManifests(databaseInput(stack, service)) : Object.values(workloadManifests(service, context)).filter(Boolean),
+        ),
         gatewayManifest({
             gateway,
             gatewayClassName: "envoy",

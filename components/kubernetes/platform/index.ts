@@ -5,6 +5,8 @@ import { type CertificateSource, certManager, certManagerReplicas, issuerName } 
 import { cinderCsi, STORAGE_CLASS_NAME, storageClass } from "./cinder-csi";
 import { cloudConfigChecksum, cloudConfigSecret, type OpenStackAccess } from "./cloud-config";
 import { cloudControllerManager } from "./cloud-controller-manager";
+import { cloudNativePg } from "./cloudnative-pg";
+import { CNPG_NAMESPACE } from "../data/cnpg";
 import { clusterGateway, ENVOY_GATEWAY_NAMESPACE, envoyGateway, GATEWAY_CLASS_NAME } from "./envoy-gateway";
 import { gatewayResources } from "./gateway";
 import { metricsServer } from "./metrics-server";
@@ -25,6 +27,8 @@ export interface PlatformArgs {
     routes: readonly RoutedHost[];
     /** Cinder volume type of the default StorageClass (the site's `volumeType`); the project's default if absent. */
     volumeType?: string;
+    /** Replicas of the CloudNativePG operator (config/data-protection.ts). */
+    databaseOperatorReplicas: number;
 }
 
 /**
@@ -41,6 +45,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly clusterIssuerName: string;
     /** The cluster's Gateway, which HTTPRoutes attach to, and its proxies, which NetworkPolicies admit. */
     public readonly gateway: GatewayRef;
+    /** The CloudNativePG operator release: database Clusters need its CRDs and webhook. */
+    public readonly databaseOperator: k8s.helm.v3.Release;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:kubernetes:Platform", name, {}, opts);
@@ -112,6 +118,13 @@ export class Platform extends pulumi.ComponentResource {
         metricsServer(
             `${name}-metrics-server`,
             { environment: args.environment, namespace: metricsNamespace.metadata.name },
+            afterNodesInitialised,
+        );
+
+        const cnpgNamespace = addOnNamespace(`${name}-cnpg-ns`, CNPG_NAMESPACE, "restricted", onCluster);
+        this.databaseOperator = cloudNativePg(
+            `${name}-cloudnative-pg`,
+            { replicas: args.databaseOperatorReplicas, namespace: cnpgNamespace.metadata.name },
             afterNodesInitialised,
         );
 

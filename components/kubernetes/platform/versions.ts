@@ -31,6 +31,10 @@ export const CHARTS = {
     certManager: { chart: "cert-manager", version: "v1.21.1", repo: "https://charts.jetstack.io" },
     // metrics-server-helm-chart-3.13.1 (metrics-server v0.8.1), chart CHANGELOG.md of 2026-02-27.
     metricsServer: { chart: "metrics-server", version: "3.13.1", repo: "https://kubernetes-sigs.github.io/metrics-server/" },
+    // cloudnative-pg chart 0.29.0 = operator v1.30.0 (charts/cloudnative-pg/Chart.yaml at tag cloudnative-pg-v0.29.0);
+    // CloudNativePG 1.30 supports Kubernetes 1.34 to 1.36 (docs/src/supported_releases.md at v1.30.0). Its CRDs and
+    // the chart's values.schema.json are vendored under tests/fixtures/ for this exact pair: update them together.
+    cloudNativePg: { chart: "cloudnative-pg", version: "0.29.0", repo: "https://cloudnative-pg.github.io/charts" },
 } as const satisfies Record<string, ChartRef>;
 
 /** The Gateway API release the pinned CRD chart installs; the manifests are validated against its schemas. */

@@ -27,6 +27,9 @@ const record = (value: unknown): Record<string, unknown> => (value !== null && t
  * the end of the operation, and only if the controller still runs then. A delete script that waits for it
  * (`kubectl delete ... --wait`, `kubectl wait --for=delete`) gets it at once (`releaseCloudObjects`).
  */
+/** The CloudNativePG PostgreSQL cluster (postgresql.cnpg.io/v1 Cluster). */
+const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+
 export class ClusterModel {
     readonly kubernetes = new Map<string, RenderedResource>();
     private readonly claims = new Map<string, Claim>();
@@ -58,6 +61,15 @@ export class ClusterModel {
             }
             for (const [key, claim] of this.claims) {
                 if (claim.namespace === namespace) {
+                    this.deleteClaim(key);
+                }
+            }
+        }
+        // CloudNativePG sets an ownerReference from each instance's claim to its Cluster (cloudnative-pg
+        // pkg/specs/pvcs.go), so the garbage collector deletes the claims with the Cluster.
+        if (resource.type === CNPG_CLUSTER) {
+            for (const [key, claim] of this.claims) {
+                if (claim.statefulSet === resource.urn) {
                     this.deleteClaim(key);
                 }
             }
@@ -231,6 +243,23 @@ export class ClusterModel {
                     }
                     this.claims.set(key, claim);
                 }
+            }
+        }
+        // CloudNativePG makes one claim per instance, named <cluster>-<serial> from 1 (cloudnative-pg pkg/specs/pvcs.go).
+        for (const database of [...this.kubernetes.values()].filter((resource) => resource.type === CNPG_CLUSTER)) {
+            const namespace = String(record(database.inputs.metadata).namespace);
+            const name = String(record(database.inputs.metadata).name);
+            const instances = record(database.inputs.spec).instances;
+            for (let serial = 1; serial <= (typeof instances === "number" ? instances : 1); serial += 1) {
+                const key = `${namespace}/${name}-${serial}`;
+                const claim = this.claims.get(key) ?? { namespace, statefulSet: database.urn };
+                if (this.claimsReleased && !this.claims.has(key)) {
+                    continue;
+                }
+                if (!claim.volume && provisions) {
+                    claim.volume = this.cloud.add("volume", `pvc-${key}`, "cinder-csi", {}).id;
+                }
+                this.claims.set(key, claim);
             }
         }
     }
