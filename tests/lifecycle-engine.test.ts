@@ -226,7 +226,8 @@ describe("the cluster's own cloud objects", () => {
         expect(dead.fake.live("volume")).toHaveLength(2);
     });
 
-    test("the cloud-controller-manager makes a load balancer for a LoadBalancer Service on the subnet, and removes it with the Service", () => {
+    /** A formed cluster on a subnet, whose cloud-controller-manager runs its service controller. */
+    const clusterWithServiceController = () => {
         const fake = new FakeOpenStack();
         fake.create(resource("openstack:networking/network:Network", "net", {}));
         fake.create(resource("openstack:networking/subnet:Subnet", "subnet", { networkId: "net-id" }));
@@ -234,6 +235,11 @@ describe("the cluster's own cloud objects", () => {
         fake.add("server", "cp-1", "test", { role: "control-plane" });
         model.formed = true;
         model.apply(kubernetes("kubernetes:helm.sh/v3:Release", "ccm", { chart: "openstack-cloud-controller-manager", values: { enabledControllers: ["service"] } }));
+        return { fake, model };
+    };
+
+    test("the cloud-controller-manager makes a load balancer for a LoadBalancer Service on the subnet, and removes it with the Service", () => {
+        const { fake, model } = clusterWithServiceController();
         const clusterIp = kubernetes("kubernetes:core/v1:Service", "internal", { metadata: { namespace: "a", name: "internal" }, spec: { type: "ClusterIP" } });
         model.apply(clusterIp);
         expect(fake.live("loadBalancer")).toEqual([]);
@@ -247,13 +253,7 @@ describe("the cluster's own cloud objects", () => {
     });
 
     test("Envoy Gateway's Service for a Gateway is a load balancer only when its EnvoyProxy asks for one", () => {
-        const fake = new FakeOpenStack();
-        fake.create(resource("openstack:networking/network:Network", "net", {}));
-        fake.create(resource("openstack:networking/subnet:Subnet", "subnet", { networkId: "net-id" }));
-        const model = new ClusterModel(fake);
-        fake.add("server", "cp-1", "test", { role: "control-plane" });
-        model.formed = true;
-        model.apply(kubernetes("kubernetes:helm.sh/v3:Release", "ccm", { chart: "openstack-cloud-controller-manager", values: { enabledControllers: ["service"] } }));
+        const { fake, model } = clusterWithServiceController();
         model.apply(kubernetes("kubernetes:helm.sh/v3:Release", "eg", { chart: "oci://docker.io/envoyproxy/gateway-helm" }));
         const nodePorts = kubernetes("kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy", "proxy", { spec: { provider: { kubernetes: { envoyService: { type: "NodePort" } } } } });
         model.apply(nodePorts);
