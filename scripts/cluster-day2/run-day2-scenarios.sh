@@ -15,16 +15,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/cluster-standin/harness.sh
 . "$here/../cluster-standin/harness.sh"
 
-failures=0
 report=()
-expect() {
-  local description="$1"
-  shift
-  if "$@" >/dev/null 2>&1; then echo "    ok    $description"; else
-    echo "    FAIL  $description"
-    failures=$((failures + 1))
-  fi
-}
 note_run() {
   printf '    run %-30s rc=%s hosts=%-3s tasks=%-4s changed=%-3s %4ss\n' "$1" "$STANDIN_RC" "$STANDIN_HOSTS_TOUCHED" "$STANDIN_TASKS" "$STANDIN_CHANGED" "$STANDIN_SECONDS"
   report+=("$(printf '%-32s hosts=%-3s tasks=%-4s changed=%-3s %4ss' "$1" "$STANDIN_HOSTS_TOUCHED" "$STANDIN_TASKS" "$STANDIN_CHANGED" "$STANDIN_SECONDS")")

@@ -10,20 +10,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/cluster-standin/harness.sh
 . "$here/harness.sh"
 
-failures=0
 report=()
-
-# expect DESCRIPTION COMMAND...: one check of a scenario.
-expect() {
-  local description="$1"
-  shift
-  if "$@" >/dev/null 2>&1; then
-    echo "    ok    $description"
-  else
-    echo "    FAIL  $description"
-    failures=$((failures + 1))
-  fi
-}
 
 # run_ok LABEL [args]: a playbook run that must succeed; prints its counts.
 run_ok() {

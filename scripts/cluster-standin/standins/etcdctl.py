@@ -9,13 +9,11 @@ import node_files as nf
 
 
 def require_client_certificate(state):
-    try:
-        with open(nf.CERTS_RECORD, encoding="utf-8") as handle:
-            record = json.load(handle)
-    except FileNotFoundError:
-        c.fail("Error: open /etc/kubernetes/pki/etcd/healthcheck-client.crt: no such file or directory")
-    if state["cluster"] is None or record["cluster"] != state["cluster"]["id"]:
-        c.fail("Error: context deadline exceeded (x509: certificate signed by unknown authority)")
+    nf.current_certificates(
+        state,
+        missing="Error: open /etc/kubernetes/pki/etcd/healthcheck-client.crt: no such file or directory",
+        foreign="Error: context deadline exceeded (x509: certificate signed by unknown authority)",
+    )
 
 
 def main(argv):

@@ -22,14 +22,11 @@ def add_parsers(sub):
 
 def certificates_record(state):
     """This control plane's certificates, of the current cluster (kubeadm reads them from /etc/kubernetes/pki)."""
-    try:
-        with open(nf.CERTS_RECORD, encoding="utf-8") as handle:
-            record = json.load(handle)
-    except FileNotFoundError:
-        c.fail("error: this node is not a control plane: /etc/kubernetes/pki holds no certificate")
-    if state["cluster"] is None or record["cluster"] != state["cluster"]["id"]:
-        c.fail("error: the certificates of this node belong to another cluster")
-    return record
+    return nf.current_certificates(
+        state,
+        missing="error: this node is not a control plane: /etc/kubernetes/pki holds no certificate",
+        foreign="error: the certificates of this node belong to another cluster",
+    )
 
 
 def renew_all(state, record):

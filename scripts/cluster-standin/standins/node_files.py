@@ -15,6 +15,19 @@ ETCD_MEMBER_FILE = "/var/lib/etcd/member/standin-member.json"
 KUBELET_DIR = "/var/lib/kubelet"
 CERTS_RECORD = "/etc/kubernetes/pki/standin-certificates.json"
 
+def current_certificates(state, missing, foreign):
+    """This node's certificates if they belong to the running cluster; otherwise the tool fails with `missing` (no
+    certificate on the node) or `foreign` (certificates of another cluster), each in the words of the real tool."""
+    try:
+        with open(CERTS_RECORD, encoding="utf-8") as handle:
+            record = json.load(handle)
+    except FileNotFoundError:
+        c.fail(missing)
+    if state["cluster"] is None or record["cluster"] != state["cluster"]["id"]:
+        c.fail(foreign)
+    return record
+
+
 # The certificates `kubeadm certs check-expiration` lists for a control plane (kubeadm 1.29+).
 CONTROL_PLANE_CERTIFICATES = [
     "admin.conf",
