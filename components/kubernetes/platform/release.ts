@@ -19,9 +19,13 @@ export interface ReleaseSpec {
     skipCrds?: boolean;
 }
 
-/** Helm pulls an OCI chart by its full reference and takes no repository option for it. */
+/** The release's `chart` input: Helm pulls an OCI chart by its full reference, any other by name from its repository. */
+export function chartReference(chart: ChartRef): string {
+    return chart.repo.startsWith("oci://") ? `${chart.repo}/${chart.chart}` : chart.chart;
+}
+
 function chartSource(chart: ChartRef): Pick<k8s.helm.v3.ReleaseArgs, "chart" | "repositoryOpts"> {
-    return chart.repo.startsWith("oci://") ? { chart: `${chart.repo}/${chart.chart}` } : { chart: chart.chart, repositoryOpts: { repo: chart.repo } };
+    return chart.repo.startsWith("oci://") ? { chart: chartReference(chart) } : { chart: chartReference(chart), repositoryOpts: { repo: chart.repo } };
 }
 
 // Each upgrade keeps a Secret with the whole manifest in the release namespace: keep enough to roll back.

@@ -1,5 +1,7 @@
 import type { RenderedResource } from "../render";
 import type { FakeOpenStack } from "./fake-openstack";
+import { chartReference } from "../../../components/kubernetes/platform/release";
+import { CHARTS } from "../../../components/kubernetes/platform/versions";
 
 /** A PersistentVolumeClaim a StatefulSet made, and the Cinder volume the CSI driver gave it. */
 interface Claim {
@@ -194,7 +196,7 @@ export class ClusterModel {
                 resource.type.endsWith(":EnvoyProxy") &&
                 (record(record(record(record(resource.inputs.spec).provider).kubernetes).envoyService).type ?? "LoadBalancer") === "LoadBalancer",
         );
-        const gateways = this.releases("oci://docker.io/envoyproxy/gateway-helm").length > 0 && proxyWantsLoadBalancer
+        const gateways = this.releases(chartReference(CHARTS.envoyGateway)).length > 0 && proxyWantsLoadBalancer
             ? objects
                   .filter((resource) => resource.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway")
                   .map((resource) => `kube_service_envoy-gateway-system_${String(record(resource.inputs.metadata).name)}`)
