@@ -9,11 +9,10 @@ export default {
     testRunner: "jest",
     jest: {
         projectType: "custom",
-        configFile: "jest.config.js",
+        // The unit project of jest.config.js: the scenario suites render whole stacks, a second or more each.
+        configFile: "tests/mutation/jest.config.js",
         // Only the test files that import the mutated module (directly or not) run, in the dry run too.
         enableFindRelatedTests: true,
-        // The closing-line reporter would overwrite build/test-results/jest-counts for every mutant.
-        config: { reporters: [] },
     },
     // Each mutant runs only the tests that executed its code in the dry run.
     coverageAnalysis: "perTest",
