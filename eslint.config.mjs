@@ -2,7 +2,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "build/", "coverage/", "jest.config.js", "eslint.config.mjs", "tests/support/*.js"] },
+    { ignores: ["node_modules/", "build/", "coverage/", "jest.config.js", "eslint.config.mjs", "tests/support/*.js", "stryker.config.mjs", "tests/mutation/*.{js,mjs}", "reports/", ".stryker-tmp/"] },
     ...tseslint.configs.recommendedTypeChecked,
     {
         languageOptions: {
