@@ -5,4 +5,12 @@
  */
 const { unit } = require("../support/jest-projects");
 
-module.exports = { ...unit, testTimeout: 30000, reporters: [] };
+// The modules' folders are roots too: Stryker's findRelatedTests follows imports only through files jest's map
+// holds, so with tests/ alone a test that reaches the module through another one (inventory.test.ts through
+// inventory.ts to keepalived-config.ts) would not run.
+module.exports = {
+    ...unit,
+    roots: ["<rootDir>/tests", "<rootDir>/components", "<rootDir>/scripts", "<rootDir>/deployments", "<rootDir>/policy"],
+    testTimeout: 30000,
+    reporters: [],
+};
