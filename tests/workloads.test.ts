@@ -36,7 +36,11 @@ const workloadsOf = (manifests: Record<string, any>[]) =>
     manifests.filter((manifest) => manifest.kind === "Deployment" || manifest.kind === "StatefulSet");
 
 describe.each(STACKS)("the %s services", (stack) => {
-    const manifests = manifestsOf(stack);
+    // Rendered in each test, so that mutation testing's per-test coverage applies (tests/mutation/).
+    let manifests: Record<string, any>[];
+    beforeEach(() => {
+        manifests = manifestsOf(stack);
+    });
 
     it("validate against the Kubernetes API schemas", () => {
         for (const manifest of manifests) {
@@ -123,8 +127,12 @@ describe.each(STACKS)("the %s services", (stack) => {
 });
 
 describe("in prod", () => {
-    const manifests = manifestsOf("prod");
-    const workloads = workloadsOf(manifests);
+    let manifests: Record<string, any>[];
+    let workloads: Record<string, any>[];
+    beforeEach(() => {
+        manifests = manifestsOf("prod");
+        workloads = workloadsOf(manifests);
+    });
 
     it("every workload has >= 2 replicas (or an autoscaler starting at >= 2)", () => {
         for (const workload of workloads) {
