@@ -5,7 +5,9 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "./stacks";
+
+// Not ./stacks's ROOT: that module loads the whole program, seconds per file that only needs a folder.
+const ROOT = join(__dirname, "..", "..");
 
 let scratch: string | undefined;
 
