@@ -1,7 +1,7 @@
 import { parseStackConfig } from "../components/config/load";
 import { capacityLines, stackCapacity } from "../components/kubernetes/capacity";
 import { resolved } from "./support/service-manifests";
-import { STACKS, type StackName, rawConfig } from "./support/stacks";
+import { STACKS, type StackName, rawConfig } from "./support/stack-config";
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;

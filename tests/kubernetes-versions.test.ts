@@ -1,7 +1,7 @@
 import { StackConfigError } from "../components/config/errors";
 import { KUBERNETES_RELEASES, kubernetesSupport, nodeSoftwareVars } from "../components/config/kubernetes-versions";
 import { configWarnings, parseStackConfig } from "../components/config/load";
-import { STACKS, rawConfig } from "./support/stacks";
+import { STACKS, rawConfig } from "./support/stack-config";
 
 // The day these dates were read from kubernetes.io/releases; each case fixes its own clock.
 const TODAY = new Date("2026-12-03T09:00:00Z");

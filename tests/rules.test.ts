@@ -1,7 +1,7 @@
 import { parseStackConfig } from "../components/config/load";
 import type { StackConfig } from "../components/config/schema";
 import { PORTS, type SecurityRule, apiEndpointPort, securityRules } from "../components/openstack/rules";
-import { STACKS, rawConfig } from "./support/stacks";
+import { STACKS, rawConfig } from "./support/stack-config";
 
 const rulesOf = (config: StackConfig) =>
     securityRules({

@@ -2,7 +2,7 @@ import { CatalogError, parseCatalog, readCatalog } from "../components/config/ca
 import { overrideProblems, parseStackConfig } from "../components/config/load";
 import { resolveService } from "../components/kubernetes/service-defaults";
 import { type WorkloadContext, standaloneContext, workloadManifests } from "../components/kubernetes/workload-manifests";
-import { ROOT, rawConfig } from "./support/stacks";
+import { ROOT, rawConfig } from "./support/stack-config";
 
 /**
  * The catalog fields the Swarm importer needs (configFiles.key, singleton, nodeSelector,

@@ -15,7 +15,7 @@ import { parseCatalog } from "../components/config/catalog";
 import type { ServiceSpec } from "../components/config/service-schema";
 import { restrictedViolations } from "../components/kubernetes/pod-security";
 import { gateway, manifestsOf, resolved } from "./support/service-manifests";
-import { STACKS } from "./support/stacks";
+import { STACKS } from "./support/stack-config";
 
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
     Namespace,

@@ -10,7 +10,7 @@ import { gatewayManifest, gatewayNamespacePolicies, httpsRedirectRoute } from ".
 import { clusterGateway } from "../../components/kubernetes/platform/envoy-gateway";
 import { type ResolvedService, resolveService, routedHosts } from "../../components/kubernetes/service-defaults";
 import { type WorkloadContext, workloadManifests } from "../../components/kubernetes/workload-manifests";
-import { ROOT, type StackName, rawConfig } from "./stacks";
+import { ROOT, type StackName, rawConfig } from "./stack-config";
 
 export const catalog = parseCatalog(readCatalog(ROOT));
 export const gateway = clusterGateway("fsgs", "gateway");
