@@ -129,6 +129,10 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 bastion: environment.bastion,
                 bastionId: environment.bastionId,
                 serverIds: environment.serverIds,
+                hostKeys: environment.hostPublicKeys,
+                workers: clusterNodes(name, config.cluster)
+                    .filter((node) => node.role === "worker")
+                    .map((node) => node.name),
                 waitFor: [...environment.clusterResources, backupCredentials.written],
                 sshPath: environment.sshPath,
             },
