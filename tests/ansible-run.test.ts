@@ -76,7 +76,7 @@ describe("the Ansible run", () => {
     });
 
     it("runs only the new worker's join command, limited to it and the first control plane, for one more worker", async () => {
-        const after = await renderStack("preprod", (c) => (c.cluster.workerPools[0].count += 1));
+        const after = await renderStack("preprod", (c: Record<string, any>) => (c.cluster.workerPools[0].count += 1));
         expect(ansibleRun(after).inputs.triggers).toEqual(ansibleRun(preprod).inputs.triggers);
         const joins = (render: Render) => render.resources.filter((resource) => resource.type === COMMAND && resource.name.includes("-ansible-join-"));
         const before = new Map(joins(preprod).map((resource) => [resource.name, JSON.stringify(resource.inputs)]));

@@ -11,6 +11,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/harness.sh"
 
 report=()
+# Every successful run's counts, for `npm run bench` (scripts/bench/cluster-runs.ts): label, hosts, tasks, changed, s.
+runs_file="$standin_repo_root/build/test-results/cluster-runs.tsv"
+mkdir -p "$(dirname "$runs_file")"
+: >"$runs_file"
 
 # run_ok LABEL [args]: a playbook run that must succeed; prints its counts.
 run_ok() {
@@ -20,6 +24,7 @@ run_ok() {
   printf '    run %-34s rc=%s hosts=%-3s tasks=%-4s changed=%-3s %4ss\n' "$label" "$STANDIN_RC" \
     "$STANDIN_HOSTS_TOUCHED" "$STANDIN_TASKS" "$STANDIN_CHANGED" "$STANDIN_SECONDS"
   report+=("$(printf '%-40s hosts=%-3s tasks=%-4s changed=%-3s %4ss' "$label" "$STANDIN_HOSTS_TOUCHED" "$STANDIN_TASKS" "$STANDIN_CHANGED" "$STANDIN_SECONDS")")
+  printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$STANDIN_HOSTS_TOUCHED" "$STANDIN_TASKS" "$STANDIN_CHANGED" "$STANDIN_SECONDS" >>"$runs_file"
   if ((STANDIN_RC != 0)); then
     standin_show_failure
     return 1
