@@ -89,13 +89,16 @@ scenario_prod_formation() {
 scenario_worker_added_later() {
   prod_world_formed || scenario_prod_formation || return 1
   standin_ctl clock advance 3d >/dev/null
-  local before new_worker control_plane general="${prod_settings['cluster.workerPools[0].count']}"
+  local before new_worker control_plane limit general="${prod_settings['cluster.workerPools[0].count']}"
   before="$(standin_group workers)"
   prod_render "cluster.workerPools[0].count=$((general + 1))"
   new_worker="$(comm -13 <(sort <<<"$before") <(standin_group workers | sort))"
   control_plane="$(standin_group control_plane | head -n 1)"
   expect "one new worker in the inventory ($new_worker)" test "$(wc -w <<<"$new_worker")" -eq 1
-  run_ok worker-added-3-days-later --limit "$new_worker,$control_plane" || return 1
+  # The limit the program's join command for this worker passes (components/ansible/playbook-scope.ts).
+  limit="$(awk -v worker="$new_worker" '$1 == worker { print $2 }' "$STANDIN_INVENTORY.join-limits")"
+  expect "the program's join command limits the run to $new_worker and $control_plane" test "$limit" = "$new_worker,$control_plane"
+  run_ok worker-added-3-days-later --limit "$limit" || return 1
   expect "the new worker registered" query_is "\"$new_worker\" in state[\"cluster\"][\"nodes\"]" true
   expect "the run touched 2 hosts" test "$STANDIN_HOSTS_TOUCHED" -eq 2
   expect "no rule broken" no_violations
