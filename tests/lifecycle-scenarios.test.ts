@@ -149,9 +149,11 @@ describe("up --replace", () => {
     });
 
     // Was issue 8 item 4: a new server at the same address is bare, and Ansible's trigger ignored identities.
-    test.each(scenarios)("%s runs Ansible again", async (_label, stack, server) => {
+    // A control plane or the bastion: the cluster-wide run; a worker: only its own join command.
+    test.each(scenarios)("%s runs Ansible again", async (label, stack, server) => {
         const { plan } = await change(cache, stack, "as committed", () => undefined, { replace: [server] });
-        expect(stepLines(plan)).toContain(`replace ${ansibleRun(stack)}`);
+        const ansible = stepLines(plan, (type) => type === "command:remote:Command").filter((line) => line.includes("-ansible-run") || line.includes("-ansible-join-"));
+        expect(ansible).toEqual(label === "a worker" ? [`replace fsgs-${stack}-ansible-join-${server}`] : [`replace ${ansibleRun(stack)}`]);
     });
 });
 

@@ -25,12 +25,11 @@ export interface PlaybookRunArgs {
     /** The bastion's Nova ID: a new bastion (`up --replace`) needs the key, the playbooks and the inventory again. */
     bastionId: pulumi.Input<string>;
     /**
-     * Nova ID of every server, by name: a replaced node is a bare server at the same address, which only a new
-     * Ansible run turns back into a node, so the run's trigger changes with the servers' identities.
+     * Every server (bastion and nodes) with its Nova ID and host key: a replaced server is a bare machine at the same
+     * address, which only a new Ansible run turns back into a node. Each run depends on the servers it covers only,
+     * so a replaced worker is not an unknown in the cluster-wide run's trigger.
      */
-    serverIds: pulumi.Input<Record<string, string>>;
-    /** SSH host public key of every server, by name: part of each machine's identity. */
-    hostKeys: pulumi.Input<Record<string, string>>;
+    servers: readonly { name: string; instanceId: pulumi.Input<string>; hostPublicKey: pulumi.Input<string> }[];
     /** The workers' names, from the stack config: each gets its own join command (`playbook-scope.ts`). */
     workers: readonly string[];
     /** What must exist before Ansible runs: the node pools and the API endpoint. */
@@ -91,7 +90,6 @@ export function bastionReadyScript(release: string): string {
 /** Where the bastion records what the runs converged, relative to the workdir. */
 const WORKER_KEYS = "worker-keys.txt";
 const CONVERGED_WORKERS = "converged-workers.txt";
-const CURRENT_RELEASE = "current-release";
 const JOIN_LOCK = "ansible-join.lock";
 
 const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
@@ -105,7 +103,7 @@ const ansibleEnv = "ANSIBLE_CONFIG=playbooks/ansible.cfg ANSIBLE_NOCOLOR=1 ANSIB
 
 /**
  * The cluster-wide playbook command, one line per step so a failure names its step. Once every role ran on every
- * host, it records the workers it converged (their keys) and which release is current, for the join commands.
+ * host, it records the workers it converged (their keys), which the join commands read.
  */
 export function playbookCommand(release: string): string {
     return [
@@ -115,7 +113,6 @@ export function playbookCommand(release: string): string {
         // playbooks/ansible.cfg sets the forks: from this directory Ansible would not find it by itself.
         `${ansibleEnv} ansible-playbook -i ../../inventory.yml playbooks/site.yml`,
         `cp ../../${WORKER_KEYS} ../../${CONVERGED_WORKERS}`,
-        `ln -sfn "${release}" ../../${CURRENT_RELEASE}`,
     ].join("\n");
 }
 
@@ -132,7 +129,9 @@ export function joinCommand(workdir: string, worker: string, key: string, limit:
         `exec 9>>${JOIN_LOCK}`,
         "flock 9",
         `if grep -qxF ${line} ${CONVERGED_WORKERS} 2>/dev/null; then echo ${shellQuote(`${worker}: converged by the cluster-wide run`)}; exit 0; fi`,
-        `cd ${CURRENT_RELEASE}/`,
+        // The newest release, as the removal commands take it: naming this up's release would put the playbooks'
+        // hash in the command, and every join would run again with each new release.
+        `cd "$(ls -td releases/*/ | head -n 1)"`,
         `${ansibleEnv} ansible-playbook -i ../../inventory.yml playbooks/site.yml --limit ${shellQuote(limit.join(","))}`,
         `echo ${line} >> ../../${CONVERGED_WORKERS}`,
     ].join("\n");
@@ -213,9 +212,20 @@ export class PlaybookRun extends pulumi.ComponentResource {
             { parent: this, dependsOn: [ready, ...args.sshPath] },
         );
 
-        const inputs: pulumi.Output<PlaybookInputs> = pulumi
-            .all([args.inventory, args.serverIds, args.hostKeys])
-            .apply(([inventory, serverIds, hostKeys]) => ({ playbookHash: args.playbookHash, inventory, serverIds, hostKeys }));
+        // The program's inputs restricted to some servers: each trigger below depends on its own servers alone.
+        const workerNames = new Set(args.workers);
+        const inputsFor = (covers: (server: string) => boolean): pulumi.Output<PlaybookInputs> => {
+            const servers = args.servers.filter((server) => covers(server.name));
+            return pulumi
+                .all([args.inventory, pulumi.all(servers.map((server) => server.instanceId)), pulumi.all(servers.map((server) => server.hostPublicKey))])
+                .apply(([inventory, ids, keys]) => ({
+                    playbookHash: args.playbookHash,
+                    inventory,
+                    serverIds: Object.fromEntries(servers.map((server, index) => [server.name, ids[index]])),
+                    hostKeys: Object.fromEntries(servers.map((server, index) => [server.name, keys[index]])),
+                }));
+        };
+        const inputs = inputsFor((server) => workerNames.has(server));
         const workerKeys = new command.remote.CopyToRemote(
             `${name}-worker-keys`,
             {
@@ -228,7 +238,7 @@ export class PlaybookRun extends pulumi.ComponentResource {
         );
 
         // Only what needs every host: a worker added, removed or replaced leaves it unchanged (playbook-scope.ts).
-        this.triggerHash = inputs.apply(clusterWideKey);
+        this.triggerHash = inputsFor((server) => !workerNames.has(server)).apply(clusterWideKey);
         const run = new command.remote.Command(
             `${name}-run`,
             {
@@ -249,14 +259,13 @@ export class PlaybookRun extends pulumi.ComponentResource {
         // A command per worker, keyed on that worker alone: a new or rebuilt worker runs Ansible on itself and one
         // control plane, not every role on every host.
         for (const worker of args.workers) {
-            const workerTrigger = inputs.apply((current) => workerKey(current, worker));
+            const own = inputsFor((server) => server === worker);
+            const workerTrigger = own.apply((current) => workerKey(current, worker));
             new command.remote.Command(
                 `${name}-join-${worker}`,
                 {
                     connection,
-                    create: pulumi
-                        .all([inputs, workerTrigger])
-                        .apply(([current, trigger]) => joinCommand(workdir, worker, trigger, joinLimit(current.inventory, worker))),
+                    create: own.apply((current) => joinCommand(workdir, worker, workerKey(current, worker), joinLimit(current.inventory, worker))),
                     triggers: [workerTrigger],
                     addPreviousOutputInEnv: false,
                     logging: "stdoutAndStderr",

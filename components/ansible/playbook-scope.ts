@@ -49,19 +49,20 @@ const identity = (inputs: PlaybookInputs, name: string) => `${name}=${inputs.ser
 
 /**
  * Hash of everything a run needs every host for: the playbooks, the inventory without the workers' host entries
- * (group and cluster variables stay in), and the control planes' identities. Adding, removing or replacing a
- * worker leaves it as it is.
+ * (group and cluster variables stay in), and the identities of the control planes and the bastion. Adding, removing
+ * or replacing a worker leaves it as it is.
  */
 export function clusterWideKey(inputs: PlaybookInputs): string {
     const doc = document(inputs.inventory);
     const shared: InventoryDocument = {
         all: { ...doc.all, children: { ...doc.all.children, workers: { ...doc.all.children.workers, hosts: {} } } },
     };
-    const controlPlanes = Object.keys(hostsOf(doc, "control_plane"));
+    // The bastion too: a new one has none of the records the join commands read, and a full run rewrites them.
+    const clusterHosts = [...Object.keys(hostsOf(doc, "control_plane")), ...Object.keys(hostsOf(doc, "bastion"))];
     return contentHash({
         playbooks: inputs.playbookHash,
         inventory: JSON.stringify(shared),
-        controlPlanes: controlPlanes.map((name) => `${identity(inputs, name)}\n`).join(""),
+        controlPlanes: clusterHosts.map((name) => `${identity(inputs, name)}\n`).join(""),
     });
 }
 

@@ -128,8 +128,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 playbookHash: release.hash,
                 bastion: environment.bastion,
                 bastionId: environment.bastionId,
-                serverIds: environment.serverIds,
-                hostKeys: environment.hostPublicKeys,
+                servers: environment.servers,
                 workers: clusterNodes(name, config.cluster)
                     .filter((node) => node.role === "worker")
                     .map((node) => node.name),
