@@ -1,7 +1,11 @@
+import { parseCatalog, readCatalog } from "../components/config/catalog";
 import { parseStackConfig } from "../components/config/load";
 import type { StackConfig } from "../components/config/schema";
+import { outsideNodePorts } from "../components/config/traffic";
 import { PORTS, type SecurityRule, apiEndpointPort, securityRules } from "../components/openstack/rules";
-import { STACKS, rawConfig } from "./support/stack-config";
+import { ROOT, STACKS, rawConfig } from "./support/stack-config";
+
+const catalog = parseCatalog(readCatalog(ROOT));
 
 const rulesOf = (config: StackConfig) =>
     securityRules({
@@ -9,6 +13,7 @@ const rulesOf = (config: StackConfig) =>
         nodeCidr: config.network.nodeCidr,
         cni: config.cluster.cni,
         apiEndpointMode: config.cluster.apiEndpoint.mode,
+        outsideNodePorts: outsideNodePorts(config, catalog),
     });
 
 const opens = (rule: SecurityRule, port: number) =>
@@ -91,12 +96,20 @@ describe.each(variants)("the security rules of %s", (_, config) => {
         expect(rules.filter((rule) => opens(rule, PORTS.controllerManager) || opens(rule, PORTS.scheduler))).toEqual([]);
     });
 
-    it("let NodePorts in only from the load balancer, on workers", () => {
-        const nodePorts = rules.filter((rule) => opens(rule, PORTS.nodePorts.from));
-        for (const rule of nodePorts) {
-            expect([rule.group, sourceOf(rule)]).toEqual(["worker", loadBalancer]);
-        }
-        expect(nodePorts.length).toBe(config.cluster.apiEndpoint.mode === "octavia" ? 1 : 0);
+    it("let NodePorts in only on workers: the whole range from the load balancer with Octavia, the Gateway's and vhf-listener's own from their declared networks in vip mode", () => {
+        const inRange = rules.filter((rule) => rule.ports !== undefined && rule.ports.from >= PORTS.nodePorts.from && rule.ports.to <= PORTS.nodePorts.to);
+        expect(inRange.every((rule) => rule.group === "worker")).toBe(true);
+        const vhf = config.services["vhf-listener"]?.exposeSourceRanges ?? [];
+        const expected =
+            config.cluster.apiEndpoint.mode === "octavia"
+                ? [["tcp", "30000-32767", loadBalancer], ...(vhf.length > 0 ? [["udp", "30000-32767", loadBalancer]] : [])]
+                : [
+                      ...config.access.adminCidrs.flatMap((cidr) => [["tcp", "30080", `cidr:${cidr}`], ["tcp", "30443", `cidr:${cidr}`]]),
+                      ...vhf.flatMap((cidr) => [["tcp", "30900", `cidr:${cidr}`], ["udp", "30900", `cidr:${cidr}`]]),
+                  ];
+        const seen = inRange.map((rule) => [rule.protocol, rule.ports!.from === rule.ports!.to ? `${rule.ports!.from}` : `${rule.ports!.from}-${rule.ports!.to}`, sourceOf(rule)]);
+        const order = (rows: string[][]) => rows.map((row) => row.join(" ")).sort();
+        expect(order(seen)).toEqual(order(expected));
     });
 
     it("carry the CNI's overlay only among nodes", () => {
@@ -147,7 +160,16 @@ const line = (rule: SecurityRule): string => {
 
 describe("the whole rule table, written out", () => {
     it("of a vip-mode Calico stack with one admin network", () => {
-        const rules = securityRules({ adminCidrs: ["192.0.2.0/24"], nodeCidr: "10.42.10.0/24", cni: "calico", apiEndpointMode: "vip" });
+        const rules = securityRules({
+            adminCidrs: ["192.0.2.0/24"],
+            nodeCidr: "10.42.10.0/24",
+            cni: "calico",
+            apiEndpointMode: "vip",
+            outsideNodePorts: [
+                { what: "Gateway HTTPS", protocol: "tcp", port: 30443, sources: ["198.51.100.0/24", "2001:db8::/32"] },
+                { what: "vhf-listener", protocol: "udp", port: 30900, sources: ["203.0.113.0/24"] },
+            ],
+        });
         expect(rules.map(line)).toEqual([
             "bastion-tcp-22-from-192-0-2-0-24: bastion tcp 22-22 from 192.0.2.0/24 (admin) IPv4; SSH to the bastion from an admin network",
             "controlPlane-tcp-22-from-bastion: controlPlane tcp 22-22 from group bastion IPv4; SSH to nodes only through the bastion",
@@ -170,6 +192,9 @@ describe("the whole rule table, written out", () => {
             "apiEndpoint-tcp-8443-from-worker: apiEndpoint tcp 8443-8443 from group worker IPv4; Kubernetes API endpoint from nodes",
             "apiEndpoint-tcp-8443-from-192-0-2-0-24: apiEndpoint tcp 8443-8443 from 192.0.2.0/24 (admin) IPv4; Kubernetes API endpoint from an admin network",
             "controlPlane-vrrp-all-from-controlPlane: controlPlane vrrp - from group controlPlane IPv4; VRRP for the API VIP",
+            "worker-tcp-30443-from-198-51-100-0-24: worker tcp 30443-30443 from 198.51.100.0/24 (outside) IPv4; Gateway HTTPS NodePort from an allowed outside network",
+            "worker-tcp-30443-from-2001-db8-32: worker tcp 30443-30443 from 2001:db8::/32 (outside) IPv6; Gateway HTTPS NodePort from an allowed outside network",
+            "worker-udp-30900-from-203-0-113-0-24: worker udp 30900-30900 from 203.0.113.0/24 (outside) IPv4; vhf-listener NodePort from an allowed outside network",
             "controlPlane-tcp-2379-2380-from-controlPlane: controlPlane tcp 2379-2380 from group controlPlane IPv4; etcd peers and clients among control-plane nodes",
             "controlPlane-tcp-10250-from-controlPlane: controlPlane tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
             "worker-tcp-10250-from-controlPlane: worker tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
@@ -182,6 +207,8 @@ describe("the whole rule table, written out", () => {
             nodeCidr: "10.42.10.0/24",
             cni: "cilium",
             apiEndpointMode: "octavia",
+            // With Octavia only the protocol counts: the amphorae relay from the node subnet.
+            outsideNodePorts: [{ what: "vhf-listener", protocol: "udp", port: 30900, sources: ["203.0.113.0/24"] }],
         });
         const nodeRules = (role: string, from: string) => [
             `${role}-icmp-all-from-${from}: ${role} icmp - from group ${from} IPv4; ICMP among nodes`,
@@ -206,6 +233,7 @@ describe("the whole rule table, written out", () => {
             "apiEndpoint-tcp-6443-from-2001-db8-32: apiEndpoint tcp 6443-6443 from 2001:db8::/32 (admin) IPv6; Kubernetes API endpoint from an admin network",
             "controlPlane-tcp-6443-from-10-42-10-0-24: controlPlane tcp 6443-6443 from 10.42.10.0/24 (loadBalancer) IPv4; Kubernetes API from the Octavia load balancer",
             "worker-tcp-30000-32767-from-10-42-10-0-24: worker tcp 30000-32767 from 10.42.10.0/24 (loadBalancer) IPv4; NodePorts from Octavia load balancers",
+            "worker-udp-30000-32767-from-10-42-10-0-24: worker udp 30000-32767 from 10.42.10.0/24 (loadBalancer) IPv4; UDP NodePorts from Octavia load balancers",
             "controlPlane-tcp-2379-2380-from-controlPlane: controlPlane tcp 2379-2380 from group controlPlane IPv4; etcd peers and clients among control-plane nodes",
             "controlPlane-tcp-10250-from-controlPlane: controlPlane tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
             "worker-tcp-10250-from-controlPlane: worker tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
@@ -227,5 +255,44 @@ describe("the whole rule table, written out", () => {
             scheduler: 10259,
             nodePorts: { from: 30000, to: 32767 },
         });
+    });
+});
+
+describe("traffic from outside in vip mode", () => {
+    const integration = parseStackConfig(rawConfig("integration"));
+
+    it("opens exactly what integration's stack file declares, written out: the Gateway to the two admin networks, vhf-listener to its one network", () => {
+        const outside = rulesOf(integration).filter((rule) => rule.source.kind === "cidr" && rule.source.why === "outside");
+        expect(outside.map((rule) => rule.id).sort()).toEqual([
+            "worker-tcp-30080-from-134-158-64-0-20",
+            "worker-tcp-30080-from-134-158-88-0-24",
+            "worker-tcp-30443-from-134-158-64-0-20",
+            "worker-tcp-30443-from-134-158-88-0-24",
+            "worker-tcp-30900-from-192-0-2-0-24",
+            "worker-udp-30900-from-192-0-2-0-24",
+        ]);
+    });
+
+    it("keeps the name of every rule that existed before outside traffic was opened (their URNs)", () => {
+        const before = securityRules({ adminCidrs: integration.access.adminCidrs, nodeCidr: integration.network.nodeCidr, cni: "calico", apiEndpointMode: "vip", outsideNodePorts: [] });
+        const after = rulesOf(integration);
+        const kept = after.filter((rule) => before.some((old) => old.id === rule.id));
+        expect(kept.map((rule) => rule.id).sort()).toEqual(before.map((rule) => rule.id).sort());
+        expect(after.length - before.length).toBe(6);
+    });
+
+    it("gives an IPv6 source network an IPv6 rule", () => {
+        const config = structuredClone(integration);
+        config.services["vhf-listener"] = { ...config.services["vhf-listener"], exposeSourceRanges: ["2001:660:3001::/48"] };
+        const udp = rulesOf(config).find((rule) => rule.protocol === "udp" && rule.ports?.from === 30900);
+        expect([udp?.ethertype, udp?.id]).toEqual(["IPv6", "worker-udp-30900-from-2001-660-3001-48"]);
+    });
+
+    it("opens nothing from outside when the stack keeps vhf-listener closed and is in octavia mode", () => {
+        const config = structuredClone(integration);
+        config.cluster.apiEndpoint.mode = "octavia";
+        config.services["vhf-listener"] = { ...config.services["vhf-listener"], exposeSourceRanges: [] };
+        expect(rulesOf(config).filter((rule) => rule.source.kind === "cidr" && rule.source.why === "outside")).toEqual([]);
+        expect(rulesOf(config).filter((rule) => rule.protocol === "udp" && rule.ports?.from === PORTS.nodePorts.from)).toEqual([]);
     });
 });
