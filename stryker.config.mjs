@@ -20,6 +20,10 @@ export default {
     tsconfigFile: "tsconfig.json",
     // Two cores shared by several people: one jest process at a time.
     concurrency: 1,
+    // A mutant that runs past its tests' dry-run time counts as detected (a timeout): leave room for a busy
+    // machine, so that a slow run is not taken for an infinite loop the mutant caused.
+    timeoutFactor: 3,
+    timeoutMS: 20000,
     // A re-run tests only the mutants whose code or covering tests changed since reports/stryker-incremental.json.
     incremental: true,
     incrementalFile: "reports/stryker-incremental.json",
