@@ -2,7 +2,7 @@ import { parseCatalog, readCatalog } from "../components/config/catalog";
 import { parseStackConfig } from "../components/config/load";
 import type { StackConfig } from "../components/config/schema";
 import { outsideNodePorts } from "../components/config/traffic";
-import { PORTS, type SecurityRule, apiEndpointPort, securityRules } from "../components/openstack/rules";
+import { NODE_ROLES, PORTS, SECURITY_ROLES, type SecurityRule, apiEndpointPort, securityRules } from "../components/openstack/rules";
 import { ROOT, STACKS, rawConfig } from "./support/stack-config";
 
 const catalog = parseCatalog(readCatalog(ROOT));
@@ -238,6 +238,12 @@ describe("the whole rule table, written out", () => {
             "controlPlane-tcp-10250-from-controlPlane: controlPlane tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
             "worker-tcp-10250-from-controlPlane: worker tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
         ]);
+    });
+
+    it("makes one security group per role a port plays, and counts the control planes and workers as nodes", () => {
+        // security-groups.ts creates one Neutron group per entry: a missing role leaves its ports without a group.
+        expect([...SECURITY_ROLES]).toEqual(["bastion", "controlPlane", "worker", "apiEndpoint"]);
+        expect([...NODE_ROLES]).toEqual(["controlPlane", "worker"]);
     });
 
     it("puts the API endpoint on 6443 behind Octavia and on haproxy's 8443 in vip mode (kubeadm HA considerations)", () => {
