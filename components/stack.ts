@@ -5,7 +5,6 @@ import { loadStack } from "./config/load";
 import { FsgsServices } from "./kubernetes/fsgs-services";
 import { Platform } from "./kubernetes/platform";
 import { clusterProvider } from "./kubernetes/provider";
-import { dataProtection } from "./config/data-protection";
 import { hasStatefulPool } from "./config/pools";
 import { certificateSource } from "./config/traffic";
 import { resolveService, routedHosts } from "./kubernetes/service-defaults";
@@ -35,9 +34,9 @@ export interface StackOutputs {
  * importer's tests render imported entries through the whole program this way).
  */
 export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs {
-    const { config, secrets, catalog } = catalogFiles === undefined ? loadStack() : loadStack(undefined, catalogFiles);
+    const { config, profile, secrets, catalog } = catalogFiles === undefined ? loadStack() : loadStack(undefined, catalogFiles);
     const name = `fsgs-${config.environment}`;
-    const environment = new Environment(name, { config });
+    const environment = new Environment(name, { config, protectStoredData: profile.protectStoredData });
     const cluster = new KubeadmCluster(name, {
         config,
         environment,
@@ -60,11 +59,11 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
         kubeconfigExpiresAt: cluster.kubeconfigExpiresAt,
     };
     const kubernetesProvider = clusterProvider(name, cluster.kubeconfig);
-    const services = catalog.map((service) => resolveService(service, config.services[service.name], config.environment));
+    const services = catalog.map((service) => resolveService(service, config.services[service.name], profile));
     // The name is also the cluster name Octavia load balancers and Cinder volumes are tagged with: keep it.
     const platform = new Platform(name, {
         provider: kubernetesProvider,
-        environment: config.environment,
+        profile,
         openstack: {
             authUrl: config.site.authUrl,
             region: config.site.region,
@@ -81,9 +80,7 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
         },
         routes: routedHosts(services),
         volumeType: config.site.volumeType,
-        databaseOperatorReplicas: dataProtection(config.environment).operatorReplicas,
     });
-    const protection = dataProtection(config.environment);
     const statefulPool = hasStatefulPool(config);
     const placementNodes = config.cluster.workerPools
         .filter((pool) => !statefulPool || pool.role === "stateful")
@@ -108,8 +105,8 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
             // Routes and certificates need the controllers and the CRDs first.
             platform,
             databases: {
-                instances: protection.databaseInstances,
-                protect: protection.protectStoredData,
+                instances: profile.databaseInstances,
+                protect: profile.protectStoredData,
                 placementNodes,
                 storageClass: platform.storageClassName,
                 backup: config.data.backup,

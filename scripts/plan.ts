@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { parseStackConfig, readNamespacedConfig } from "../components/config/load";
+import { environmentProfile } from "../components/config/profile";
 import { parseCatalog, readCatalog } from "../components/config/catalog";
 import { capacityLines, stackCapacity } from "../components/kubernetes/capacity";
 import { resolveService } from "../components/kubernetes/service-defaults";
@@ -98,6 +99,7 @@ async function main(): Promise<number> {
     const { files, render } = rendered;
 
     const config = parseStackConfig(readNamespacedConfig(files.config));
+    const profile = environmentProfile(config.environment);
     const directory = join(ROOT, "build", "plan", stack);
     mkdirSync(directory, { recursive: true });
     const plan = {
@@ -129,8 +131,8 @@ async function main(): Promise<number> {
 
     console.log(formatReport(render));
     // N-1 capacity at peak: site.flavorSizes against every service at its peak and the add-ons on workers.
-    const services = parseCatalog(readCatalog(ROOT)).map((service) => resolveService(service, config.services[service.name], config.environment));
-    console.log(`\nCapacity at peak, largest worker down:\n${capacityLines(stackCapacity(config, services)).map((line) => `  ${line}`).join("\n")}`);
+    const services = parseCatalog(readCatalog(ROOT)).map((service) => resolveService(service, config.services[service.name], profile));
+    console.log(`\nCapacity at peak, largest worker down:\n${capacityLines(stackCapacity(config, profile, services)).map((line) => `  ${line}`).join("\n")}`);
     if (files.placeholders.length > 0) {
         console.log(`\nSecrets replaced by placeholders (the plan never decrypts): ${files.placeholders.join(", ")}`);
     }

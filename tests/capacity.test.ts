@@ -1,4 +1,5 @@
 import { parseStackConfig } from "../components/config/load";
+import { environmentProfile } from "../components/config/profile";
 import { capacityLines, stackCapacity } from "../components/kubernetes/capacity";
 import { resolved } from "./support/service-manifests";
 import { STACKS, type StackName, rawConfig } from "./support/stacks";
@@ -9,7 +10,8 @@ const GiB = 2 ** 30;
 function capacity(stack: StackName, edit: (config: any) => void = () => undefined) {
     const raw = rawConfig(stack) as any;
     edit(raw);
-    return stackCapacity(parseStackConfig(raw), resolved(stack));
+    const config = parseStackConfig(raw);
+    return stackCapacity(config, environmentProfile(config.environment), resolved(stack));
 }
 const group = (results: ReturnType<typeof capacity>, name: string) => results.find((result) => result.group === name)!;
 

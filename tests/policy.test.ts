@@ -55,7 +55,7 @@ describe("every stack's plan satisfies the production rules", () => {
 
     it("integration would pass the rules it is not held to but could be (ports, images, kubeconfig)", () => {
         const unscoped = RULES.filter((r) => ["no-world-open-admin-ports", "pinned-images", "secret-kubeconfig"].includes(r.name)).map(
-            (r) => ({ ...r, stacks: ["integration"] }),
+            (r) => ({ ...r, appliesTo: { name: "every environment", holds: () => true } }),
         );
         const outcomes = evaluate(fromRender(renders.integration), unscoped);
         expect(outcomes.map((o) => [o.rule, o.notApplicable, o.violations])).toEqual(unscoped.map((r) => [r.name, undefined, []]));
@@ -186,7 +186,7 @@ describe("the CrossGuard pack", () => {
         const reported: string[] = [];
         void validate(args("prod"), (message) => reported.push(message));
         expect(reported).toEqual(["security group rule open-ssh opens 22 (ssh) to 0.0.0.0/0"]);
-        expect(() => validate(args("integration"), () => undefined)).toThrow(/not applicable: applies to stacks prod, preprod only/);
+        expect(() => validate(args("integration"), () => undefined)).toThrow(/not applicable: applies where the environment profile's strictRules holds \(preprod, prod\) only, not integration/);
     });
 
     it("registers one mandatory policy a rule under the name svom-fsgs-production", async () => {

@@ -2,7 +2,7 @@ import { stringify } from "yaml";
 import { parseCidr } from "../config/cidr";
 import type { PoolPlacement } from "../config/pools";
 import { nodeSoftwareVars } from "../config/kubernetes-versions";
-import type { EnvironmentName } from "../config/schema";
+import type { ApiEndpointMode, CniName, EnvironmentName } from "../config/schema";
 import { renderAuditPolicy } from "../cluster/audit-policy";
 import { renderCalicoManifest, renderCiliumValues } from "../cluster/cni-config";
 import { renderHaproxyConfig } from "../cluster/haproxy-config";
@@ -23,9 +23,9 @@ export interface InventoryInput {
     bastion: { name: string; privateAddress: string; publicAddress: string };
     controlPlane: readonly NodeAddress[];
     workers: readonly NodeAddress[];
-    endpoint: { mode: "octavia" | "vip"; privateAddress: string; publicAddress: string; port: number };
+    endpoint: { mode: ApiEndpointMode; privateAddress: string; publicAddress: string; port: number };
     network: { nodeCidr: string; podCidr: string; serviceCidr: string };
-    cni: "calico" | "cilium";
+    cni: CniName;
     /** Cinder ID of each node's data volume, by node name: the data_volumes role mounts it. */
     dataVolumes?: Readonly<Record<string, string>>;
     /** Where the control planes upload etcd snapshots (no credentials: those reach the bastion as a secret file). */

@@ -1,7 +1,8 @@
 import { hasStatefulPool } from "../config/pools";
-import type { StackConfig } from "../config/schema";
+import type { PoolRole, StackConfig } from "../config/schema";
 import { peakPods, quantity } from "./domain-manifests";
-import { CERT_MANAGER_RESOURCES, certManagerReplicas } from "./platform/cert-manager";
+import type { EnvironmentProfile } from "../config/profile";
+import { CERT_MANAGER_RESOURCES } from "./platform/cert-manager";
 import { ENVOY_GATEWAY_RESOURCES, ENVOY_PROXY_RESOURCES } from "./platform/envoy-gateway";
 import type { ResolvedService } from "./service-defaults";
 
@@ -17,7 +18,7 @@ export interface PodDemand {
     cpu: number;
     memory: number;
     /** Which group of pools it lands on. */
-    group: "general" | "stateful";
+    group: PoolRole;
 }
 
 /** kubelet's default hard eviction threshold (memory.available<100Mi); our KubeletConfiguration reserves nothing else. */
@@ -42,9 +43,9 @@ export function serviceDemand(services: readonly ResolvedService[], statefulPool
 }
 
 /** The add-ons that run on workers, with the requests their values set (control-plane add-ons are left out). */
-export function platformDemand(environment: StackConfig["environment"], routedHosts: number): PodDemand[] {
-    // The platform's replica decision (platform/index.ts and cert-manager.ts): one in integration, two elsewhere.
-    const replicas = certManagerReplicas(environment);
+export function platformDemand(profile: Pick<EnvironmentProfile, "highAvailabilityReplicas">, routedHosts: number): PodDemand[] {
+    // The platform runs Envoy and cert-manager at the profile's highAvailabilityReplicas (platform/index.ts).
+    const replicas = profile.highAvailabilityReplicas;
     const requests = (resources: { requests: { cpu: string; memory: string } }) => request(resources.requests.cpu, resources.requests.memory);
     const general = (what: string, pods: number, each: { cpu: number; memory: number }): PodDemand => ({ what, pods, ...each, group: "general" });
     const proxy = requests(ENVOY_PROXY_RESOURCES);
@@ -66,7 +67,7 @@ export function platformDemand(environment: StackConfig["environment"], routedHo
 }
 
 export interface WorkerGroup {
-    group: "general" | "stateful";
+    group: PoolRole;
     /** Per node: CPU in cores and memory in bytes left for pods (after eviction reserve and DaemonSets). */
     nodes: { name: string; cpu: number; memory: number }[];
 }
@@ -94,7 +95,7 @@ export function workerGroups(config: Pick<StackConfig, "cluster" | "site">): Wor
 }
 
 export interface GroupCapacity {
-    group: "general" | "stateful";
+    group: PoolRole;
     nodes: number;
     /** What the nodes but the largest offer. */
     available: { cpu: number; memory: number };
@@ -143,8 +144,12 @@ export function capacityLines(results: readonly GroupCapacity[]): string[] {
 }
 
 /** The whole check for a stack: its workers, its services at peak, the add-ons on workers. */
-export function stackCapacity(config: StackConfig, services: readonly ResolvedService[]): GroupCapacity[] {
+export function stackCapacity(
+    config: StackConfig,
+    profile: Pick<EnvironmentProfile, "highAvailabilityReplicas">,
+    services: readonly ResolvedService[],
+): GroupCapacity[] {
     const routed = services.filter((service) => service.ingress).length;
-    const demands = [...serviceDemand(services, hasStatefulPool(config)), ...platformDemand(config.environment, routed)];
+    const demands = [...serviceDemand(services, hasStatefulPool(config)), ...platformDemand(profile, routed)];
     return capacityCheck(workerGroups(config), demands);
 }

@@ -1,6 +1,5 @@
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
-import { dataProtection } from "../config/data-protection";
 import type { StackConfig } from "../config/schema";
 import { type ApiEndpoint, apiEndpointAllowedCidrs } from "./api-endpoint";
 import { Bastion } from "./bastion";
@@ -14,6 +13,11 @@ import { VipApiEndpoint } from "./vip-api-endpoint";
 export interface EnvironmentArgs {
     /** The validated stack config. */
     config: StackConfig;
+    /**
+     * Data volumes and the API endpoint are `protect`ed and kept on delete (the profile's `protectStoredData`):
+     * certificates and kubeconfigs name the endpoint's address.
+     */
+    protectStoredData: boolean;
 }
 
 /** A Kubernetes node as the next layers (inventory, monitoring) see it. */
@@ -27,11 +31,6 @@ export interface NodeAddress {
 export interface NodesByRole {
     controlPlane: NodeAddress[];
     workers: NodeAddress[];
-}
-
-/** Only prod keeps its data volumes and API address through a destroy; the other stacks are rebuilt at will. */
-export function protectsData(config: StackConfig): boolean {
-    return dataProtection(config.environment).protectStoredData;
 }
 
 /** One FSGS environment in its OpenStack project: network, security groups, bastion, nodes, API endpoint. */
@@ -68,7 +67,7 @@ export class Environment extends pulumi.ComponentResource {
         super("svom:openstack:Environment", name, {}, opts);
         const { site, network: addressing, access, cluster, environment } = args.config;
         const parent = { parent: this };
-        const protect = protectsData(args.config);
+        const protect = args.protectStoredData;
 
         const externalNetwork = openstack.networking.getNetworkOutput({ name: site.externalNetwork, external: true }, parent);
         const image = openstack.images.getImageOutput({ name: site.image.name, mostRecent: true }, parent);

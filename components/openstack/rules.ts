@@ -1,11 +1,12 @@
 import { parseCidr } from "../config/cidr";
+import type { ApiEndpointMode, CniName } from "../config/schema";
 
 /** The security groups of an environment, one per role a port can play. */
 export const SECURITY_ROLES = ["bastion", "controlPlane", "worker", "apiEndpoint"] as const;
 export type SecurityRole = (typeof SECURITY_ROLES)[number];
 
 /** Port of the API endpoint: the Octavia listener forwards 6443; in vip mode haproxy listens beside the API server. */
-export function apiEndpointPort(mode: "octavia" | "vip"): number {
+export function apiEndpointPort(mode: ApiEndpointMode): number {
     return mode === "octavia" ? PORTS.kubeApi : PORTS.haproxyApi;
 }
 
@@ -38,8 +39,8 @@ export interface RuleTableInput {
     adminCidrs: readonly string[];
     /** The node subnet; the Octavia amphorae take their member-side addresses from it. */
     nodeCidr: string;
-    cni: "calico" | "cilium";
-    apiEndpointMode: "octavia" | "vip";
+    cni: CniName;
+    apiEndpointMode: ApiEndpointMode;
 }
 
 // Kubernetes "Ports and Protocols".

@@ -1,4 +1,4 @@
-import { PRODUCTION_LIKE, type StackRule, type Violation } from "../subject";
+import { STRICT_ENVIRONMENTS, type StackRule, type Violation } from "../subject";
 
 const INSTANCE = "openstack:compute/instance:Instance";
 const SERVER_GROUP = "openstack:compute/serverGroup:ServerGroup";
@@ -12,7 +12,7 @@ export const controlPlaneHa: StackRule = {
     kind: "stack",
     name: "control-plane-ha",
     description: "At least 3 and an odd number of control-plane instances, all in one server group with policies [\"anti-affinity\"].",
-    stacks: PRODUCTION_LIKE,
+    appliesTo: STRICT_ENVIRONMENTS,
     check(stack) {
         const violations: Violation[] = [];
         const controlPlanes = stack.resources.filter((r) => r.type === INSTANCE && CONTROL_PLANE_NAME.test(r.name));

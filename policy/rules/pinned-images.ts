@@ -1,4 +1,4 @@
-import { PRODUCTION_LIKE, type ResourceRule } from "../subject";
+import { STRICT_ENVIRONMENTS, type ResourceRule } from "../subject";
 
 const WORKLOADS = new Set(["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"]);
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -37,7 +37,7 @@ export const pinnedImages: ResourceRule = {
     kind: "resource",
     name: "pinned-images",
     description: "Deployment and StatefulSet images carry a tag other than latest or a digest; Helm releases pin an exact chart version.",
-    stacks: PRODUCTION_LIKE,
+    appliesTo: STRICT_ENVIRONMENTS,
     types: [...WORKLOADS, RELEASE],
     check(resource) {
         if (resource.type === RELEASE) {

@@ -1,6 +1,6 @@
 import { parseCatalog, readCatalog } from "../../components/config/catalog";
 import { parseStackConfig } from "../../components/config/load";
-import { dataProtection } from "../../components/config/data-protection";
+import { environmentProfile } from "../../components/config/profile";
 import { hasStatefulPool } from "../../components/config/pools";
 import { postgresManifests } from "../../components/kubernetes/data/postgres-manifests";
 import { certificateSource } from "../../components/config/traffic";
@@ -18,7 +18,7 @@ export const gateway = clusterGateway("fsgs", "gateway");
 /** The catalog resolved for a stack, as the program resolves it. */
 export function resolved(stack: StackName): ResolvedService[] {
     const config = parseStackConfig(rawConfig(stack));
-    return catalog.map((service) => resolveService(service, config.services[service.name], config.environment));
+    return catalog.map((service) => resolveService(service, config.services[service.name], environmentProfile(config.environment)));
 }
 
 /** The context the program gives the workloads of a stack. */
@@ -40,7 +40,7 @@ export function databaseInput(stack: StackName, service: ResolvedService) {
     const context = contextOf(stack);
     return {
         service,
-        instances: dataProtection(config.environment).databaseInstances,
+        instances: environmentProfile(config.environment).databaseInstances,
         placementNodes: config.cluster.workerPools.reduce((sum, pool) => sum + pool.count, 0),
         statefulPool: context.statefulPool,
         storageClass: "cinder",

@@ -1,13 +1,15 @@
 import { join } from "node:path";
 import { readNamespacedConfig } from "../../components/config/load";
+import { ENVIRONMENTS, type EnvironmentName } from "../../components/config/schema";
 import type { FakeCloud } from "../../scripts/offline/fake-cloud";
 import { type Render, renderProgram } from "../../scripts/offline/render";
 import { readStackFiles } from "../../scripts/offline/stack-files";
 import { buildStack } from "../../components/stack";
 
 export const ROOT = join(__dirname, "..", "..");
-export const STACKS = ["integration", "preprod", "prod"] as const;
-export type StackName = (typeof STACKS)[number];
+/** One stack per environment, named after it (Pulumi.<environment>.yaml). */
+export const STACKS = ENVIRONMENTS;
+export type StackName = EnvironmentName;
 
 /** A stack's `svom-fsgs:*` config as plain data, as the program would read it. */
 export function rawConfig(stack: StackName): Record<string, unknown> {

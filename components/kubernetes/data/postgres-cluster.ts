@@ -6,7 +6,7 @@ import { BACKUP_SECRET_KEYS, backupSecretName, clusterManifest, type PostgresInp
 
 /** What the stack decides for all its databases; FsgsServices turns it into one PostgresInput per entry. */
 export interface DatabaseContext {
-    /** Instances per database and whether the clusters are protected from deletion (config/data-protection.ts). */
+    /** Instances per database and whether the clusters are protected from deletion (config/profile.ts). */
     instances: number;
     protect: boolean;
     /** Nodes the instances may go to (the stateful pool, or all workers without one). */

@@ -17,7 +17,7 @@ const HTTPS_PORT = 443;
 export interface PostgresInput {
     /** The catalog entry (with `postgresql`), resolved for the stack. */
     service: ResolvedService;
-    /** Instances of the cluster (config/data-protection.ts). */
+    /** Instances of the cluster (config/profile.ts). */
     instances: number;
     /** Nodes the instances may go to: anti-affinity is required only where there are enough of them. */
     placementNodes: number;

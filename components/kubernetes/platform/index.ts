@@ -1,7 +1,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type GatewayRef, HTTP_LISTENER, type RoutedHost } from "../gateway-manifests";
-import { type CertificateSource, certManager, certManagerReplicas, issuerName } from "./cert-manager";
+import type { EnvironmentProfile } from "../../config/profile";
+import { type CertificateSource, certManager, issuerName } from "./cert-manager";
 import { cinderCsi, STORAGE_CLASS_NAME, storageClass } from "./cinder-csi";
 import { cloudConfigChecksum, cloudConfigSecret, type OpenStackAccess } from "./cloud-config";
 import { cloudControllerManager } from "./cloud-controller-manager";
@@ -15,8 +16,11 @@ import { addOnNamespace } from "./namespace";
 export interface PlatformArgs {
     /** The cluster's only Kubernetes provider: every resource goes through it. */
     provider: k8s.Provider;
-    /** Sets replica counts and the reclaim policy of the default StorageClass. */
-    environment: "integration" | "preprod" | "prod";
+    /**
+     * The environment's decisions the add-ons follow: controllers' replicas, the default StorageClass's reclaim
+     * policy, the database operator's replicas; `environment` only names the internal root CA.
+     */
+    profile: Pick<EnvironmentProfile, "environment" | "highAvailabilityReplicas" | "volumeReclaimPolicy" | "databaseOperatorReplicas">;
     /** Keystone access (an application credential) and the networks the cloud-controller-manager uses. */
     openstack: OpenStackAccess;
     /** false where the site has no Octavia (vip mode): no LoadBalancer Services, the Gateway's proxies on NodePorts. */
@@ -27,8 +31,6 @@ export interface PlatformArgs {
     routes: readonly RoutedHost[];
     /** Cinder volume type of the default StorageClass (the site's `volumeType`); the project's default if absent. */
     volumeType?: string;
-    /** Replicas of the CloudNativePG operator (config/data-protection.ts). */
-    databaseOperatorReplicas: number;
 }
 
 /**
@@ -70,7 +72,7 @@ export class Platform extends pulumi.ComponentResource {
             { ...onCluster, dependsOn: [cloudConfig, cloudControllerManagerRelease] },
         );
         // Claims against the default class only make sense once the driver that serves it is running.
-        storageClass(`${name}-storage-class`, { environment: args.environment, volumeType: args.volumeType }, {
+        storageClass(`${name}-storage-class`, { reclaimPolicy: args.profile.volumeReclaimPolicy, volumeType: args.volumeType }, {
             ...onCluster,
             dependsOn: [cinderRelease],
         });
@@ -84,7 +86,7 @@ export class Platform extends pulumi.ComponentResource {
         const envoy = envoyGateway(
             `${name}-envoy-gateway`,
             {
-                replicas: certManagerReplicas(args.environment),
+                replicas: args.profile.highAvailabilityReplicas,
                 loadBalancers: args.loadBalancers,
                 namespace: envoyNamespace.metadata.name,
                 gateway,
@@ -96,7 +98,8 @@ export class Platform extends pulumi.ComponentResource {
         const certificates = certManager(
             `${name}-cert-manager`,
             {
-                environment: args.environment,
+                replicas: args.profile.highAvailabilityReplicas,
+                environment: args.profile.environment,
                 namespace: certManagerNamespace.metadata.name,
                 certificates: args.certManager.certificates,
                 acmeEmail: args.certManager.acmeEmail,
@@ -117,14 +120,14 @@ export class Platform extends pulumi.ComponentResource {
         const metricsNamespace = addOnNamespace(`${name}-metrics-server-ns`, "metrics-server", "restricted", onCluster);
         metricsServer(
             `${name}-metrics-server`,
-            { environment: args.environment, namespace: metricsNamespace.metadata.name },
+            { replicas: args.profile.highAvailabilityReplicas, namespace: metricsNamespace.metadata.name },
             afterNodesInitialised,
         );
 
         const cnpgNamespace = addOnNamespace(`${name}-cnpg-ns`, CNPG_NAMESPACE, "restricted", onCluster);
         this.databaseOperator = cloudNativePg(
             `${name}-cloudnative-pg`,
-            { replicas: args.databaseOperatorReplicas, namespace: cnpgNamespace.metadata.name },
+            { replicas: args.profile.databaseOperatorReplicas, namespace: cnpgNamespace.metadata.name },
             afterNodesInitialised,
         );
 
