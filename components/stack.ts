@@ -61,8 +61,11 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
     const kubernetesProvider = clusterProvider(name, cluster.kubeconfig);
     const services = catalog.map((service) => resolveService(service, config.services[service.name], profile));
     // The name is also the cluster name Octavia load balancers and Cinder volumes are tagged with: keep it.
-    const platform = new Platform(name, {
-        provider: kubernetesProvider,
+    // The provider travels with `parent`: every Kubernetes resource below these two components inherits it.
+    const onCluster = { providers: [kubernetesProvider] };
+    const platform = new Platform(
+        name,
+        {
         profile,
         openstack: {
             authUrl: config.site.authUrl,
@@ -80,7 +83,9 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
         },
         routes: routedHosts(services),
         volumeType: config.site.volumeType,
-    });
+        },
+        onCluster,
+    );
     const statefulPool = hasStatefulPool(config);
     const placementNodes = config.cluster.workerPools
         .filter((pool) => !statefulPool || pool.role === "stateful")
@@ -101,7 +106,6 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
                 externalAccess: { loadBalancers: config.cluster.apiEndpoint.mode === "octavia", nodeCidr: config.network.nodeCidr },
                 clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
             },
-            provider: kubernetesProvider,
             // Routes and certificates need the controllers and the CRDs first.
             platform,
             databases: {
@@ -120,6 +124,7 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
                 operator: platform.databaseOperator,
             },
         },
+        onCluster,
     );
     return outputs;
 }

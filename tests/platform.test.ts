@@ -273,32 +273,17 @@ describe("default StorageClass", () => {
 
 interface PlatformRender {
     render: Render;
-    /** `type::name` -> the provider reference (`urn::id`) the resource was registered with. */
-    providers: Map<string, string>;
 }
 
-/** The provider reference of each registration, which the recorded render does not keep. */
-function recordProviders(into: Map<string, string>): void {
-    type Request = { getType(): string; getName(): string; getProvider(): string };
-    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(request: Request, callback: unknown): Promise<void> };
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (request, callback) => {
-        into.set(`${request.getType()}::${request.getName()}`, request.getProvider());
-        return register(request, callback);
-    };
-}
-
-async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "provider" | "openstack">> = {}, credentialSecret = CREDENTIAL_SECRET): Promise<PlatformRender> {
-    const providers = new Map<string, string>();
+/** The platform alone, given the cluster's provider only through its `providers` option, as the program does. */
+async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "openstack">> = {}, credentialSecret = CREDENTIAL_SECRET): Promise<PlatformRender> {
     const render = await renderProgram({
         project: "svom-fsgs",
         stack: "platform-test",
         config: {},
         program: () => {
-            recordProviders(providers);
             const provider = new k8s.Provider("cluster", { kubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n") });
             const platform = new Platform("fsgs-test", {
-                provider,
                 profile: environmentProfile("prod"),
                 openstack: {
                     authUrl: "https://keystone.example.org:5000/v3",
@@ -317,7 +302,7 @@ async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "provider" |
                 routes: [{ service: "web", namespace: "fsgs-web", host: "web.example.org" }],
                 volumeType: "ceph-ssd",
                 ...overrides,
-            });
+            }, { providers: [provider] });
             return {
                 storageClassName: platform.storageClassName,
                 clusterIssuerName: platform.clusterIssuerName,
@@ -325,7 +310,7 @@ async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "provider" |
             };
         },
     });
-    return { render, providers };
+    return { render };
 }
 
 const ofType = (render: Render, type: string) => render.resources.filter((resource) => resource.type === type);
@@ -372,7 +357,7 @@ describe("the platform under mocks", () => {
         const objects = prod.render.resources.filter((resource) => resource.custom && resource.type.startsWith("kubernetes:"));
         expect(objects.length).toBeGreaterThan(8);
         for (const object of objects) {
-            expect([object.type, object.name, prod.providers.get(`${object.type}::${object.name}`)]).toEqual([object.type, object.name, providerRef]);
+            expect([object.type, object.name, object.provider]).toEqual([object.type, object.name, providerRef]);
         }
     });
 

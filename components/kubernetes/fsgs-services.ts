@@ -1,4 +1,3 @@
-import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type DatabaseContext, PostgresCluster, postgresInput } from "./data/postgres-cluster";
 import { Domain } from "./domain";
@@ -12,14 +11,16 @@ export interface FsgsServicesArgs {
     services: readonly ResolvedService[];
     registry: RegistryCredentials;
     context: WorkloadContext;
-    provider: k8s.Provider;
     /** The platform add-ons the workloads rely on (ingress class, issuer, storage class). */
     platform?: pulumi.Resource;
     /** How the catalog's `postgresql` entries are run (CloudNativePG); required when the catalog has one. */
     databases?: DatabaseContext;
 }
 
-/** The FSGS micro-services, each in the namespace of its domain. */
+/**
+ * The FSGS micro-services, each in the namespace of its domain. Give the component the cluster's Kubernetes
+ * provider in `providers`: its children, and theirs, inherit it through `parent`.
+ */
 export class FsgsServices extends pulumi.ComponentResource {
     constructor(name: string, args: FsgsServicesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:kubernetes:FsgsServices", name, {}, opts);
@@ -34,7 +35,6 @@ export class FsgsServices extends pulumi.ComponentResource {
                         services: args.services.filter((service) => service.namespace === namespace),
                         registry: args.registry,
                         imagePullSecret: args.context.imagePullSecret,
-                        provider: args.provider,
                     },
                     { parent: this, dependsOn: args.platform ? [args.platform] : [] },
                 ),
@@ -57,14 +57,13 @@ export class FsgsServices extends pulumi.ComponentResource {
                         backupCredentials: args.databases.backupCredentials,
                         restore: args.databases.restore,
                         protect: args.databases.protect,
-                        provider: args.provider,
                         dependsOn: [domain, args.databases.operator],
                     },
                     { parent: this },
                 );
                 continue;
             }
-            new Microservice(service.name, { service, context: args.context, provider: args.provider, domain }, { parent: this });
+            new Microservice(service.name, { service, context: args.context, domain }, { parent: this });
         }
         this.registerOutputs({});
     }

@@ -50,7 +50,6 @@ export interface PostgresClusterArgs {
     restore?: RestoreConfig;
     /** Refuse a delete of the Cluster (its volumes are the database). */
     protect: boolean;
-    provider: k8s.Provider;
     /** The domain namespace and the operator (its CRDs and webhook) the objects need first. */
     dependsOn: pulumi.Resource[];
 }
@@ -59,7 +58,7 @@ export interface PostgresClusterArgs {
 export class PostgresCluster extends pulumi.ComponentResource {
     constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:kubernetes:PostgresCluster", name, {}, opts);
-        const options = { parent: this, provider: args.provider, dependsOn: args.dependsOn };
+        const options = { parent: this, dependsOn: args.dependsOn };
         const { input } = args;
         const policy = postgresPolicyManifest(input);
         new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, { metadata: policy.metadata, spec: policy.spec }, options);

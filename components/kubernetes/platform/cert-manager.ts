@@ -133,7 +133,7 @@ export function certManager(
         },
         opts,
     );
-    const afterRelease = { parent: opts.parent, provider: opts.provider, dependsOn: [release] };
+    const afterRelease = { parent: opts.parent, dependsOn: [release] };
     if (input.certificates === "acme-http01") {
         const clusterIssuer = new k8s.apiextensions.CustomResource(
             `${name}-cluster-issuer`,

@@ -14,8 +14,6 @@ import { metricsServer } from "./metrics-server";
 import { addOnNamespace } from "./namespace";
 
 export interface PlatformArgs {
-    /** The cluster's only Kubernetes provider: every resource goes through it. */
-    provider: k8s.Provider;
     /**
      * The environment's decisions the add-ons follow: controllers' replicas, the default StorageClass's reclaim
      * policy, the database operator's replicas; `environment` only names the internal root CA.
@@ -34,7 +32,8 @@ export interface PlatformArgs {
 }
 
 /**
- * The cluster's add-ons, each a pinned Helm release: the OpenStack cloud-controller-manager and Cinder CSI
+ * The cluster's add-ons, each a pinned Helm release (give the component the cluster's Kubernetes provider in
+ * `providers`: every child goes through it): the OpenStack cloud-controller-manager and Cinder CSI
  * (sharing one cloud-config Secret), Envoy Gateway with the stack's one Gateway, cert-manager with its ClusterIssuer,
  * and metrics-server.
  * The component's name is also the cluster name the OpenStack add-ons tag their load balancers and volumes with:
@@ -52,7 +51,8 @@ export class Platform extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:kubernetes:Platform", name, {}, opts);
-        const onCluster = { parent: this, provider: args.provider };
+        // The cluster's provider comes with the component's `providers` option; every child inherits it.
+        const onCluster = { parent: this };
         const clusterName = name;
 
         const cloudConfig = cloudConfigSecret(`${name}-cloud-config`, args.openstack, args.loadBalancers, onCluster);
