@@ -45,6 +45,9 @@ npm ci --ignore-scripts --no-audit --no-fund
 echo "== npm test (tsc, eslint, jest)"
 npm test
 
+echo "== the lint step refuses an import across layers and an import loop"
+bash scripts/check-layering.sh
+
 echo "== Ansible static checks"
 bash scripts/check-ansible.sh
 

@@ -7,7 +7,7 @@
  */
 import { type Render } from "../scripts/offline/render";
 import { RULES, evaluate } from "../policy/catalog";
-import { fromRender } from "../policy/offline";
+import { fromRender } from "../scripts/offline/policy-subject";
 import { policies } from "../policy/crossguard";
 import { type ResourceValidation, type ResourceValidationArgs, type ResourceValidationPolicy } from "@pulumi/policy";
 import { STACKS, type StackName, TYPES, renderStack } from "./support/stacks";

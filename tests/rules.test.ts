@@ -1,6 +1,7 @@
 import { parseStackConfig } from "../components/config/load";
 import type { StackConfig } from "../components/config/schema";
-import { PORTS, type SecurityRule, apiEndpointPort, securityRules } from "../components/openstack/rules";
+import { PORTS, apiEndpointPort } from "../components/config/ports";
+import { type SecurityRule, securityRules } from "../components/openstack/rules";
 import { STACKS, rawConfig } from "./support/stacks";
 
 const rulesOf = (config: StackConfig) =>

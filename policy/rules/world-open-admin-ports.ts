@@ -1,4 +1,4 @@
-import { PORTS } from "../../components/openstack/rules";
+import { PORTS } from "../../components/config/ports";
 import { STRICT_ENVIRONMENTS, type ResourceRule } from "../subject";
 
 const WORLD = new Set(["0.0.0.0/0", "::/0"]);
