@@ -39,7 +39,7 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
     const environment = new Environment(name, { config, protectStoredData: profile.protectStoredData });
     const cluster = new KubeadmCluster(name, {
         config,
-        environment,
+        hosts: environment.hosts,
         deployPrivateKey: secrets.deployPrivateKey,
         etcdBackupKeys: { accessKey: secrets.etcdBackupAccessKey, secretKey: secrets.etcdBackupSecretKey },
     });

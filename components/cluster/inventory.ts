@@ -8,7 +8,7 @@ import { renderCalicoManifest, renderCiliumValues } from "./cni-config";
 import { renderHaproxyConfig } from "./haproxy-config";
 import { keepalivedPriority, renderKeepalivedConfig } from "./keepalived-config";
 import { renderKubeadmInitConfig } from "./kubeadm-config";
-import type { NodeAddress } from "../openstack/environment";
+import type { NodeAddress } from "../openstack/cluster-hosts";
 
 /** Everything the inventory is computed from, as plain values. */
 export interface InventoryInput {

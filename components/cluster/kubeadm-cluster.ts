@@ -8,16 +8,17 @@ import { BASTION_KEY_PATH, PlaybookRun, bastionKnownHostsPath } from "../ansible
 import { stageRelease } from "../ansible/release";
 import { poolPlacements } from "../config/pools";
 import type { StackConfig } from "../config/schema";
-import type { Environment } from "../openstack/environment";
+import type { ClusterHosts } from "../openstack/cluster-hosts";
 import { cloudTeardownScript } from "./cloud-teardown";
 import { kubeconfigClientExpiry, kubeconfigExpiryWarning, kubeconfigRefreshPeriod, pointKubeconfigAt } from "./kubeconfig";
 import { EtcdBackupCredentials } from "./etcd-backup";
 import { NodeRemoval, clusterNodes } from "./node-lifecycle";
 
 export interface KubeadmClusterArgs {
+    /** The validated stack config: Kubernetes version, network, CNI, image user, etcd backups. */
     config: StackConfig;
-    /** The OpenStack environment the cluster runs on. */
-    environment: Environment;
+    /** The hosts the OpenStack layer made (nodes, bastion, API endpoint) and what to wait for. */
+    hosts: ClusterHosts;
     /** The deploy private key, a secret. */
     deployPrivateKey: pulumi.Output<string>;
     /** S3 credentials of the etcd snapshots (secrets). */
@@ -48,19 +49,13 @@ export class KubeadmCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: KubeadmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:cluster:KubeadmCluster", name, {}, opts);
-        const { config, environment } = args;
-        const endpoint = environment.apiEndpoint;
+        const { config, hosts } = args;
+        const endpoint = hosts.endpoint;
+        const nodes = pulumi.output(hosts.nodes);
 
         this.inventory = pulumi
-            .all([
-                environment.nodes,
-                environment.bastionPrivateAddress,
-                environment.bastionPublicAddress,
-                endpoint.privateAddress,
-                endpoint.publicAddress,
-                environment.dataVolumeIds,
-            ])
-            .apply(([nodes, bastionPrivate, bastionPublic, endpointPrivate, endpointPublic, dataVolumes]) => {
+            .all([nodes, hosts.bastion.privateAddress, hosts.bastion.publicAddress, endpoint.privateAddress, endpoint.publicAddress, hosts.dataVolumeIds])
+            .apply(([byRole, bastionPrivate, bastionPublic, endpointPrivate, endpointPublic, dataVolumes]) => {
                 const input: InventoryInput = {
                     environment: config.environment,
                     clusterName: name,
@@ -68,10 +63,10 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                     sshUser: config.site.image.sshUser,
                     privateKeyFile: BASTION_KEY_PATH,
                     knownHostsFile: bastionKnownHostsPath(config.site.image.sshUser),
-                    bastion: { name: environment.bastionName, privateAddress: bastionPrivate, publicAddress: bastionPublic },
-                    controlPlane: nodes.controlPlane,
-                    workers: nodes.workers,
-                    endpoint: { mode: config.cluster.apiEndpoint.mode, privateAddress: endpointPrivate, publicAddress: endpointPublic, port: endpoint.port },
+                    bastion: { name: hosts.bastion.name, privateAddress: bastionPrivate, publicAddress: bastionPublic },
+                    controlPlane: byRole.controlPlane,
+                    workers: byRole.workers,
+                    endpoint: { mode: endpoint.mode, privateAddress: endpointPrivate, publicAddress: endpointPublic, port: endpoint.port },
                     network: config.network,
                     cni: config.cluster.cni,
                     dataVolumes,
@@ -84,20 +79,20 @@ export class KubeadmCluster extends pulumi.ComponentResource {
 
         // Ansible reaches the nodes by address (ansible_host); operators by name. Every server's key is pinned.
         const knownHosts = pulumi
-            .all([environment.nodes, environment.hostPublicKeys])
-            .apply(([nodes, keys]) =>
+            .all([nodes, hosts.hostPublicKeys])
+            .apply(([byRole, keys]) =>
                 renderKnownHosts(
-                    [...nodes.controlPlane, ...nodes.workers].map((node) => ({
+                    [...byRole.controlPlane, ...byRole.workers].map((node) => ({
                         names: [node.name, node.privateAddress],
                         publicKey: keys[node.name],
                     })),
                 ),
             );
         const hostKeyOf = (server: pulumi.Input<string>) =>
-            pulumi.all([environment.hostPublicKeys, server]).apply(([keys, name]) => keys[name]);
-        const bastionHostKey = hostKeyOf(environment.bastionName);
+            pulumi.all([hosts.hostPublicKeys, server]).apply(([keys, name]) => keys[name]);
+        const bastionHostKey = hostKeyOf(hosts.bastion.name);
         const bastionConnection = sshConnection({
-            host: environment.bastionPublicAddress,
+            host: hosts.bastion.publicAddress,
             user: config.site.image.sshUser,
             privateKey: args.deployPrivateKey,
             hostKey: bastionHostKey,
@@ -111,14 +106,14 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 connection: bastionConnection,
                 sshUser: config.site.image.sshUser,
                 ...args.etcdBackupKeys,
-                sshPath: environment.sshPath,
+                sshPath: hosts.sshPath,
             },
             { parent: this },
         );
         const playbookRun = new PlaybookRun(
             `${name}-ansible`,
             {
-                bastionAddress: environment.bastionPublicAddress,
+                bastionAddress: hosts.bastion.publicAddress,
                 bastionHostKey,
                 knownHosts,
                 sshUser: config.site.image.sshUser,
@@ -126,11 +121,11 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 inventory: this.inventory,
                 playbookFolder: release.folder,
                 playbookHash: release.hash,
-                bastion: environment.bastion,
-                bastionId: environment.bastionId,
-                serverIds: environment.serverIds,
-                waitFor: [...environment.clusterResources, backupCredentials.written],
-                sshPath: environment.sshPath,
+                bastion: hosts.bastion.resource,
+                bastionId: hosts.bastion.id,
+                serverIds: hosts.serverIds,
+                waitFor: [...hosts.ready, backupCredentials.written],
+                sshPath: hosts.sshPath,
             },
             { parent: this },
         );
@@ -140,15 +135,15 @@ export class KubeadmCluster extends pulumi.ComponentResource {
             `${name}-node-removal`,
             {
                 nodes: clusterNodes(name, config.cluster),
-                addresses: environment.nodes.apply((nodes) => Object.fromEntries([...nodes.controlPlane, ...nodes.workers].map((node) => [node.name, node.privateAddress]))),
+                addresses: nodes.apply((byRole) => Object.fromEntries([...byRole.controlPlane, ...byRole.workers].map((node) => [node.name, node.privateAddress]))),
                 connection: bastionConnection,
                 sshUser: config.site.image.sshUser,
-                dependsOn: [...environment.clusterResources, ...environment.sshPath, playbookRun],
+                dependsOn: [...hosts.ready, ...hosts.sshPath, playbookRun],
             },
             { parent: this },
         );
 
-        const firstControlPlane = environment.nodes.apply((nodes) => nodes.controlPlane[0]);
+        const firstControlPlane = nodes.apply((byRole) => byRole.controlPlane[0]);
         const login = { user: config.site.image.sshUser, privateKey: args.deployPrivateKey };
         this.controlPlaneConnection = {
             ...sshConnection({
@@ -156,7 +151,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 host: firstControlPlane.privateAddress,
                 hostKey: hostKeyOf(firstControlPlane.name),
             }),
-            proxy: sshConnection({ ...login, host: environment.bastionPublicAddress, hostKey: bastionHostKey }),
+            proxy: sshConnection({ ...login, host: hosts.bastion.publicAddress, hostKey: bastionHostKey }),
         };
         const adminKubeconfig = new command.remote.Command(
             `${name}-admin-kubeconfig`,
@@ -168,9 +163,9 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 logging: "none",
                 addPreviousOutputInEnv: false,
             },
-            { parent: this, dependsOn: [playbookRun, ...environment.sshPath], additionalSecretOutputs: ["stdout"] },
+            { parent: this, dependsOn: [playbookRun, ...hosts.sshPath], additionalSecretOutputs: ["stdout"] },
         );
-        this.controlPlaneReached = [adminKubeconfig, playbookRun, ...environment.sshPath, ...environment.clusterResources];
+        this.controlPlaneReached = [adminKubeconfig, playbookRun, ...hosts.sshPath, ...hosts.ready];
         this.name = name;
         const serverUrl = pulumi.interpolate`https://${endpoint.publicAddress}:${endpoint.port}`;
         this.kubeconfig = pulumi.secret(

@@ -2,6 +2,7 @@ import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/schema";
 import { type ApiEndpoint, apiEndpointAllowedCidrs } from "./api-endpoint";
+import type { ClusterHosts, NodeAddress, NodesByRole } from "./cluster-hosts";
 import { Bastion } from "./bastion";
 import { Network } from "./network";
 import { NodePool } from "./node-pool";
@@ -20,18 +21,7 @@ export interface EnvironmentArgs {
     protectStoredData: boolean;
 }
 
-/** A Kubernetes node as the next layers (inventory, monitoring) see it. */
-export interface NodeAddress {
-    name: string;
-    privateAddress: string;
-    /** Worker pool; absent on control-plane nodes. */
-    pool?: string;
-}
-
-export interface NodesByRole {
-    controlPlane: NodeAddress[];
-    workers: NodeAddress[];
-}
+export type { NodeAddress, NodesByRole } from "./cluster-hosts";
 
 /** One FSGS environment in its OpenStack project: network, security groups, bastion, nodes, API endpoint. */
 export class Environment extends pulumi.ComponentResource {
@@ -62,6 +52,8 @@ export class Environment extends pulumi.ComponentResource {
     public readonly hostPublicKeys: pulumi.Output<Record<string, string>>;
     /** Cinder ID of each node's data volume, by node name (nodes without one are absent). */
     public readonly dataVolumeIds: pulumi.Output<Record<string, string>>;
+    /** What the cluster layer is given: hosts, bastion, endpoint, what to wait for. */
+    public readonly hosts: ClusterHosts;
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:openstack:Environment", name, {}, opts);
@@ -230,6 +222,21 @@ export class Environment extends pulumi.ComponentResource {
             .apply((ids): Record<string, string> => Object.fromEntries(withVolumes.map((node, index) => [node.name, ids[index]])));
         this.bastionPublicAddress = bastion.publicAddress;
         this.bastionPrivateAddress = bastion.privateAddress;
+        this.hosts = {
+            nodes: this.nodes,
+            bastion: { name: this.bastionName, privateAddress: bastion.privateAddress, publicAddress: bastion.publicAddress, id: bastion.instanceId, resource: bastion },
+            endpoint: {
+                mode: cluster.apiEndpoint.mode,
+                privateAddress: this.apiEndpoint.privateAddress,
+                publicAddress: this.apiEndpoint.publicAddress,
+                port: this.apiEndpoint.port,
+            },
+            hostPublicKeys: this.hostPublicKeys,
+            serverIds: this.serverIds,
+            dataVolumeIds: this.dataVolumeIds,
+            ready: this.clusterResources,
+            sshPath: this.sshPath,
+        };
         this.registerOutputs({
             nodes: this.nodes,
             bastionPublicAddress: this.bastionPublicAddress,
