@@ -375,8 +375,11 @@ describe("the platform under mocks", () => {
     it("keeps the credential in the cloud-config Secret only, and as a secret", () => {
         const [secret] = ofType(prod.render, SECRET);
         expect(secret.inputs.stringData).toBe("[secret]");
+        // A secret that reached a chart's values would show there as "[secret]" (the render masks it), and end in
+        // the Helm release's stored manifest in clear: values must hold none.
         for (const release of ofType(prod.render, RELEASE)) {
-            expect([release.name, typeof release.inputs.values]).toEqual([release.name, "object"]);
+            expect([release.name, JSON.stringify(release.inputs.values)]).toEqual([release.name, expect.not.stringContaining("[secret]")]);
+            expect([release.name, release.secretDigests]).toEqual([release.name, {}]);
         }
         const plan = JSON.stringify(prod.render);
         expect(plan).not.toContain(CREDENTIAL_SECRET);
