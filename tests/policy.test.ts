@@ -83,6 +83,19 @@ describe("a broken prod plan is reported, naming the resource", () => {
         expect(violations).toEqual([expect.stringMatching(/^2 control-plane instance\(s\) \(fsgs-prod-cp-1, fsgs-prod-cp-2\)/)]);
     });
 
+    it("control-plane-ha: counts control planes by their fsgs_role metadata, not by a name pattern", () => {
+        // Renamed, it is still a control plane; a worker's name does not make it one.
+        expect(
+            violationsAfter("control-plane-ha", (render) => {
+                find(render, TYPES.instance, "fsgs-prod-cp-3").name = "fsgs-prod-etcd-c";
+            }),
+        ).toEqual([]);
+        const violations = violationsAfter("control-plane-ha", (render) => {
+            find(render, TYPES.instance, "fsgs-prod-cp-3").inputs.metadata = { fsgs_environment: "prod", fsgs_role: "worker", fsgs_pool: "general" };
+        });
+        expect(violations).toEqual([expect.stringMatching(/^2 control-plane instance\(s\) \(fsgs-prod-cp-1, fsgs-prod-cp-2\)/)]);
+    });
+
     it("control-plane-ha: a control plane in no server group", () => {
         const violations = violationsAfter("control-plane-ha", (render) => {
             delete find(render, TYPES.instance, "fsgs-prod-cp-1").inputs.schedulerHints;

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/schema";
 import { type ApiEndpoint, apiEndpointAllowedCidrs } from "./api-endpoint";
 import type { ClusterHosts, NodeAddress, NodesByRole } from "./cluster-hosts";
+import { type ServerRole, serverMetadata } from "./server-metadata";
 import { Bastion } from "./bastion";
 import { Network } from "./network";
 import { NodePool } from "./node-pool";
@@ -99,11 +100,7 @@ export class Environment extends pulumi.ComponentResource {
             subnetId: network.subnetId,
             volumeType: site.volumeType,
         };
-        const metadata = (role: string, pool?: string): Record<string, string> => ({
-            fsgs_environment: environment,
-            fsgs_role: role,
-            ...(pool ? { fsgs_pool: pool } : {}),
-        });
+        const metadata = (role: ServerRole, pool?: string) => serverMetadata(environment, role, pool);
 
         const bastion = new Bastion(
             `${name}-bastion`,

@@ -1,4 +1,5 @@
 import type { RenderedResource } from "../render";
+import { serverRoleOf } from "../../../components/openstack/server-metadata";
 import { CloudError, SOURCES } from "./cloud-error";
 import { cidrContains } from "./reachability";
 import { parseCidr } from "../../../components/config/cidr";
@@ -160,8 +161,7 @@ export class FakeOpenStack {
                 if (inputs.keyPair !== undefined && !this.live("keypair").some((keypair) => keypair.name === inputs.keyPair)) {
                     throw new CloudError("400 BadRequest", `Invalid key_name provided.`, SOURCES.missing);
                 }
-                const metadata = (inputs.metadata as Record<string, string> | undefined) ?? {};
-                return add({ port: port.id, role: metadata.fsgs_role });
+                return add({ port: port.id, role: serverRoleOf(inputs.metadata) });
             }
             case "volume":
                 return add({ volumeType: inputs.volumeType, size: inputs.size });
