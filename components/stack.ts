@@ -6,7 +6,7 @@ import { FsgsServices } from "./kubernetes/fsgs-services";
 import { Platform } from "./kubernetes/platform";
 import { clusterProvider } from "./kubernetes/provider";
 import { hasStatefulPool } from "./config/pools";
-import { certificateSource } from "./config/traffic";
+import { certificateSource, outsideNodePorts } from "./config/traffic";
 import { resolveService, routedHosts } from "./kubernetes/service-defaults";
 import { Environment, type NodesByRole } from "./openstack/environment";
 
@@ -36,7 +36,11 @@ export interface StackOutputs {
 export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs {
     const { config, profile, secrets, catalog } = catalogFiles === undefined ? loadStack() : loadStack(undefined, catalogFiles);
     const name = `fsgs-${config.environment}`;
-    const environment = new Environment(name, { config, protectStoredData: profile.protectStoredData });
+    const environment = new Environment(name, {
+        config,
+        protectStoredData: profile.protectStoredData,
+        outsideNodePorts: outsideNodePorts(config, catalog),
+    });
     const cluster = new KubeadmCluster(name, {
         config,
         hosts: environment.hosts,

@@ -34,12 +34,21 @@ beforeAll(async () => {
             const hosts: ClusterHosts = {
                 nodes: {
                     controlPlane: [{ name: "c-cp-1", privateAddress: "10.9.0.11" }],
-                    workers: [{ name: "c-general-1", privateAddress: "10.9.0.21", pool: "general" }],
+                    // Integration's pools: one general pool of 2 (Pulumi.integration.yaml).
+                    workers: [
+                        { name: "c-general-1", privateAddress: "10.9.0.21", pool: "general" },
+                        { name: "c-general-2", privateAddress: "10.9.0.22", pool: "general" },
+                    ],
                 },
                 bastion: { name: "c-bastion", privateAddress: "10.9.0.5", publicAddress: "198.51.100.7", id: "nova-bastion-1", resource: standIn("bastion") },
                 endpoint: { mode: "vip", privateAddress: "10.9.0.100", publicAddress: "198.51.100.8", port: 8443 },
-                hostPublicKeys: { "c-bastion": BASTION_KEY, "c-cp-1": CP1_KEY, "c-general-1": CP1_KEY },
-                serverIds: { "c-bastion": "nova-bastion-1", "c-cp-1": "nova-cp-1", "c-general-1": "nova-w-1" },
+                hostPublicKeys: { "c-bastion": BASTION_KEY, "c-cp-1": CP1_KEY, "c-general-1": CP1_KEY, "c-general-2": CP1_KEY },
+                servers: [
+                    { name: "c-bastion", instanceId: "nova-bastion-1", hostPublicKey: BASTION_KEY },
+                    { name: "c-cp-1", instanceId: "nova-cp-1", hostPublicKey: CP1_KEY },
+                    { name: "c-general-1", instanceId: "nova-w-1", hostPublicKey: CP1_KEY },
+                    { name: "c-general-2", instanceId: "nova-w-2", hostPublicKey: CP1_KEY },
+                ],
                 dataVolumeIds: { "c-general-1": "cinder-vol-1" },
                 ready: [standIn("node-pools")],
                 sshPath: [standIn("security-groups")],
@@ -68,6 +77,7 @@ describe("KubeadmCluster from ClusterHosts alone", () => {
         const inventory = String(outputs.inventory.value);
         expect(inventory).toContain("ansible_host: 10.9.0.11");
         expect(inventory).toContain("ansible_host: 10.9.0.21");
+        expect(inventory).toContain("ansible_host: 10.9.0.22");
         expect(inventory).toContain("cinder-vol-1");
         expect(inventory).toContain("cluster_api_endpoint_address: 10.9.0.100");
         expect(inventory).toContain("cluster_api_endpoint_port: 8443");

@@ -123,7 +123,10 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 playbookHash: release.hash,
                 bastion: hosts.bastion.resource,
                 bastionId: hosts.bastion.id,
-                serverIds: hosts.serverIds,
+                servers: hosts.servers,
+                workers: clusterNodes(name, config.cluster)
+                    .filter((node) => node.role === "worker")
+                    .map((node) => node.name),
                 waitFor: [...hosts.ready, backupCredentials.written],
                 sshPath: hosts.sshPath,
             },

@@ -224,8 +224,25 @@ const backupsWhereProtected: EnvironmentRule = {
     },
 };
 
+const survivesWorkerLoss: EnvironmentRule = {
+    needs: ["environment", "cluster"],
+    check(config) {
+        const tolerance = config.cluster.workerLossTolerance;
+        const { minimumWorkerLossTolerance } = profileOf(config);
+        return tolerance < minimumWorkerLossTolerance
+            ? [
+                  {
+                      path: ["cluster", "workerLossTolerance"],
+                      message: `${config.environment} needs >= ${minimumWorkerLossTolerance} (its services must fit at peak with a worker down, for a drain or a failure), got ${tolerance}: add workers or larger flavors instead`,
+                  },
+              ]
+            : [];
+    },
+};
+
 export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
     backupsWhereProtected,
+    survivesWorkerLoss,
     workerFlavorsSized,
     controlPlaneQuorum,
     enoughWorkers,

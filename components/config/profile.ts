@@ -17,6 +17,8 @@ export interface EnvironmentProfile {
     minimumControlPlanes: number;
     /** Fewest workers in all pools together: replicas spread over nodes survive one loss. */
     minimumWorkers: number;
+    /** Fewest workers the capacity check must be able to lose at peak (`cluster.workerLossTolerance`): a drain or a failure. */
+    minimumWorkerLossTolerance: number;
     /** Replicas of the platform's controllers (cert-manager, Envoy Gateway, metrics-server): one is an outage of that controller at every node drain. */
     highAvailabilityReplicas: number;
     /** Fewest replicas of an FSGS service that is not a singleton: one node drain must not stop it. */
@@ -52,6 +54,7 @@ export function environmentProfile(environment: EnvironmentName): EnvironmentPro
         strictRules,
         minimumControlPlanes: strictRules ? 3 : 1,
         minimumWorkers: strictRules ? 3 : 0,
+        minimumWorkerLossTolerance: strictRules ? 1 : 0,
         highAvailabilityReplicas: strictRules ? 2 : 1,
         minimumServiceReplicas: strictRules ? 2 : 1,
         refuseEndOfLifeKubernetes: strictRules,

@@ -9,6 +9,13 @@ export interface NodeAddress {
     pool?: string;
 }
 
+/** One server's identity: a new server gets a new ID, and a new host key. */
+export interface ServerIdentity {
+    name: string;
+    instanceId: pulumi.Input<string>;
+    hostPublicKey: pulumi.Input<string>;
+}
+
 export interface NodesByRole {
     controlPlane: NodeAddress[];
     workers: NodeAddress[];
@@ -37,8 +44,8 @@ export interface ClusterHosts {
     endpoint: { mode: ApiEndpointMode; privateAddress: pulumi.Input<string>; publicAddress: pulumi.Input<string>; port: number };
     /** SSH host public key of every server (bastion and nodes) by name: every connection pins it. */
     hostPublicKeys: pulumi.Input<Record<string, string>>;
-    /** Nova ID of every server by name: what changes when one is replaced. */
-    serverIds: pulumi.Input<Record<string, string>>;
+    /** Every server (bastion and nodes) with its Nova ID and host key: what changes when one is replaced. */
+    servers: readonly ServerIdentity[];
     /** Cinder ID of each node's data volume, by node name (nodes without one are absent). */
     dataVolumeIds: pulumi.Input<Record<string, string>>;
     /** What must exist before Ansible forms the cluster: the node pools (servers, volumes) and the API endpoint. */

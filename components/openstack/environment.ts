@@ -1,8 +1,9 @@
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/schema";
+import type { OutsideNodePort } from "../config/traffic";
 import { type ApiEndpoint, apiEndpointAllowedCidrs } from "./api-endpoint";
-import type { ClusterHosts, NodeAddress, NodesByRole } from "./cluster-hosts";
+import type { ClusterHosts, NodeAddress, NodesByRole, ServerIdentity } from "./cluster-hosts";
 import { type ServerRole, serverMetadata } from "./server-metadata";
 import { Bastion } from "./bastion";
 import { Network } from "./network";
@@ -20,9 +21,12 @@ export interface EnvironmentArgs {
      * certificates and kubeconfigs name the endpoint's address.
      */
     protectStoredData: boolean;
+    /** NodePorts reached from outside the cluster and their allowed networks (config/traffic.ts `outsideNodePorts`). */
+    outsideNodePorts: readonly OutsideNodePort[];
 }
 
-export type { NodeAddress, NodesByRole } from "./cluster-hosts";
+export type { NodeAddress, NodesByRole, ServerIdentity } from "./cluster-hosts";
+
 
 /** One FSGS environment in its OpenStack project: network, security groups, bastion, nodes, API endpoint. */
 export class Environment extends pulumi.ComponentResource {
@@ -47,6 +51,8 @@ export class Environment extends pulumi.ComponentResource {
     public readonly sshPath: pulumi.Resource[];
     /** Nova ID of every server (bastion and nodes) by name: what changes when one is replaced. */
     public readonly serverIds: pulumi.Output<Record<string, string>>;
+    /** Every server (bastion and nodes) with its own ID and host key, so a consumer can depend on one server alone. */
+    public readonly servers: readonly ServerIdentity[];
     /** Nova ID of the bastion. */
     public readonly bastionId: pulumi.Output<string>;
     /** SSH host public key of every server (bastion and nodes) by name. */
@@ -78,6 +84,7 @@ export class Environment extends pulumi.ComponentResource {
                     nodeCidr: addressing.nodeCidr,
                     cni: cluster.cni,
                     apiEndpointMode: cluster.apiEndpoint.mode,
+                    outsideNodePorts: args.outsideNodePorts,
                 }),
             },
             parent,
@@ -205,7 +212,8 @@ export class Environment extends pulumi.ComponentResource {
         this.clusterResources = [controlPlane, ...workerPools.map(([, pool]) => pool), this.apiEndpoint];
         this.sshPath = [securityGroups, bastion];
         const poolNodes = [...controlPlane.nodes, ...workerPools.flatMap(([, pool]) => pool.nodes)];
-        const servers = [{ name: `${name}-bastion`, instanceId: bastion.instanceId, hostPublicKey: bastion.hostPublicKey }, ...poolNodes];
+        const servers: ServerIdentity[] = [{ name: `${name}-bastion`, instanceId: bastion.instanceId, hostPublicKey: bastion.hostPublicKey }, ...poolNodes];
+        this.servers = servers;
         this.serverIds = pulumi
             .all(servers.map((server) => server.instanceId))
             .apply((ids): Record<string, string> => Object.fromEntries(servers.map((server, index) => [server.name, ids[index]])));
@@ -229,7 +237,7 @@ export class Environment extends pulumi.ComponentResource {
                 port: this.apiEndpoint.port,
             },
             hostPublicKeys: this.hostPublicKeys,
-            serverIds: this.serverIds,
+            servers: this.servers,
             dataVolumeIds: this.dataVolumeIds,
             ready: this.clusterResources,
             sshPath: this.sshPath,
