@@ -48,6 +48,12 @@ describe("the URN comparison of a refactor", () => {
         expect(result.lost).toEqual([server.urn]);
     });
 
+    test("a command replaced by a new trigger is a re-run, listed, not a lost resource", () => {
+        const run = resource("command:remote:Command", "fsgs-prod-ansible-run", { create: "ansible-playbook site.yml", triggers: ["hash-1"] }, { replaceOnChanges: ["triggers"] });
+        const result = compareUrns("prod", render(run), render({ ...run, inputs: { ...run.inputs, triggers: ["hash-2"] } }));
+        expect([result.lost, result.reruns]).toEqual([[], [run.urn]]);
+    });
+
     test("a Kubernetes object sent through another provider is caught, though its inputs are the same", () => {
         const namespace = resource(NAMESPACE, "fsgs-ops", { metadata: { name: "fsgs-ops" } }, { provider: "urn:pulumi:prod::svom-fsgs::pulumi:providers:kubernetes::fsgs-prod-k8s::id1" });
         const elsewhere = { ...namespace, provider: "urn:pulumi:prod::svom-fsgs::pulumi:providers:kubernetes::default_4_34_2::id2" };
