@@ -84,7 +84,7 @@ describe("add a worker to prod's general pool", () => {
         (config.cluster as { workerPools: { count: number }[] }).workerPools[0].count += 1;
     };
 
-    test("creates the server, its port and data volume, and runs Ansible again", async () => {
+    test("creates the server, its port and data volume, and runs Ansible for the new worker only", async () => {
         const { plan } = await change(cache, "prod", "add a worker", addWorker);
         expect(stepLines(plan, isOpenStack)).toEqual([
             "create fsgs-prod-general-5-data",
@@ -92,12 +92,19 @@ describe("add a worker to prod's general pool", () => {
             "create fsgs-prod-general-5",
             "create fsgs-prod-general-5-data-attach",
         ]);
-        expect(stepLines(plan, (type) => type.startsWith("command:"))).toEqual(
-            expect.arrayContaining(["update fsgs-prod-ansible-inventory", "replace fsgs-prod-ansible-run"]),
-        );
+        // The new worker's join command (site.yml limited to it and a control plane), the files it reads, and the
+        // new server's removal command; the cluster-wide run and every other worker's join stay as they are.
+        expect(stepLines(plan, (type) => type.startsWith("command:"))).toEqual([
+            "update fsgs-prod-ansible-inventory",
+            "update fsgs-prod-ansible-known-hosts",
+            "update fsgs-prod-ansible-worker-keys",
+            "create fsgs-prod-ansible-join-fsgs-prod-general-5",
+            "create fsgs-prod-node-removal-fsgs-prod-general-5",
+        ]);
         const { deployment } = deployed("prod", await cache.get("prod"));
         expect(deployment.apply(plan).error).toBeUndefined();
-        expect(deployment.runs.get(ansibleRun("prod"))).toBe(2);
+        expect(deployment.runs.get(ansibleRun("prod"))).toBe(1);
+        expect(deployment.runs.get("fsgs-prod-ansible-join-fsgs-prod-general-5")).toBe(1);
     });
 
     // Was issue 8 item 4: the kubeconfig is unknown while admin-kubeconfig is replaced, and the provider had no
@@ -167,9 +174,11 @@ describe("up --replace", () => {
     });
 
     // Was issue 8 item 4: a new server at the same address is bare, and Ansible's trigger ignored identities.
-    test.each(scenarios)("%s runs Ansible again", async (_label, stack, server) => {
+    // A control plane or the bastion: the cluster-wide run; a worker: only its own join command.
+    test.each(scenarios)("%s runs Ansible again", async (label, stack, server) => {
         const { plan } = await change(cache, stack, "as committed", () => undefined, { replace: [server] });
-        expect(stepLines(plan)).toContain(`replace ${ansibleRun(stack)}`);
+        const ansible = stepLines(plan, (type) => type === "command:remote:Command").filter((line) => line.includes("-ansible-run") || line.includes("-ansible-join-"));
+        expect(ansible).toEqual(label === "a worker" ? [`replace fsgs-${stack}-ansible-join-${server}`] : [`replace ${ansibleRun(stack)}`]);
     });
 });
 
