@@ -6,6 +6,7 @@
  * became plain tests when its fix landed: each failed on the code before that fix.
  */
 import { planSteps } from "../scripts/offline/lifecycle/engine";
+import { nodePortProblem } from "../scripts/offline/lifecycle/reachability";
 import { ProgramFailedError } from "../scripts/offline/render";
 import { RenderCache, change, deployed, isKubernetes, isOpenStack, stepLines } from "./support/lifecycle";
 
@@ -20,11 +21,12 @@ describe("first up and a second up with no change", () => {
         expect(deployment.cluster.alive()).toBe(true);
     });
 
-    test("the first up of preprod completes; its cluster then makes the Gateway's and vhf-listener's load balancers and the claims' volumes", async () => {
+    // vhf-listener gets no load balancer: preprod lists no network for it yet (exposeSourceRanges: []).
+    test("the first up of preprod completes; its cluster then makes the Gateway's load balancer and the claims' volumes", async () => {
         const { deployment, outcome } = deployed("preprod", await cache.get("preprod"));
         expect(outcome.error).toBeUndefined();
         const made = deployment.cloud.all().filter((object) => object.owner === "cloud-controller-manager" || object.owner === "cinder-csi");
-        expect(made.map((object) => object.kind).sort()).toEqual(["floatingIp", "floatingIp", "loadBalancer", "loadBalancer", "port", "port", "volume", "volume", "volume", "volume", "volume", "volume"]);
+        expect(made.map((object) => object.kind).sort()).toEqual(["floatingIp", "loadBalancer", "port", "volume", "volume", "volume", "volume", "volume", "volume"]);
     });
 
     // Two independent renders of one config, as two `pulumi up` runs make.
@@ -36,6 +38,29 @@ describe("first up and a second up with no change", () => {
         expect(plan.steps).toEqual([]);
         deployment.apply(plan);
         expect(deployment.runs.get(ansibleRun(stack))).toBe(1);
+    });
+});
+
+describe("traffic from outside integration, which has no load balancer (vip mode)", () => {
+    // Addresses written out from Pulumi.integration.yaml: admin networks 134.158.64.0/20 and 134.158.88.0/24,
+    // vhf-listener's network 192.0.2.0/24; NodePorts 30080/30443 (Gateway) and 30900 (vhf-listener).
+    test("a client on an admin network reaches the Gateway's NodePorts on every worker; one outside them is dropped", async () => {
+        const { deployment, outcome } = deployed("integration", await cache.get("integration"));
+        expect(outcome.error).toBeUndefined();
+        expect(nodePortProblem(deployment.cloud, "134.158.64.10", 30443, "tcp")).toBeUndefined();
+        expect(nodePortProblem(deployment.cloud, "134.158.88.7", 30080, "tcp")).toBeUndefined();
+        expect(nodePortProblem(deployment.cloud, "134.158.96.10", 30443, "tcp")).toMatch(/dropped: no rule of fsgs-integration-general-1, fsgs-integration-general-2/);
+        // An admin network is not a ground station, and the Gateway's port is no other NodePort.
+        expect(nodePortProblem(deployment.cloud, "134.158.64.10", 30900, "udp")).toMatch(/dropped/);
+        expect(nodePortProblem(deployment.cloud, "134.158.64.10", 30081, "tcp")).toMatch(/dropped/);
+    });
+
+    test("a ground-station relay in vhf-listener's declared network reaches its NodePort over UDP and TCP; one outside it is dropped", async () => {
+        const { deployment } = deployed("integration", await cache.get("integration"));
+        expect(nodePortProblem(deployment.cloud, "192.0.2.10", 30900, "udp")).toBeUndefined();
+        expect(nodePortProblem(deployment.cloud, "192.0.2.10", 30900, "tcp")).toBeUndefined();
+        expect(nodePortProblem(deployment.cloud, "198.51.100.10", 30900, "udp")).toMatch(/dropped/);
+        expect(nodePortProblem(deployment.cloud, "192.0.2.10", 30443, "tcp")).toMatch(/dropped/);
     });
 });
 

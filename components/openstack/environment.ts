@@ -2,6 +2,7 @@ import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import { dataProtection } from "../config/data-protection";
 import type { StackConfig } from "../config/schema";
+import type { OutsideNodePort } from "../config/traffic";
 import { type ApiEndpoint, apiEndpointAllowedCidrs } from "./api-endpoint";
 import { Bastion } from "./bastion";
 import { Network } from "./network";
@@ -14,6 +15,8 @@ import { VipApiEndpoint } from "./vip-api-endpoint";
 export interface EnvironmentArgs {
     /** The validated stack config. */
     config: StackConfig;
+    /** NodePorts reached from outside the cluster and their allowed networks (config/traffic.ts `outsideNodePorts`). */
+    outsideNodePorts: readonly OutsideNodePort[];
 }
 
 /** A Kubernetes node as the next layers (inventory, monitoring) see it. */
@@ -95,6 +98,7 @@ export class Environment extends pulumi.ComponentResource {
                     nodeCidr: addressing.nodeCidr,
                     cni: cluster.cni,
                     apiEndpointMode: cluster.apiEndpoint.mode,
+                    outsideNodePorts: args.outsideNodePorts,
                 }),
             },
             parent,
