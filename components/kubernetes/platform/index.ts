@@ -11,6 +11,7 @@ import { clusterGateway, ENVOY_GATEWAY_NAMESPACE, envoyGateway, GATEWAY_CLASS_NA
 import { gatewayResources } from "./gateway";
 import { metricsServer } from "./metrics-server";
 import { addOnNamespace } from "./namespace";
+import { rabbitmqOperator } from "./rabbitmq-operator";
 
 export interface PlatformArgs {
     /** The cluster's only Kubernetes provider: every resource goes through it. */
@@ -47,6 +48,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly gateway: GatewayRef;
     /** The CloudNativePG operator release: database Clusters need its CRDs and webhook. */
     public readonly databaseOperator: k8s.helm.v3.Release;
+    /** The RabbitMQ Cluster Operator's manifest: RabbitmqClusters need its CRD and webhook. */
+    public readonly brokerOperator: pulumi.Resource;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:kubernetes:Platform", name, {}, opts);
@@ -127,6 +130,12 @@ export class Platform extends pulumi.ComponentResource {
             { replicas: args.databaseOperatorReplicas, namespace: cnpgNamespace.metadata.name },
             afterNodesInitialised,
         );
+
+        // Its webhook's serving certificate is a cert-manager Certificate in the same manifest.
+        this.brokerOperator = rabbitmqOperator(`${name}-rabbitmq-operator`, {
+            ...onCluster,
+            dependsOn: [cloudControllerManagerRelease, certificates.release],
+        }).install;
 
         this.storageClassName = STORAGE_CLASS_NAME;
         this.clusterIssuerName = clusterIssuer;
