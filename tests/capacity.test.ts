@@ -19,9 +19,9 @@ describe("N-1 capacity at peak", () => {
         // Per node: 16 vCPU - 0.25 for DaemonSets; 64 GiB - 100Mi eviction reserve - 256Mi for DaemonSets.
         expect(stateful.available.cpu).toBeCloseTo(2 * (16 - 0.25));
         expect(stateful.available.memory).toBe(2 * (65536 - 100 - 256) * MiB);
-        // database: 3 CloudNativePG instances x 2 CPU / 8Gi (prod override), message-broker 3 x 500m / 1Gi.
+        // database: 3 CloudNativePG instances x 2 CPU / 8Gi (prod override), message-broker 3 RabbitMQ nodes x 500m / 2Gi.
         expect(stateful.requested.cpu).toBeCloseTo(3 * 2 + 3 * 0.5);
-        expect(stateful.requested.memory).toBe(3 * 8 * GiB + 3 * GiB);
+        expect(stateful.requested.memory).toBe(3 * 8 * GiB + 3 * 2 * GiB);
         expect(stateful.headroom.cpu).toBeGreaterThan(0);
     });
 
@@ -48,9 +48,10 @@ describe("N-1 capacity at peak", () => {
     it("says by how much integration's two workers fall short with one of them down", () => {
         // One m1.large left: 4 - 0.25 CPU. At peak: 7.65 CPU of services (the program webs at 7 pods each) and
         // 0.49 of add-ons with one replica each. The database is one CloudNativePG instance (250m / 1Gi) in integration,
-        // where the repmgr StatefulSet ran two: 7.4 CPU of services.
+        // where the repmgr StatefulSet ran two. The broker is one RabbitMQ node of 500m / 2Gi where the old StatefulSet
+        // ran the catalog's 3 replicas of 500m / 1Gi: 7.89 - 1.5 + 0.5 CPU, 15.26 - 3 + 2 GiB.
         expect(capacityLines(capacity("integration"))).toEqual([
-            "general workers (2, largest down): 3.75 CPU / 7.65 GiB for 7.89 CPU / 15.26 GiB requested at peak: DOES NOT FIT: short by 4.14 CPU and 7.61 GiB",
+            "general workers (2, largest down): 3.75 CPU / 7.65 GiB for 6.89 CPU / 14.26 GiB requested at peak: DOES NOT FIT: short by 3.14 CPU and 6.61 GiB",
         ]);
     });
 
@@ -64,8 +65,8 @@ describe("N-1 capacity at peak", () => {
             expect([result.group, result.headroom.cpu < 0, result.headroom.memory < 0]).toEqual([result.group, true, true]);
         }
         if (stack === "prod") {
-            // A database pod asks for 2 CPU and 8Gi: no 1-vCPU node can take it, whatever the count.
-            expect(group(results, "stateful").oversized).toEqual(["database"]);
+            // A database pod asks for 2 CPU and 8Gi, a RabbitMQ node 2Gi: no 1-vCPU, 2 GiB node can take either, whatever the count.
+            expect(group(results, "stateful").oversized).toEqual(["database", "message-broker"]);
         }
         expect(capacityLines(results).every((line) => line.includes("DOES NOT FIT: short by"))).toBe(true);
     });
