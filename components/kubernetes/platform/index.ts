@@ -1,4 +1,4 @@
-import type * as k8s from "@pulumi/kubernetes";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type GatewayRef, HTTP_LISTENER, type RoutedHost } from "../gateway-manifests";
 import { type CertificateSource, certManager, certManagerReplicas, issuerName } from "./cert-manager";
@@ -12,6 +12,7 @@ import { gatewayResources } from "./gateway";
 import { metricsServer } from "./metrics-server";
 import { addOnNamespace } from "./namespace";
 import { rabbitmqOperator } from "./rabbitmq-operator";
+import { exceptionNamespaceLabels, POD_SECURITY_EXCEPTIONS } from "../pod-security";
 
 export interface PlatformArgs {
     /** The cluster's only Kubernetes provider: every resource goes through it. */
@@ -55,6 +56,12 @@ export class Platform extends pulumi.ComponentResource {
         super("svom:kubernetes:Platform", name, {}, opts);
         const onCluster = { parent: this, provider: args.provider };
         const clusterName = name;
+
+        // The namespaces of the documented exceptions the program labels (kubeadm's kube-system): their level said
+        // out loud rather than left to the admission default, and restricted audited.
+        for (const exception of POD_SECURITY_EXCEPTIONS.filter((candidate) => candidate.labelledBy === "program")) {
+            new k8s.core.v1.NamespacePatch(`${name}-${exception.namespace}-pod-security`, { metadata: { name: exception.namespace, labels: exceptionNamespaceLabels(exception) } }, onCluster);
+        }
 
         const cloudConfig = cloudConfigSecret(`${name}-cloud-config`, args.openstack, args.loadBalancers, onCluster);
         const configChecksum = cloudConfigChecksum(args.openstack, args.loadBalancers);
