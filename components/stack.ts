@@ -8,7 +8,7 @@ import { Platform } from "./kubernetes/platform";
 import { clusterProvider } from "./kubernetes/provider";
 import { dataProtection } from "./config/data-protection";
 import { hasStatefulPool } from "./config/pools";
-import { certificateSource } from "./config/traffic";
+import { certificateSource, outsideNodePorts } from "./config/traffic";
 import { resolveService, routedHosts } from "./kubernetes/service-defaults";
 import { Environment, type NodesByRole } from "./openstack/environment";
 
@@ -38,7 +38,7 @@ export interface StackOutputs {
 export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs {
     const { config, secrets, catalog } = catalogFiles === undefined ? loadStack() : loadStack(undefined, catalogFiles);
     const name = `fsgs-${config.environment}`;
-    const environment = new Environment(name, { config });
+    const environment = new Environment(name, { config, outsideNodePorts: outsideNodePorts(config, catalog) });
     const cluster = new KubeadmCluster(name, {
         config,
         environment,
