@@ -2,7 +2,7 @@ import { parseCidr } from "../../../components/config/cidr";
 import { readNamespacedConfig } from "../../../components/config/load";
 import { buildStack } from "../../../components/stack";
 import { type Render, renderProgram } from "../render";
-import { readStackFiles } from "../stack-files";
+import { readStackFiles, secretTexts } from "../stack-files";
 import { Deployment } from "./deploy";
 import { describeStep, planSteps } from "./engine";
 import { type Setting, applySetting } from "./settings";
@@ -23,7 +23,7 @@ export async function renderWithSettings(root: string, stack: string, settings: 
     const texts = Object.fromEntries(
         Object.entries(config).map(([key, value]) => [`${files.project}:${key}`, typeof value === "string" ? value : JSON.stringify(value)]),
     );
-    const secrets = Object.fromEntries(files.secretKeys.map((key) => [key, files.config[key]]));
+    const secrets = secretTexts(files, config.access);
     return renderProgram({ project: files.project, stack, config: { ...texts, ...secrets }, secretKeys: files.secretKeys, program: buildStack });
 }
 
