@@ -6,9 +6,12 @@
  * and the two-phase one could not even be configured (no deployPreviousPrivateKey).
  */
 import { planSteps } from "../scripts/offline/lifecycle/engine";
+import { predict } from "../scripts/offline/lifecycle/predict";
+import { parseSetting } from "../scripts/offline/lifecycle/settings";
 import { authorizedKeysOf } from "../scripts/offline/lifecycle/reachability";
 import type { Deployment } from "../scripts/offline/lifecycle/deploy";
 import { RenderCache, deployed, isOpenStack, stepLines } from "./support/lifecycle";
+import { ROOT } from "./support/stacks";
 import { sshKeygen } from "./support/ssh-keygen";
 
 const cache = new RenderCache();
@@ -67,6 +70,12 @@ describe("rotate the deploy key the wrong way: the new key only, in one up", () 
         // Every command of the new program presents the new key, which no existing server accepts.
         expect(deployment.lockedOut(after.resources)).toEqual(SERVERS);
     });
+});
+
+test("npm run plan --set access.deployPublicKey=<new key> tells a reviewer which servers the up would lock out", async () => {
+    const prediction = await predict(ROOT, STACK, { settings: [parseSetting(`access.deployPublicKey=${newKey.publicKey}`)], replace: [], destroy: false });
+    expect(prediction.rejected).toBe(true);
+    expect(prediction.lines).toEqual(expect.arrayContaining([`LOCKED OUT: 4 server(s) would refuse the deploy key the program logs in with: ${SERVERS.join(", ")}.`]));
 });
 
 describe("rotate the deploy key in two phases", () => {

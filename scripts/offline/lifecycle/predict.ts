@@ -42,6 +42,18 @@ function runnerOf(render: Render, root: string): string {
     return runnerAddress(access?.adminCidrs ?? []);
 }
 
+/** A reviewer's warning when the program's commands would present a key some servers do not accept. */
+function lockOutLines(servers: readonly string[]): string[] {
+    if (servers.length === 0) {
+        return [];
+    }
+    return [
+        `LOCKED OUT: ${servers.length} server(s) would refuse the deploy key the program logs in with: ${servers.join(", ")}.`,
+        "Servers keep the key they booted with; rotate in two phases (README, \"Rotating the deploy key\"): first up with the new key and",
+        "the old one as the secret deployPreviousPrivateKey, then remove deployPreviousPrivateKey and up again.",
+    ];
+}
+
 /**
  * What an `up` (or `destroy`) would do after a config change: the engine's steps from the committed config
  * to the changed one, and whether a fake OpenStack project, first brought up with the committed config,
@@ -69,6 +81,7 @@ export async function predict(
         outcome.ok
             ? "The fake OpenStack accepts these steps."
             : `The ${plan.refusals.length > 0 ? "engine refuses" : "fake OpenStack refuses"}: ${outcome.error ?? ""}`,
+        ...lockOutLines(deployment.lockedOut(after?.resources ?? [])),
     ].filter((line, index, all) => line !== "" || (index > 0 && all[index - 1] !== ""));
     return { lines, rejected: !outcome.ok };
 }
