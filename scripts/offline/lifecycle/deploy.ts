@@ -17,6 +17,9 @@ export interface Outcome {
 }
 
 const isKubernetes = (type: string) => type.startsWith("kubernetes:");
+/** The authorized-keys command (components/ansible/authorized-keys.ts), recognised by what it writes. */
+const writesKeys = (resource: RenderedResource) =>
+    typeof resource.inputs.create === "string" && resource.inputs.create.includes("~/.ssh/authorized_keys") && typeof resource.inputs.stdin === "string";
 const isRemote = (type: string) => type === "command:remote:Command" || type === "command:remote:CopyToRemote";
 
 /** The old registrations of replaced resources that depend, directly or not, on `urn`, in dependency order. */
@@ -71,8 +74,12 @@ export class Deployment {
         const deletedEarly = new Set<string>();
         try {
             for (const wave of waves(plan.after?.resources ?? [])) {
-                // Steps that need a connection go first: in a real run they race the rest of their wave.
-                const ordered = [...wave].sort((a, b) => Number(this.needsAccess(b)) - Number(this.needsAccess(a)));
+                // Steps that need a connection go first: in a real run they race the rest of their wave. Among them, the
+                // commands that change which keys a server accepts go last: a command that logs in with the new key
+                // and forgot to depend on them then fails every time rather than when the race goes wrong.
+                const ordered = [...wave].sort(
+                    (a, b) => Number(this.needsAccess(b)) - Number(this.needsAccess(a)) || Number(writesKeys(a)) - Number(writesKeys(b)),
+                );
                 for (const resource of ordered) {
                     const step = byUrn.get(resource.urn);
                     if (!step || step.kind === "delete") {
@@ -185,7 +192,7 @@ export class Deployment {
         const script = typeof resource.inputs.create === "string" ? resource.inputs.create : "";
         // The authorized-keys command (components/ansible/authorized-keys.ts): the public keys on its stdin become
         // the server's deploy keys. A key written to a file (the deploy key on the bastion) is the one Ansible uses.
-        if (script.includes("~/.ssh/authorized_keys") && typeof resource.inputs.stdin === "string") {
+        if (writesKeys(resource) && typeof resource.inputs.stdin === "string") {
             const keys = resource.inputs.stdin.split("\n").filter((line) => line.trim() !== "");
             writeDeployKeys(target, keys.map((key) => fingerprintOf(key)));
         }
