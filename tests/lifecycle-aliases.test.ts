@@ -72,10 +72,15 @@ describe("a parent that was renamed", () => {
 });
 
 describe("through the real SDK", () => {
+    class Keypair extends pulumi.CustomResource {
+        constructor(name: string, opts?: pulumi.CustomResourceOptions) {
+            super("openstack:compute/keypair:Keypair", name, { name: "deploy" }, opts);
+        }
+    }
     class Group extends pulumi.ComponentResource {
         constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
             super("svom:test:Group", name, {}, opts);
-            new pulumi.CustomResource("openstack:compute/keypair:Keypair", `${name}-keypair`, { name: "deploy" }, { parent: this });
+            new Keypair(`${name}-keypair`, { parent: this });
             this.registerOutputs({});
         }
     }
@@ -103,7 +108,7 @@ describe("through the real SDK", () => {
         const before = await render(() => new Group("group"));
         const after = await render(() => {
             const group = new pulumi.ComponentResource("svom:test:Group", "group");
-            new pulumi.CustomResource("openstack:compute/keypair:Keypair", "group-keypair", { name: "deploy" }, { aliases: [{ parent: group }] });
+            new Keypair("group-keypair", { aliases: [{ parent: group }] });
         });
         expect(planSteps(before, after).steps).toEqual([]);
     });
