@@ -8,7 +8,7 @@ import { clusterProvider } from "./kubernetes/provider";
 import { dataProtection } from "./config/data-protection";
 import { deployKeys } from "./config/deploy-keys";
 import { hasStatefulPool } from "./config/pools";
-import { certificateSource } from "./config/traffic";
+import { certificateSource, outsideNodePorts } from "./config/traffic";
 import { resolveService, routedHosts } from "./kubernetes/service-defaults";
 import { Environment, type NodesByRole } from "./openstack/environment";
 
@@ -39,7 +39,7 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
     const { config, secrets, catalog } = catalogFiles === undefined ? loadStack() : loadStack(undefined, catalogFiles);
     const name = `fsgs-${config.environment}`;
     const keys = deployKeys(config.access.deployPublicKey, secrets.deployPrivateKey, secrets.deployPreviousPrivateKey);
-    const environment = new Environment(name, { config, deployKeypairPublicKey: keys.keypairPublicKey });
+    const environment = new Environment(name, { config, outsideNodePorts: outsideNodePorts(config, catalog), deployKeypairPublicKey: keys.keypairPublicKey });
     const cluster = new KubeadmCluster(name, {
         config,
         environment,
