@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { KubeadmCluster } from "../components/cluster/kubeadm-cluster";
+import { deployKeys } from "../components/config/deploy-keys";
 import { parseStackConfig } from "../components/config/load";
 import type { ClusterHosts } from "../components/openstack/cluster-hosts";
 import { type Render, renderProgram } from "../scripts/offline/render";
@@ -53,10 +54,14 @@ beforeAll(async () => {
                 ready: [standIn("node-pools")],
                 sshPath: [standIn("security-groups")],
             };
+            const config = parseStackConfig(rawConfig("integration"));
             const cluster = new KubeadmCluster("c", {
-                config: parseStackConfig(rawConfig("integration")),
+                config,
                 hosts,
-                deployPrivateKey: pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\nstand-in\n-----END OPENSSH PRIVATE KEY-----\n"),
+                deployKeys: deployKeys(
+                    config.access.deployPublicKey,
+                    pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\nstand-in\n-----END OPENSSH PRIVATE KEY-----\n"),
+                ),
                 etcdBackupKeys: { accessKey: pulumi.secret("AKIA"), secretKey: pulumi.secret("s3cr3t") },
             });
             return { kubeconfig: cluster.kubeconfig, inventory: cluster.inventory };

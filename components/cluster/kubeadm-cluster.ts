@@ -2,11 +2,13 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { type InventoryInput, renderInventory } from "./inventory";
+import { AuthorizedDeployKeys } from "../ansible/authorized-keys";
 import { sshConnection } from "../ansible/connection";
 import { renderKnownHosts } from "../ansible/known-hosts";
 import { BASTION_KEY_PATH, PlaybookRun, bastionKnownHostsPath } from "../ansible/playbook-run";
 import { stageRelease } from "../ansible/release";
 import { poolPlacements } from "../config/pools";
+import type { DeployKeys } from "../config/deploy-keys";
 import type { StackConfig } from "../config/schema";
 import type { ClusterHosts } from "../openstack/cluster-hosts";
 import { cloudTeardownScript } from "./cloud-teardown";
@@ -19,8 +21,8 @@ export interface KubeadmClusterArgs {
     config: StackConfig;
     /** The hosts the OpenStack layer made (nodes, bastion, API endpoint) and what to wait for. */
     hosts: ClusterHosts;
-    /** The deploy private key, a secret. */
-    deployPrivateKey: pulumi.Output<string>;
+    /** The deploy keys: the one every connection presents, and during a rotation the retiring one (`deployKeys`). */
+    deployKeys: DeployKeys;
     /** S3 credentials of the etcd snapshots (secrets). */
     etcdBackupKeys: { accessKey: pulumi.Output<string>; secretKey: pulumi.Output<string> };
 }
@@ -91,12 +93,36 @@ export class KubeadmCluster extends pulumi.ComponentResource {
         const hostKeyOf = (server: pulumi.Input<string>) =>
             pulumi.all([hosts.hostPublicKeys, server]).apply(([keys, name]) => keys[name]);
         const bastionHostKey = hostKeyOf(hosts.bastion.name);
+        const deployPrivateKey = args.deployKeys.privateKey;
         const bastionConnection = sshConnection({
             host: hosts.bastion.publicAddress,
             user: config.site.image.sshUser,
-            privateKey: args.deployPrivateKey,
+            privateKey: deployPrivateKey,
             hostKey: bastionHostKey,
         });
+        // Every server accepts the current deploy key before any other command logs in with it (a rotation).
+        const addressOf = nodes.apply((byRole) => Object.fromEntries([...byRole.controlPlane, ...byRole.workers].map((node) => [node.name, node.privateAddress])));
+        const serverIds = pulumi
+            .all(hosts.servers.map((server) => server.instanceId))
+            .apply((ids): Record<string, string> => Object.fromEntries(hosts.servers.map((server, index) => [server.name, ids[index]])));
+        const authorizedKeys = new AuthorizedDeployKeys(
+            `${name}-authorized-deploy-keys`,
+            {
+                bastion: { name: hosts.bastion.name, address: hosts.bastion.publicAddress, hostKey: bastionHostKey, serverId: hosts.bastion.id },
+                nodes: clusterNodes(name, config.cluster).map((node) => ({
+                    name: node.name,
+                    address: addressOf.apply((addresses) => addresses[node.name]),
+                    hostKey: hostKeyOf(node.name),
+                    serverId: serverIds.apply((ids) => ids[node.name]),
+                })),
+                sshUser: config.site.image.sshUser,
+                loginKey: args.deployKeys.rotationPrivateKey,
+                authorizedPublicKeys: args.deployKeys.authorizedPublicKeys,
+                sshPath: hosts.sshPath,
+            },
+            { parent: this },
+        );
+        const sshPath = [...hosts.sshPath, ...authorizedKeys.ready];
 
         // Only what Ansible reads is hashed and shipped: a README edit neither re-runs Ansible nor reaches the bastion.
         const release = stageRelease(join(__dirname, "..", ".."), PLAYBOOK_FOLDER, RELEASE_BUILD_DIR);
@@ -106,7 +132,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 connection: bastionConnection,
                 sshUser: config.site.image.sshUser,
                 ...args.etcdBackupKeys,
-                sshPath: hosts.sshPath,
+                sshPath,
             },
             { parent: this },
         );
@@ -117,7 +143,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 bastionHostKey,
                 knownHosts,
                 sshUser: config.site.image.sshUser,
-                privateKey: args.deployPrivateKey,
+                privateKey: deployPrivateKey,
                 inventory: this.inventory,
                 playbookFolder: release.folder,
                 playbookHash: release.hash,
@@ -128,7 +154,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                     .filter((node) => node.role === "worker")
                     .map((node) => node.name),
                 waitFor: [...hosts.ready, backupCredentials.written],
-                sshPath: hosts.sshPath,
+                sshPath,
             },
             { parent: this },
         );
@@ -138,16 +164,16 @@ export class KubeadmCluster extends pulumi.ComponentResource {
             `${name}-node-removal`,
             {
                 nodes: clusterNodes(name, config.cluster),
-                addresses: nodes.apply((byRole) => Object.fromEntries([...byRole.controlPlane, ...byRole.workers].map((node) => [node.name, node.privateAddress]))),
+                addresses: addressOf,
                 connection: bastionConnection,
                 sshUser: config.site.image.sshUser,
-                dependsOn: [...hosts.ready, ...hosts.sshPath, playbookRun],
+                dependsOn: [...hosts.ready, ...sshPath, playbookRun],
             },
             { parent: this },
         );
 
         const firstControlPlane = nodes.apply((byRole) => byRole.controlPlane[0]);
-        const login = { user: config.site.image.sshUser, privateKey: args.deployPrivateKey };
+        const login = { user: config.site.image.sshUser, privateKey: deployPrivateKey };
         this.controlPlaneConnection = {
             ...sshConnection({
                 ...login,
@@ -166,9 +192,9 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 logging: "none",
                 addPreviousOutputInEnv: false,
             },
-            { parent: this, dependsOn: [playbookRun, ...hosts.sshPath], additionalSecretOutputs: ["stdout"] },
+            { parent: this, dependsOn: [playbookRun, ...sshPath], additionalSecretOutputs: ["stdout"] },
         );
-        this.controlPlaneReached = [adminKubeconfig, playbookRun, ...hosts.sshPath, ...hosts.ready];
+        this.controlPlaneReached = [adminKubeconfig, playbookRun, ...sshPath, ...hosts.ready];
         this.name = name;
         const serverUrl = pulumi.interpolate`https://${endpoint.publicAddress}:${endpoint.port}`;
         this.kubeconfig = pulumi.secret(

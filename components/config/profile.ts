@@ -34,6 +34,11 @@ export interface EnvironmentProfile {
     volumeReclaimPolicy: "Retain" | "Delete";
     /** PostgreSQL instances per database: a primary and two standbys survive one node loss. */
     databaseInstances: number;
+    /**
+     * RabbitMQ nodes per broker: quorum queues replicate to a majority, so three nodes keep every queue writable
+     * through one node loss (rabbitmq.com "Quorum Queues: Fault Tolerance"); one elsewhere.
+     */
+    brokerNodes: number;
     /** Backups to object storage are required: a stack without them is refused. */
     backupsRequired: boolean;
     /** Replicas of the database operator: its admission webhook fails closed, so one pod down blocks every change. */
@@ -61,6 +66,7 @@ export function environmentProfile(environment: EnvironmentName): EnvironmentPro
         protectStoredData,
         volumeReclaimPolicy: protectStoredData ? "Retain" : "Delete",
         databaseInstances: strictRules ? 3 : 1,
+        brokerNodes: strictRules ? 3 : 1,
         backupsRequired: strictRules,
         databaseOperatorReplicas: strictRules ? 2 : 1,
     };

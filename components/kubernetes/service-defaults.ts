@@ -26,7 +26,7 @@ export function domainNamespace(domain: string): string {
 }
 
 /** The profile's decisions a service's defaults depend on. */
-export type ServiceProfile = Pick<EnvironmentProfile, "minimumServiceReplicas" | "databaseInstances">;
+export type ServiceProfile = Pick<EnvironmentProfile, "minimumServiceReplicas" | "databaseInstances" | "brokerNodes">;
 
 /**
  * Applies the stack's override and the defaults; replicas never go below the profile's minimum, except for
@@ -39,9 +39,9 @@ export function resolveService(spec: ServiceSpec, override: ServiceOverride | un
         ...spec,
         image: { ...spec.image, tag: override?.tag ?? spec.image.tag },
         namespace: domainNamespace(spec.domain),
-        // A database runs as many instances as the environment's data protection decides (the operator's Cluster),
+        // A database or a broker runs as many instances as the environment's data protection decides (the operator's),
         // so quotas and the capacity check count those, not the entry's replicas.
-        replicas: spec.postgresql ? profile.databaseInstances : spec.singleton ? 1 : Math.max(wanted, minimum),
+        replicas: spec.postgresql ? profile.databaseInstances : spec.rabbitmq ? profile.brokerNodes : spec.singleton ? 1 : Math.max(wanted, minimum),
         resources: override?.resources ?? spec.resources ?? DEFAULT_RESOURCES,
         runAsUser: spec.runAsUser ?? DEFAULT_UID,
         writablePaths: [...new Set(["/tmp", ...(spec.writablePaths ?? [])])],
