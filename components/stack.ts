@@ -7,6 +7,7 @@ import { FsgsServices } from "./kubernetes/fsgs-services";
 import { Platform } from "./kubernetes/platform";
 import { clusterProvider } from "./kubernetes/provider";
 import { dataProtection } from "./config/data-protection";
+import { deployKeys } from "./config/deploy-keys";
 import { hasStatefulPool } from "./config/pools";
 import { certificateSource, outsideNodePorts } from "./config/traffic";
 import { resolveService, routedHosts } from "./kubernetes/service-defaults";
@@ -38,11 +39,12 @@ export interface StackOutputs {
 export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs {
     const { config, secrets, catalog } = catalogFiles === undefined ? loadStack() : loadStack(undefined, catalogFiles);
     const name = `fsgs-${config.environment}`;
-    const environment = new Environment(name, { config, outsideNodePorts: outsideNodePorts(config, catalog) });
+    const keys = deployKeys(config.access.deployPublicKey, secrets.deployPrivateKey, secrets.deployPreviousPrivateKey);
+    const environment = new Environment(name, { config, outsideNodePorts: outsideNodePorts(config, catalog), deployKeypairPublicKey: keys.keypairPublicKey });
     const cluster = new KubeadmCluster(name, {
         config,
         environment,
-        deployPrivateKey: secrets.deployPrivateKey,
+        deployKeys: keys,
         etcdBackupKeys: { accessKey: secrets.etcdBackupAccessKey, secretKey: secrets.etcdBackupSecretKey },
     });
     const endpoint = environment.apiEndpoint;
