@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KubeadmCluster } from "./cluster/kubeadm-cluster";
 import type { CatalogFile } from "./config/catalog";
 import { loadStack } from "./config/load";
+import { DEFINITIONS_BACKUP_IMAGE } from "./kubernetes/data/rabbitmq";
 import { FsgsServices } from "./kubernetes/fsgs-services";
 import { Platform } from "./kubernetes/platform";
 import { clusterProvider } from "./kubernetes/provider";
@@ -123,6 +124,21 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
                 stackName: name,
                 nodeCidr: config.network.nodeCidr,
                 operator: platform.databaseOperator,
+            },
+            brokers: {
+                nodes: protection.brokerNodes,
+                protect: protection.protectStoredData,
+                placementNodes,
+                storageClass: platform.storageClassName,
+                backup: config.data.backup,
+                backupCredentials:
+                    secrets.backupAccessKeyId && secrets.backupSecretAccessKey
+                        ? { accessKeyId: secrets.backupAccessKeyId, secretAccessKey: secrets.backupSecretAccessKey }
+                        : undefined,
+                stackName: name,
+                nodeCidr: config.network.nodeCidr,
+                backupImage: DEFINITIONS_BACKUP_IMAGE,
+                operator: platform.brokerOperator,
             },
         },
     );

@@ -291,7 +291,9 @@ describe("destroy", () => {
         const { deployment } = deployed("preprod", without);
         const outcome = deployment.apply(planSteps(without, undefined));
         expect(outcome.error).toMatch(/^409 RouterInterfaceInUseByFloatingIP/);
-        expect(deployment.leftovers()).toEqual(expect.arrayContaining(["volume pvc-fsgs-data/database-1 (cinder-csi)"]));
+        expect(deployment.leftovers()).toEqual(
+            expect.arrayContaining(["volume pvc-fsgs-data/database-1 (cinder-csi)", "volume pvc-fsgs-messaging/persistence-message-broker-server-2 (cinder-csi)"]),
+        );
     });
 
     test("destroy of prod is refused while protected resources exist, and the data volumes stay", async () => {
