@@ -48,6 +48,9 @@ npm test
 echo "== jest's scenario project (whole stacks under mocks, lifecycle scenarios, command-line runs)"
 npm run test:scenarios
 
+echo "== the lint step refuses an import across layers and an import loop"
+bash scripts/check-layering.sh
+
 echo "== Ansible static checks"
 bash scripts/check-ansible.sh
 

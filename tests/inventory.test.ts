@@ -1,5 +1,5 @@
 import { parse } from "yaml";
-import { type InventoryInput, renderInventory } from "../components/ansible/inventory";
+import { type InventoryInput, renderInventory } from "../components/cluster/inventory";
 
 const base: InventoryInput = {
     environment: "preprod",

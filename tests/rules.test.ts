@@ -1,8 +1,9 @@
 import { parseCatalog, readCatalog } from "../components/config/catalog";
 import { parseStackConfig } from "../components/config/load";
 import type { StackConfig } from "../components/config/schema";
+import { PORTS, apiEndpointPort } from "../components/config/ports";
 import { outsideNodePorts } from "../components/config/traffic";
-import { NODE_ROLES, PORTS, SECURITY_ROLES, type SecurityRule, apiEndpointPort, securityRules } from "../components/openstack/rules";
+import { NODE_ROLES, SECURITY_ROLES, type SecurityRule, securityRules } from "../components/openstack/rules";
 import { ROOT, STACKS, rawConfig } from "./support/stack-config";
 
 const catalog = parseCatalog(readCatalog(ROOT));

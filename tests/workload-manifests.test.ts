@@ -3,12 +3,13 @@
  * (selectors that select only the service's pods, probes, env and secret references, volumes, replicas, the
  * autoscaler's range, the data volume's size), not compared with the objects they were built from.
  */
+import { environmentProfile } from "../components/config/profile";
 import { serviceSchema, type ServiceInput } from "../components/config/service-schema";
 import { type ResolvedService, resolveService } from "../components/kubernetes/service-defaults";
 import { EXPOSED_NODE_PORT, standaloneContext, workloadManifests, type WorkloadContext } from "../components/kubernetes/workload-manifests";
 
 const resolve = (entry: ServiceInput, environment: "integration" | "preprod" | "prod" = "prod"): ResolvedService =>
-    resolveService(serviceSchema.parse(entry), undefined, environment);
+    resolveService(serviceSchema.parse(entry), undefined, environmentProfile(environment));
 
 const portal: ServiceInput = {
     name: "portal",

@@ -4,11 +4,13 @@
  */
 import { join } from "node:path";
 import { readNamespacedConfig } from "../../components/config/load";
+import { ENVIRONMENTS, type EnvironmentName } from "../../components/config/schema";
 import { readStackFiles } from "../../scripts/offline/stack-files";
 
 export const ROOT = join(__dirname, "..", "..");
-export const STACKS = ["integration", "preprod", "prod"] as const;
-export type StackName = (typeof STACKS)[number];
+/** One stack per environment, named after it (Pulumi.<environment>.yaml). */
+export const STACKS = ENVIRONMENTS;
+export type StackName = EnvironmentName;
 
 /** A stack's `svom-fsgs:*` config as plain data, as the program would read it. */
 export function rawConfig(stack: StackName): Record<string, unknown> {
