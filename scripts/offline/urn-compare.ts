@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type Plan, describeStep, planSteps } from "./lifecycle/engine";
 import { type Render, renderProgram } from "./render";
-import { readStackFiles } from "./stack-files";
+import { type readStackFiles } from "./stack-files";
 
 /**
  * Does a code change (a refactor) keep every resource of every stack? Renders the program of a base revision
