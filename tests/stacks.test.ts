@@ -204,6 +204,8 @@ describe("scaling", () => {
         });
         const added = after.resources.filter((resource) => !byUrn(before, resource.urn));
         expect(added.map((resource) => resource.name).sort()).toEqual([
+            // Its own join command (each Ansible command is keyed on its own servers since the day2-ci merge).
+            "fsgs-preprod-ansible-join-fsgs-preprod-general-4",
             "fsgs-preprod-general-4",
             "fsgs-preprod-general-4-data",
             "fsgs-preprod-general-4-data-attach",
