@@ -40,6 +40,7 @@ describe.each(STACKS)("the %s stack", (stack) => {
                 "svom:openstack:Environment",
                 "svom:cluster:KubeadmCluster",
                 "svom:ansible:PlaybookRun",
+                "svom:ansible:AuthorizedDeployKeys",
                 "svom:cluster:NodeRemoval",
                 "svom:cluster:EtcdBackupCredentials",
                 "svom:openstack:Network",
@@ -206,6 +207,8 @@ describe("scaling", () => {
         expect(added.map((resource) => resource.name).sort()).toEqual([
             // Its own join command (each Ansible command is keyed on its own servers since the day2-ci merge).
             "fsgs-preprod-ansible-join-fsgs-preprod-general-4",
+            // Writes the stack's deploy keys on the new server before anything else logs in to it.
+            "fsgs-preprod-authorized-deploy-keys-fsgs-preprod-general-4",
             "fsgs-preprod-general-4",
             "fsgs-preprod-general-4-data",
             "fsgs-preprod-general-4-data-attach",
