@@ -6,6 +6,7 @@ import { FsgsServices } from "./kubernetes/fsgs-services";
 import { Platform } from "./kubernetes/platform";
 import { clusterProvider } from "./kubernetes/provider";
 import { dataProtection } from "./config/data-protection";
+import { observabilityDecisions } from "./config/observability";
 import { hasStatefulPool } from "./config/pools";
 import { certificateSource } from "./config/traffic";
 import { resolveService, routedHosts } from "./kubernetes/service-defaults";
@@ -82,6 +83,16 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
         routes: routedHosts(services),
         volumeType: config.site.volumeType,
         databaseOperatorReplicas: dataProtection(config.environment).operatorReplicas,
+        observability: {
+            replicas: observabilityDecisions(config.environment).replicas,
+            metrics: config.observability.metrics,
+            grafanaHost: config.observability.grafanaHost,
+            alertReceiver: config.observability.alertReceiver,
+            alertReceiverSecret: secrets.alertReceiverSecret,
+            grafanaAdminPassword: secrets.grafanaAdminPassword,
+            nodeCidr: config.network.nodeCidr,
+            clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
+        },
     });
     const protection = dataProtection(config.environment);
     const statefulPool = hasStatefulPool(config);

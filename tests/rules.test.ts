@@ -83,8 +83,16 @@ describe.each(variants)("the security rules of %s", (_, config) => {
         expect(kubelet.map((rule) => rule.group).sort()).toEqual(["controlPlane", "worker"]);
     });
 
-    it("never open the controller-manager or scheduler ports, which listen on localhost", () => {
-        expect(rules.filter((rule) => opens(rule, PORTS.controllerManager) || opens(rule, PORTS.scheduler))).toEqual([]);
+    it("open the control-plane metrics ports (controller-manager, scheduler, etcd metrics) to control planes only, for Prometheus", () => {
+        for (const port of [PORTS.controllerManager, PORTS.scheduler, PORTS.etcdMetrics]) {
+            const open = rules.filter((rule) => opens(rule, port));
+            expect([port, open.map((rule) => `${rule.group}<-${sourceOf(rule)}`)]).toEqual([port, ["controlPlane<-group:controlPlane"]]);
+        }
+    });
+
+    it("let node-exporter be scraped on every node from the control plane only", () => {
+        const open = rules.filter((rule) => opens(rule, PORTS.nodeExporter));
+        expect(open.map((rule) => `${rule.group}<-${sourceOf(rule)}`).sort()).toEqual(["controlPlane<-group:controlPlane", "worker<-group:controlPlane"]);
     });
 
     it("let NodePorts in only from the load balancer, on workers", () => {

@@ -10,7 +10,10 @@ import { CNPG_NAMESPACE } from "../data/cnpg";
 import { clusterGateway, ENVOY_GATEWAY_NAMESPACE, envoyGateway, GATEWAY_CLASS_NAME } from "./envoy-gateway";
 import { gatewayResources } from "./gateway";
 import { metricsServer } from "./metrics-server";
+import { alsoAfter } from "./release";
 import { addOnNamespace } from "./namespace";
+import { observability, type ObservabilityInput } from "./observability";
+import { MONITORING, MONITORING_NAMESPACE } from "./kube-prometheus-stack";
 
 export interface PlatformArgs {
     /** The cluster's only Kubernetes provider: every resource goes through it. */
@@ -29,6 +32,8 @@ export interface PlatformArgs {
     volumeType?: string;
     /** Replicas of the CloudNativePG operator (config/data-protection.ts). */
     databaseOperatorReplicas: number;
+    /** Metrics, alerts and dashboards (observability.ts); the Gateway and StorageClass are the platform's own. */
+    observability: Omit<ObservabilityInput, "gateway" | "storageClass">;
 }
 
 /**
@@ -107,10 +112,12 @@ export class Platform extends pulumi.ComponentResource {
             { ...onCluster, dependsOn: [cloudControllerManagerRelease, envoy.crds] },
         );
 
+        // Grafana gets an HTTPS listener and a certificate of its own, like a routed service.
+        const grafanaRoute = { service: MONITORING.grafanaService.name, namespace: MONITORING_NAMESPACE, host: args.observability.grafanaHost };
         // The Gateway names the issuer: cert-manager must be there to make its certificates.
-        gatewayResources(
+        const clusterGatewayResource = gatewayResources(
             `${name}-gateway`,
-            { gateway, gatewayClassName: GATEWAY_CLASS_NAME, clusterIssuer, routes: args.routes, loadBalancers: args.loadBalancers },
+            { gateway, gatewayClassName: GATEWAY_CLASS_NAME, clusterIssuer, routes: [...args.routes, grafanaRoute], loadBalancers: args.loadBalancers },
             { ...onCluster, dependsOn: [envoy.gatewayClass, certificates.clusterIssuer] },
         );
 
@@ -126,6 +133,13 @@ export class Platform extends pulumi.ComponentResource {
             `${name}-cloudnative-pg`,
             { replicas: args.databaseOperatorReplicas, namespace: cnpgNamespace.metadata.name },
             afterNodesInitialised,
+        );
+
+        // Prometheus' volumes come from the Cinder class; Grafana's route attaches to the Gateway.
+        observability(
+            `${name}-observability`,
+            { ...args.observability, gateway, storageClass: STORAGE_CLASS_NAME },
+            alsoAfter(afterNodesInitialised, cinderRelease, clusterGatewayResource),
         );
 
         this.storageClassName = STORAGE_CLASS_NAME;
