@@ -10,6 +10,7 @@ import { observabilityDecisions } from "./config/observability";
 import { hasStatefulPool } from "./config/pools";
 import { certificateSource } from "./config/traffic";
 import { resolveService, routedHosts } from "./kubernetes/service-defaults";
+import { metricsTargets } from "./kubernetes/metrics-targets";
 import { Environment, type NodesByRole } from "./openstack/environment";
 
 /** What a stack exports; index.ts publishes exactly this. */
@@ -92,6 +93,7 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
             grafanaAdminPassword: secrets.grafanaAdminPassword,
             nodeCidr: config.network.nodeCidr,
             clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
+            scrapeTargets: metricsTargets(services),
         },
     });
     const protection = dataProtection(config.environment);
@@ -133,6 +135,7 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
                 nodeCidr: config.network.nodeCidr,
                 operator: platform.databaseOperator,
             },
+            monitoring: platform.monitoringStack,
         },
     );
     return outputs;

@@ -192,6 +192,22 @@ describe.each(STACKS)("the observability of %s", (stack: StackName) => {
         expect(values).not.toContain("hooks.invalid");
     });
 
+    it("scrapes every catalog entry that declares metrics through a PodMonitor valid for the operator's CRD", () => {
+        const monitors = render.resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PodMonitor").map((r) => r.inputs as { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec: any });
+        // vhf-listener names a port `metrics`; the database's instances export on CloudNativePG's 9187.
+        expect(monitors.map((m) => [m.metadata.namespace, m.metadata.name, m.spec.podMetricsEndpoints[0].port]).sort()).toEqual([
+            ["fsgs-data", "database", "metrics"],
+            ["fsgs-vhf", "vhf-listener", "metrics"],
+        ]);
+        expect(monitors.find((m) => m.metadata.name === "database")?.spec.selector).toEqual({ matchLabels: { "cnpg.io/cluster": "database" } });
+        for (const monitor of monitors) {
+            expect([monitor.metadata.name, crdErrors(monitor)]).toEqual([monitor.metadata.name, []]);
+        }
+        const broken = structuredClone(monitors[0]);
+        broken.spec.podMetricsEndpoints[0].scheme = "gopher";
+        expect(crdErrors(broken)).not.toEqual([]);
+    });
+
     it("keeps metrics for the stack's configured days", () => {
         const values = find("kubernetes:helm.sh/v3:Release", "-kube-prometheus-stack")!.inputs.values as { prometheus: { prometheusSpec: { retention: string } } };
         expect(values.prometheus.prometheusSpec.retention).toBe({ integration: "7d", preprod: "15d", prod: "30d" }[stack]);

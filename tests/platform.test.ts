@@ -325,6 +325,7 @@ async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "provider" |
                     grafanaAdminPassword: pulumi.secret("correct-horse-battery-staple"),
                     nodeCidr: "10.0.0.0/24",
                     clusterCidrs: ["10.244.0.0/16", "10.96.0.0/12"],
+                    scrapeTargets: [],
                 },
                 ...overrides,
             });

@@ -52,6 +52,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly gateway: GatewayRef;
     /** The CloudNativePG operator release: database Clusters need its CRDs and webhook. */
     public readonly databaseOperator: k8s.helm.v3.Release;
+    /** kube-prometheus-stack: PodMonitors need its CRDs. */
+    public readonly monitoringStack: k8s.helm.v3.Release;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:kubernetes:Platform", name, {}, opts);
@@ -136,7 +138,7 @@ export class Platform extends pulumi.ComponentResource {
         );
 
         // Prometheus' volumes come from the Cinder class; Grafana's route attaches to the Gateway.
-        observability(
+        this.monitoringStack = observability(
             `${name}-observability`,
             { ...args.observability, gateway, storageClass: STORAGE_CLASS_NAME },
             alsoAfter(afterNodesInitialised, cinderRelease, clusterGatewayResource),

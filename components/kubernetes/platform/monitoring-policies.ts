@@ -1,5 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { GatewayRef } from "../gateway-manifests";
+import type { MetricsTarget } from "../metrics-targets";
 import type { WithSpec } from "../workload-manifests";
 import { HOST_SCRAPE_PORTS, MONITORING, MONITORING_NAMESPACE } from "./kube-prometheus-stack";
 
@@ -11,6 +12,8 @@ export interface MonitoringPolicyInput {
     nodeCidr: string;
     /** Pod and service ranges: Alertmanager's way out to its receiver excludes them. */
     clusterCidrs: readonly string[];
+    /** The catalog's metrics endpoints (metrics-targets.ts): Prometheus may open a connection to each, on its port only. */
+    scrapeTargets: readonly MetricsTarget[];
 }
 
 const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
@@ -83,6 +86,10 @@ export function monitoringPolicies(input: MonitoringPolicyInput): PolicyManifest
                     to: [nodes],
                     ports: tcp(HOST_SCRAPE_PORTS.nodeExporter, HOST_SCRAPE_PORTS.kubelet, HOST_SCRAPE_PORTS.etcdMetrics, HOST_SCRAPE_PORTS.controllerManager, HOST_SCRAPE_PORTS.scheduler),
                 },
+                ...input.scrapeTargets.map((target) => ({
+                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": target.namespace } }, podSelector: { matchLabels: target.podLabels } }],
+                    ports: tcp(target.port),
+                })),
             ],
         }),
         policy("alertmanager", {

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AlertReceiverConfig } from "../../config/observability-schema";
 import { type GatewayRef, httpRouteManifest } from "../gateway-manifests";
+import type { MetricsTarget } from "../metrics-targets";
 import { renderAlertmanagerConfig } from "./alertmanager-config";
 import { kubePrometheusStack, MONITORING, MONITORING_NAMESPACE, NODE_EXPORTER_NAMESPACE } from "./kube-prometheus-stack";
 import { monitoringPolicies } from "./monitoring-policies";
@@ -27,6 +28,8 @@ export interface ObservabilityInput {
     gateway: GatewayRef;
     nodeCidr: string;
     clusterCidrs: readonly string[];
+    /** The catalog's metrics endpoints, which Prometheus' NetworkPolicy lets it reach (their PodMonitors are the services'). */
+    scrapeTargets: readonly MetricsTarget[];
 }
 
 /**
@@ -41,7 +44,7 @@ export function observability(name: string, input: ObservabilityInput, opts: Pla
     const nodeExporterNamespace = addOnNamespace(`${name}-node-exporter-ns`, NODE_EXPORTER_NAMESPACE, "privileged", onCluster);
     const inNamespace = { ...onCluster, dependsOn: [namespace] };
 
-    for (const policy of monitoringPolicies({ gateway: input.gateway, nodeCidr: input.nodeCidr, clusterCidrs: input.clusterCidrs })) {
+    for (const policy of monitoringPolicies({ gateway: input.gateway, nodeCidr: input.nodeCidr, clusterCidrs: input.clusterCidrs, scrapeTargets: input.scrapeTargets })) {
         new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${policy.metadata.name}`, { metadata: policy.metadata, spec: policy.spec }, inNamespace);
     }
     const receiver = input.alertReceiver;
