@@ -3,6 +3,8 @@ import type { StackConfig } from "../config/schema";
 import { peakPods, quantity } from "./domain-manifests";
 import { CERT_MANAGER_RESOURCES, certManagerReplicas } from "./platform/cert-manager";
 import { ENVOY_GATEWAY_RESOURCES, ENVOY_PROXY_RESOURCES } from "./platform/envoy-gateway";
+import { observabilityDaemonSetDemand, observabilityWorkerDemand } from "./platform/observability-resources";
+import { observabilityDecisions } from "../config/observability";
 import type { ResolvedService } from "./service-defaults";
 
 /**
@@ -62,6 +64,8 @@ export function platformDemand(environment: StackConfig["environment"], routedHo
         // One HTTP-01 solver per certificate being issued, all at once on a first install: cert-manager's
         // --acme-http01-solver-resource-request-cpu/memory defaults, 10m / 64Mi.
         general("acme solvers", routedHosts, request("10m", "64Mi")),
+        // Alertmanager, Grafana, the Prometheus Operator, kube-state-metrics (Prometheus runs on the control plane).
+        ...observabilityWorkerDemand(observabilityDecisions(environment).replicas, quantity).map((demand) => ({ ...demand, group: "general" as const })),
     ];
 }
 
@@ -69,6 +73,12 @@ export interface WorkerGroup {
     group: "general" | "stateful";
     /** Per node: CPU in cores and memory in bytes left for pods (after eviction reserve and DaemonSets). */
     nodes: { name: string; cpu: number; memory: number }[];
+}
+
+/** What the DaemonSets take on every worker: the reserved share, plus the observability agents' own requests. */
+function daemonSetShare(): { cpu: number; memory: number } {
+    const observability = observabilityDaemonSetDemand(quantity);
+    return { cpu: DAEMONSET_RESERVE.cpu + observability.cpu, memory: DAEMONSET_RESERVE.memory + observability.memory };
 }
 
 /** The worker groups of a stack, each node sized from its flavor. */
@@ -85,8 +95,8 @@ export function workerGroups(config: Pick<StackConfig, "cluster" | "site">): Wor
         for (let index = 1; index <= pool.count; index++) {
             target.nodes.push({
                 name: `${pool.name}-${index} (${flavor})`,
-                cpu: size.vcpus - DAEMONSET_RESERVE.cpu,
-                memory: size.ramMiB * 2 ** 20 - EVICTION_RESERVE - DAEMONSET_RESERVE.memory,
+                cpu: size.vcpus - daemonSetShare().cpu,
+                memory: size.ramMiB * 2 ** 20 - EVICTION_RESERVE - daemonSetShare().memory,
             });
         }
     }
@@ -144,7 +154,8 @@ export function capacityLines(results: readonly GroupCapacity[]): string[] {
 
 /** The whole check for a stack: its workers, its services at peak, the add-ons on workers. */
 export function stackCapacity(config: StackConfig, services: readonly ResolvedService[]): GroupCapacity[] {
-    const routed = services.filter((service) => service.ingress).length;
+    // Grafana's listener is routed too, and gets its certificate the same way.
+    const routed = services.filter((service) => service.ingress).length + 1;
     const demands = [...serviceDemand(services, hasStatefulPool(config)), ...platformDemand(config.environment, routed)];
     return capacityCheck(workerGroups(config), demands);
 }

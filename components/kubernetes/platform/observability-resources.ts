@@ -37,3 +37,27 @@ export const OBSERVABILITY_PODS = {
     grafana: { resources: resources("100m", "256Mi", "512Mi"), sidecars: { cpu: "20m", memory: "128Mi" }, where: "workers", replicas: 1 },
     nodeExporter: { resources: resources("50m", "64Mi", "128Mi"), where: "daemonSet", replicas: 1 },
 } as const satisfies Record<string, ObservabilityPod>;
+
+/** Requests of one pod, main container and sidecars together. */
+function podRequests(pod: ObservabilityPod, quantity: (text: string) => number): { cpu: number; memory: number } {
+    const sidecars = pod.sidecars ?? { cpu: "0", memory: "0" };
+    return {
+        cpu: quantity(pod.resources.requests.cpu) + quantity(sidecars.cpu),
+        memory: quantity(pod.resources.requests.memory) + quantity(sidecars.memory),
+    };
+}
+
+/** The observability pods that land on workers, with how many of each (`replicas`: observabilityDecisions().replicas). */
+export function observabilityWorkerDemand(replicas: number, quantity: (text: string) => number): { what: string; pods: number; cpu: number; memory: number }[] {
+    return Object.entries(OBSERVABILITY_PODS as Record<string, ObservabilityPod>)
+        .filter(([, pod]) => pod.where === "workers")
+        .map(([what, pod]) => ({ what, pods: pod.replicas === "ha" ? replicas : pod.replicas, ...podRequests(pod, quantity) }));
+}
+
+/** What the observability DaemonSets ask of every node. */
+export function observabilityDaemonSetDemand(quantity: (text: string) => number): { cpu: number; memory: number } {
+    return Object.values(OBSERVABILITY_PODS as Record<string, ObservabilityPod>)
+        .filter((pod) => pod.where === "daemonSet")
+        .map((pod) => podRequests(pod, quantity))
+        .reduce((sum, pod) => ({ cpu: sum.cpu + pod.cpu, memory: sum.memory + pod.memory }), { cpu: 0, memory: 0 });
+}
