@@ -87,6 +87,7 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
         observability: {
             replicas: observabilityDecisions(config.environment).replicas,
             metrics: config.observability.metrics,
+            logs: config.observability.logs,
             grafanaHost: config.observability.grafanaHost,
             alertReceiver: config.observability.alertReceiver,
             alertReceiverSecret: secrets.alertReceiverSecret,

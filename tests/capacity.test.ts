@@ -16,10 +16,10 @@ const group = (results: ReturnType<typeof capacity>, name: string) => results.fi
 describe("N-1 capacity at peak", () => {
     it("fits prod's stateful pool: two of three highmem workers hold the database and the brokers", () => {
         const stateful = group(capacity("prod"), "stateful");
-        // Per node: 16 vCPU - 0.25 for DaemonSets - 50m for node-exporter; 64 GiB - 100Mi eviction reserve - 256Mi for
-        // DaemonSets - 64Mi for node-exporter.
-        expect(stateful.available.cpu).toBeCloseTo(2 * (16 - 0.25 - 0.05));
-        expect(stateful.available.memory).toBe(2 * (65536 - 100 - 256 - 64) * MiB);
+        // Per node: 16 vCPU - 0.25 for DaemonSets - 50m for node-exporter - 60m for Alloy and its reloader; 64 GiB -
+        // 100Mi eviction reserve - 256Mi for DaemonSets - 64Mi for node-exporter - 160Mi for Alloy.
+        expect(stateful.available.cpu).toBeCloseTo(2 * (16 - 0.25 - 0.05 - 0.06));
+        expect(stateful.available.memory).toBe(2 * (65536 - 100 - 256 - 64 - 160) * MiB);
         // database: 3 CloudNativePG instances x 2 CPU / 8Gi (prod override), message-broker 3 x 500m / 1Gi.
         expect(stateful.requested.cpu).toBeCloseTo(3 * 2 + 3 * 0.5);
         expect(stateful.requested.memory).toBe(3 * 8 * GiB + 3 * GiB);
@@ -32,12 +32,12 @@ describe("N-1 capacity at peak", () => {
         // webs 7 x 250m each, monitoring-web 3 x 100m, vhf-listener 4 x 200m. Add-ons: 2 Envoy proxies (110m with the
         // shutdown manager), 2 Envoy Gateway controllers (100m), cert-manager 2 + 2 + 1 x 10m, CoreDNS 2 x 100m,
         // 6 ACME solvers x 10m (five services and Grafana). Monitoring: 2 Alertmanagers x (50m + 10m config reloader),
-        // the operator 100m, kube-state-metrics 50m, Grafana 100m + 2 x 10m sidecars.
+        // the operator 100m, kube-state-metrics 50m, Grafana 100m + 2 x 10m sidecars, Loki 250m.
         const services = 0.4 + 0.5 + 0.75 + 1.75 + 1.75 + 0.3 + 0.8;
         const addOns = 0.22 + 0.2 + 0.05 + 0.2 + 0.06;
-        const monitoring = 2 * 0.06 + 0.1 + 0.05 + 0.12;
+        const monitoring = 2 * 0.06 + 0.1 + 0.05 + 0.12 + 0.25;
         expect(general.requested.cpu).toBeCloseTo(services + addOns + monitoring);
-        expect(general.available.cpu).toBeCloseTo(3 * (16 - 0.25 - 0.05));
+        expect(general.available.cpu).toBeCloseTo(3 * (16 - 0.25 - 0.05 - 0.06));
         expect(general.oversized).toEqual([]);
     });
 
@@ -49,13 +49,13 @@ describe("N-1 capacity at peak", () => {
     });
 
     it("says by how much integration's two workers fall short with one of them down", () => {
-        // One m1.large left: 4 - 0.25 - 0.05 (node-exporter) CPU, 8192 - 100 - 256 - 64 MiB. At peak: 7.4 CPU of services
-        // (the program webs at 7 pods each; the database one CloudNativePG instance, 250m / 1Gi), 0.49 of add-ons with
-        // one replica each plus Grafana's ACME solver (10m / 64Mi), and the monitoring stack with one replica each:
-        // 0.33 CPU / 736Mi (Alertmanager 60m / 96Mi, operator 100m / 128Mi, kube-state-metrics 50m / 128Mi, Grafana
-        // 120m / 384Mi).
+        // One m1.large left: 4 - 0.25 - 0.05 (node-exporter) - 0.06 (Alloy) CPU, 8192 - 100 - 256 - 64 - 160 MiB. At peak:
+        // 7.4 CPU of services (the program webs at 7 pods each; the database one CloudNativePG instance, 250m / 1Gi),
+        // 0.49 of add-ons with one replica each plus Grafana's ACME solver (10m / 64Mi), and the monitoring stack with one
+        // replica each: 0.58 CPU / 1248Mi (Alertmanager 60m / 96Mi, operator 100m / 128Mi, kube-state-metrics
+        // 50m / 128Mi, Grafana 120m / 384Mi, Loki 250m / 512Mi).
         expect(capacityLines(capacity("integration"))).toEqual([
-            "general workers (2, largest down): 3.7 CPU / 7.59 GiB for 8.23 CPU / 16.04 GiB requested at peak: DOES NOT FIT: short by 4.53 CPU and 8.45 GiB",
+            "general workers (2, largest down): 3.64 CPU / 7.43 GiB for 8.48 CPU / 16.54 GiB requested at peak: DOES NOT FIT: short by 4.84 CPU and 9.11 GiB",
         ]);
     });
 

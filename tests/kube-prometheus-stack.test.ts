@@ -52,7 +52,7 @@ const INPUT: KubePrometheusStackInput = {
     grafanaAdminSecret: "grafana-admin",
     alertmanagerConfigSecret: "alertmanager-fsgs",
     grafanaHost: "grafana.fsgs.svom.eu",
-    datasources: [],
+    lokiUrl: "http://loki.logging.svc:3100",
 };
 
 /** Runs a Debian tool (prometheus-alertmanager's amtool, prometheus' promtool) on a file; exit code and output. */
@@ -213,10 +213,10 @@ describe.each(STACKS)("the observability of %s", (stack: StackName) => {
         expect(values.prometheus.prometheusSpec.retention).toBe({ integration: "7d", preprod: "15d", prod: "30d" }[stack]);
     });
 
-    it("puts node-exporter alone in a privileged namespace, and everything else in a restricted one", () => {
+    it("puts the node agents (node-exporter, Alloy) alone in a privileged namespace, and everything else in a restricted one", () => {
         const namespaces = render.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace").map((r) => r.inputs.metadata as { name: string; labels: Record<string, string> });
         const level = (name: string) => namespaces.find((ns) => ns.name === name)?.labels["pod-security.kubernetes.io/enforce"];
-        expect([level("monitoring"), level("node-exporter")]).toEqual(["restricted", "privileged"]);
-        expect(namespaces.filter((ns) => ns.labels["pod-security.kubernetes.io/enforce"] === "privileged").map((ns) => ns.name)).toEqual(["node-exporter"]);
+        expect([level("monitoring"), level("node-agents"), level("logging")]).toEqual(["restricted", "privileged", "restricted"]);
+        expect(namespaces.filter((ns) => ns.labels["pod-security.kubernetes.io/enforce"] === "privileged").map((ns) => ns.name)).toEqual(["node-agents"]);
     });
 });

@@ -319,6 +319,7 @@ async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "provider" |
                 observability: {
                     replicas: 2,
                     metrics: { retentionDays: 30, volumeSizeGiB: 100 },
+                    logs: { retentionDays: 30, volumeSizeGiB: 100 },
                     grafanaHost: "grafana.example.org",
                     alertReceiver: { type: "webhook" },
                     alertReceiverSecret: pulumi.secret("https://hooks.example.org/t0ken"),

@@ -1,7 +1,9 @@
 import { parseCatalog, readCatalog } from "../components/config/catalog";
 import { parseCall } from "../components/config/catalog-references";
 import { ACME_SOLVER } from "../components/kubernetes/gateway-manifests";
+import { ALLOY_POD_LABELS } from "../components/kubernetes/platform/alloy";
 import { MONITORING } from "../components/kubernetes/platform/kube-prometheus-stack";
+import { LOKI } from "../components/kubernetes/platform/loki";
 import { type Endpoint, type Pod, mayReach, sideVerdict } from "../components/kubernetes/reachability";
 import { worldOf } from "../components/kubernetes/reachability-world";
 import { ROOT, STACKS, type StackName } from "./support/stacks";
@@ -28,6 +30,9 @@ const PLATFORM_PODS: Pod[] = [
     { name: "grafana-0", namespace: "monitoring", labels: { ...MONITORING.grafanaPodLabels }, ports: [{ name: "grafana", containerPort: 3000 }] },
     { name: "kube-state-metrics-0", namespace: "monitoring", labels: { ...MONITORING.kubeStateMetricsPodLabels }, ports: [{ name: "http", containerPort: 8080 }] },
     { name: "prometheus-operator-0", namespace: "monitoring", labels: { ...MONITORING.operatorPodLabels }, ports: [{ name: "https", containerPort: 10250 }] },
+    // Logs: Loki in its namespace, Alloy among the node agents (platform/loki.ts, alloy.ts).
+    { name: "loki-0", namespace: "logging", labels: { ...LOKI.podLabels }, ports: [{ name: "http-metrics", containerPort: 3100 }] },
+    { name: "alloy-0", namespace: "node-agents", labels: { ...ALLOY_POD_LABELS }, ports: [{ name: "http-metrics", containerPort: 12345 }] },
 ];
 const INTERNET_CLIENT: Endpoint = { external: { ip: "203.0.113.50" } };
 
@@ -50,7 +55,8 @@ const service = (all: Pod[], name: string): Pod => (first(all, name) as { pod: P
  * What the catalog declares, read from its YAML independently of the policy generator: a pod may open a
  * connection to another exactly when one of these holds.
  */
-const UNPOLICED = new Set([gateway.proxyNamespace, "kube-system"]);
+// node-agents: node-exporter on the host network and Alloy, the documented privileged exception, carry no policy either.
+const UNPOLICED = new Set([gateway.proxyNamespace, "kube-system", "node-agents"]);
 const resolvedOnce = new Map(STACKS.map((stack) => [stack, resolved(stack)]));
 
 function declared(stack: StackName, from: Pod, to: Pod, port: number, protocol: string): boolean {
@@ -65,6 +71,13 @@ function declared(stack: StackName, from: Pod, to: Pod, port: number, protocol: 
     const target = owner(to);
     // The monitoring stack (issue 13): written out here from what each component does, not from the policy generator.
     const monitoring = (pod: Pod, name: string) => pod.namespace === "monitoring" && new RegExp(`^${name}-\\d+$`).test(pod.name);
+    if (to.namespace === "logging") {
+        // Loki takes pushes from Alloy and queries from Grafana, on 3100 only.
+        return port === 3100 && (from.name === "alloy-0" || (from.namespace === "monitoring" && from.name === "grafana-0"));
+    }
+    if (from.namespace === "logging") {
+        return to.namespace === "kube-system" && port === 53;
+    }
     if (from.namespace === "monitoring" || to.namespace === "monitoring") {
         if (monitoring(from, "prometheus")) {
             // Prometheus scrapes: its own pods and the stack's, CoreDNS' metrics, and every catalog entry that declares a

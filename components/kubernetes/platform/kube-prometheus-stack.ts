@@ -8,11 +8,12 @@ import { CHARTS } from "./versions";
 /** The namespace of Prometheus, Alertmanager, Grafana and the operator: restricted Pod Security. */
 export const MONITORING_NAMESPACE = "monitoring";
 /**
- * node-exporter's own namespace, the one documented exception to the restricted profile: it reads the host's /proc,
- * /sys and root filesystem (hostPath volumes) and listens on the node's network (hostNetwork, hostPID), which only
- * the privileged level admits. Nothing else runs there.
+ * The node agents' namespace, the one documented exception to the restricted profile: node-exporter reads the host's
+ * /proc, /sys and root filesystem (hostPath volumes) and listens on the node's network (hostNetwork, hostPID), and
+ * Alloy reads /var/log from the host (a hostPath volume, as root); only the privileged level admits them. Nothing else
+ * runs there.
  */
-export const NODE_EXPORTER_NAMESPACE = "node-exporter";
+export const NODE_AGENTS_NAMESPACE = "node-agents";
 
 // Fixed, with fixed object names (fullnameOverride), so NetworkPolicies, the HTTPRoute and the alert rules can name them.
 const RELEASE_NAME = "monitoring";
@@ -85,8 +86,8 @@ export interface KubePrometheusStackInput {
     alertmanagerConfigSecret: string;
     /** Grafana's public host, for the links it writes (server.root_url). */
     grafanaHost: string;
-    /** Extra Grafana datasources (Loki), in the grafana chart's datasource format. */
-    datasources: readonly Record<string, unknown>[];
+    /** Loki's query URL: Grafana's second datasource. */
+    lokiUrl: string;
 }
 
 /**
@@ -187,7 +188,8 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Reco
                 // The cluster does not call home.
                 analytics: { reporting_enabled: false, check_for_updates: false },
             },
-            additionalDataSources: input.datasources,
+            // Prometheus is the chart's default datasource; Loki is added beside it.
+            additionalDataSources: [{ name: "Loki", type: "loki", uid: "loki", access: "proxy", url: input.lokiUrl, isDefault: false }],
             resources: pods.grafana.resources,
             securityContext: restrictedPod(472),
             containerSecurityContext: RESTRICTED_CONTAINER,
@@ -204,7 +206,7 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Reco
             containerSecurityContext: RESTRICTED_CONTAINER,
         },
         "prometheus-node-exporter": {
-            namespaceOverride: NODE_EXPORTER_NAMESPACE,
+            namespaceOverride: NODE_AGENTS_NAMESPACE,
             resources: pods.nodeExporter.resources,
             // On every node, control planes included.
             tolerations: [{ operator: "Exists", effect: "NoSchedule" }],

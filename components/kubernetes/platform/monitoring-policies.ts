@@ -2,7 +2,9 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { GatewayRef } from "../gateway-manifests";
 import type { MetricsTarget } from "../metrics-targets";
 import type { WithSpec } from "../workload-manifests";
-import { HOST_SCRAPE_PORTS, MONITORING, MONITORING_NAMESPACE } from "./kube-prometheus-stack";
+import { ALLOY_POD_LABELS } from "./alloy";
+import { HOST_SCRAPE_PORTS, MONITORING, MONITORING_NAMESPACE, NODE_AGENTS_NAMESPACE } from "./kube-prometheus-stack";
+import { LOGGING_NAMESPACE, LOKI } from "./loki";
 
 type PolicyManifest = WithSpec<k8s.types.input.networking.v1.NetworkPolicySpec>;
 
@@ -17,6 +19,7 @@ export interface MonitoringPolicyInput {
 }
 
 const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+const LOKI_PEER = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": LOGGING_NAMESPACE } }, podSelector: { matchLabels: { ...LOKI.podLabels } } };
 const inMonitoring = (matchLabels: Record<string, string>) => ({
     namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": MONITORING_NAMESPACE } },
     podSelector: { matchLabels },
@@ -28,7 +31,7 @@ const COREDNS_METRICS = 9153;
 const RELOADER_PORT = 8080;
 
 /**
- * The NetworkPolicies of the monitoring namespace: nothing in or out but the flows the stack needs. The Gateway's
+ * The NetworkPolicies of the monitoring and logging namespaces: nothing in or out but the flows the stack needs. The Gateway's
  * proxies reach Grafana; Grafana reaches Prometheus; Prometheus reaches its scrape targets (the stack's own pods,
  * CoreDNS, and the host ports of every node) and Alertmanager; every pod resolves names and calls the API server;
  * the API server calls the operator's admission webhook. Scrape targets in the services' namespaces admit Prometheus
@@ -64,7 +67,10 @@ export function monitoringPolicies(input: MonitoringPolicyInput): PolicyManifest
                 },
                 { from: [prometheus], ports: tcp(MONITORING.grafanaService.targetPort) },
             ],
-            egress: [{ to: [prometheus], ports: tcp(MONITORING.prometheusPort) }],
+            egress: [
+                { to: [prometheus], ports: tcp(MONITORING.prometheusPort) },
+                { to: [LOKI_PEER], ports: tcp(LOKI.port) },
+            ],
         }),
         policy("prometheus", {
             podSelector: { matchLabels: MONITORING.prometheusPodLabels },
@@ -111,5 +117,32 @@ export function monitoringPolicies(input: MonitoringPolicyInput): PolicyManifest
             // The API server calls the admission webhook from the control planes' addresses; Prometheus scrapes it.
             ingress: [{ from: [nodes, prometheus], ports: tcp(MONITORING.operatorPort) }],
         }),
+        // The logging namespace: Loki takes pushes from Alloy on every node and queries from Grafana; it calls nothing
+        // but DNS (its storage is its own volume).
+        {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: "default-deny", namespace: LOGGING_NAMESPACE },
+            spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+        },
+        {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: "loki", namespace: LOGGING_NAMESPACE },
+            spec: {
+                podSelector: { matchLabels: { ...LOKI.podLabels } },
+                policyTypes: ["Ingress", "Egress"],
+                ingress: [
+                    {
+                        from: [
+                            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": NODE_AGENTS_NAMESPACE } }, podSelector: { matchLabels: { ...ALLOY_POD_LABELS } } },
+                            inMonitoring(MONITORING.grafanaPodLabels),
+                        ],
+                        ports: tcp(LOKI.port),
+                    },
+                ],
+                egress: [{ to: [COREDNS], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }],
+            },
+        },
     ];
 }

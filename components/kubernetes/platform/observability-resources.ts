@@ -36,6 +36,10 @@ export const OBSERVABILITY_PODS = {
     kubeStateMetrics: { resources: resources("50m", "128Mi", "512Mi"), where: "workers", replicas: 1 },
     grafana: { resources: resources("100m", "256Mi", "512Mi"), sidecars: { cpu: "20m", memory: "128Mi" }, where: "workers", replicas: 1 },
     nodeExporter: { resources: resources("50m", "64Mi", "128Mi"), where: "daemonSet", replicas: 1 },
+    // One monolithic Loki: ingestion, queries and the compactor in one process.
+    loki: { resources: resources("250m", "512Mi", "2Gi"), where: "workers", replicas: 1 },
+    // The log agent on every node, with the chart's config reloader beside it.
+    alloy: { resources: resources("50m", "128Mi", "512Mi"), sidecars: CONFIG_RELOADER_RESOURCES.requests, where: "daemonSet", replicas: 1 },
 } as const satisfies Record<string, ObservabilityPod>;
 
 /** Requests of one pod, main container and sidecars together. */

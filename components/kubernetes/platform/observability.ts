@@ -4,7 +4,9 @@ import type { AlertReceiverConfig } from "../../config/observability-schema";
 import { type GatewayRef, httpRouteManifest } from "../gateway-manifests";
 import type { MetricsTarget } from "../metrics-targets";
 import { renderAlertmanagerConfig } from "./alertmanager-config";
-import { kubePrometheusStack, MONITORING, MONITORING_NAMESPACE, NODE_EXPORTER_NAMESPACE } from "./kube-prometheus-stack";
+import { alloy } from "./alloy";
+import { kubePrometheusStack, MONITORING, MONITORING_NAMESPACE, NODE_AGENTS_NAMESPACE } from "./kube-prometheus-stack";
+import { loki, LOGGING_NAMESPACE, LOKI } from "./loki";
 import { monitoringPolicies } from "./monitoring-policies";
 import { addOnNamespace } from "./namespace";
 import { alertRuleManifest } from "./observability-alerts";
@@ -18,6 +20,7 @@ export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 export interface ObservabilityInput {
     replicas: number;
     metrics: { retentionDays: number; volumeSizeGiB: number };
+    logs: { retentionDays: number; volumeSizeGiB: number };
     storageClass: string;
     grafanaHost: string;
     alertReceiver: AlertReceiverConfig;
@@ -40,9 +43,10 @@ export interface ObservabilityInput {
 export function observability(name: string, input: ObservabilityInput, opts: PlatformResourceOptions): k8s.helm.v3.Release {
     const onCluster = { parent: opts.parent, provider: opts.provider };
     const namespace = addOnNamespace(`${name}-ns`, MONITORING_NAMESPACE, "restricted", onCluster);
-    // The documented exception: node-exporter needs the host's network, PIDs and filesystem (kube-prometheus-stack.ts).
-    const nodeExporterNamespace = addOnNamespace(`${name}-node-exporter-ns`, NODE_EXPORTER_NAMESPACE, "privileged", onCluster);
-    const inNamespace = { ...onCluster, dependsOn: [namespace] };
+    // The documented exception: node-exporter and Alloy need the host's network, PIDs and files (kube-prometheus-stack.ts).
+    const nodeAgentsNamespace = addOnNamespace(`${name}-node-agents-ns`, NODE_AGENTS_NAMESPACE, "privileged", onCluster);
+    const loggingNamespace = addOnNamespace(`${name}-logging-ns`, LOGGING_NAMESPACE, "restricted", onCluster);
+    const inNamespace = { ...onCluster, dependsOn: [namespace, loggingNamespace] };
 
     for (const policy of monitoringPolicies({ gateway: input.gateway, nodeCidr: input.nodeCidr, clusterCidrs: input.clusterCidrs, scrapeTargets: input.scrapeTargets })) {
         new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${policy.metadata.name}`, { metadata: policy.metadata, spec: policy.spec }, inNamespace);
@@ -74,11 +78,13 @@ export function observability(name: string, input: ObservabilityInput, opts: Pla
             grafanaAdminSecret: GRAFANA_ADMIN_SECRET,
             alertmanagerConfigSecret: ALERTMANAGER_CONFIG_SECRET,
             grafanaHost: input.grafanaHost,
-            datasources: [],
+            lokiUrl: LOKI.queryUrl,
             namespace: namespace.metadata.name,
         },
-        alsoAfter(opts, namespace, nodeExporterNamespace, alertmanagerConfig, grafanaAdmin),
+        alsoAfter(opts, namespace, nodeAgentsNamespace, alertmanagerConfig, grafanaAdmin),
     );
+    const logStore = loki(`${name}-loki`, { logs: input.logs, storageClass: input.storageClass, namespace: loggingNamespace.metadata.name }, alsoAfter(opts, loggingNamespace));
+    alloy(`${name}-alloy`, { namespace: nodeAgentsNamespace.metadata.name }, alsoAfter(opts, nodeAgentsNamespace, logStore));
     // The rule needs the operator's CRD, which the release installs.
     const rule = alertRuleManifest(MONITORING_NAMESPACE) as { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: unknown };
     new k8s.apiextensions.CustomResource(`${name}-alerts`, { apiVersion: rule.apiVersion, kind: rule.kind, metadata: rule.metadata, spec: rule.spec }, alsoAfter(opts, release));
