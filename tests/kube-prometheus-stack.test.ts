@@ -208,6 +208,11 @@ describe.each(STACKS)("the observability of %s", (stack: StackName) => {
         expect(crdErrors(broken)).not.toEqual([]);
     });
 
+    it("registers every resource under a URN of its own (Pulumi refuses a duplicate)", () => {
+        const urns = render.resources.map((resource) => resource.urn);
+        expect(urns.filter((urn, index) => urns.indexOf(urn) !== index)).toEqual([]);
+    });
+
     it("keeps metrics for the stack's configured days", () => {
         const values = find("kubernetes:helm.sh/v3:Release", "-kube-prometheus-stack")!.inputs.values as { prometheus: { prometheusSpec: { retention: string } } };
         expect(values.prometheus.prometheusSpec.retention).toBe({ integration: "7d", preprod: "15d", prod: "30d" }[stack]);

@@ -49,7 +49,8 @@ export function observability(name: string, input: ObservabilityInput, opts: Pla
     const inNamespace = { ...onCluster, dependsOn: [namespace, loggingNamespace] };
 
     for (const policy of monitoringPolicies({ gateway: input.gateway, nodeCidr: input.nodeCidr, clusterCidrs: input.clusterCidrs, scrapeTargets: input.scrapeTargets })) {
-        new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${policy.metadata.name}`, { metadata: policy.metadata, spec: policy.spec }, inNamespace);
+        // Two namespaces, each with a default-deny: the namespace is part of the resource name.
+        new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${policy.metadata.namespace}-${policy.metadata.name}`, { metadata: policy.metadata, spec: policy.spec }, inNamespace);
     }
     const receiver = input.alertReceiver;
     const alertmanagerConfig = new k8s.core.v1.Secret(
