@@ -58,6 +58,13 @@ export const HOST_SCRAPE_PORTS = {
     apiServer: 6443,
 } as const;
 
+/**
+ * Where node scripts leave metrics for node-exporter's textfile collector: the etcd_backup role's default
+ * `etcd_backup_textfile_dir` (playbooks/roles/etcd_backup/defaults/main.yml) names the same directory.
+ */
+export const NODE_TEXTFILE_DIRECTORY = "/var/lib/node-exporter/textfile";
+const NODE_TEXTFILE_MOUNT = "/host/textfile";
+
 /** Seccomp and user settings of the restricted Pod Security profile, stated rather than left to each chart's defaults. */
 const restrictedPod = (uid: number) => ({
     runAsNonRoot: true,
@@ -207,6 +214,10 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Reco
         },
         "prometheus-node-exporter": {
             namespaceOverride: NODE_AGENTS_NAMESPACE,
+            // The textfile collector reads the metrics node scripts write: the etcd backup's last success
+            // (playbooks/roles/etcd_backup, read by the EtcdSnapshotTooOld alert).
+            extraArgs: [`--collector.textfile.directory=${NODE_TEXTFILE_MOUNT}`],
+            extraHostVolumeMounts: [{ name: "textfile-collector", hostPath: NODE_TEXTFILE_DIRECTORY, type: "DirectoryOrCreate", mountPath: NODE_TEXTFILE_MOUNT, readOnly: true }],
             resources: pods.nodeExporter.resources,
             // On every node, control planes included.
             tolerations: [{ operator: "Exists", effect: "NoSchedule" }],
