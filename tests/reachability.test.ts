@@ -26,7 +26,17 @@ const PLATFORM_PODS: Pod[] = [
     },
     // The monitoring stack, with the labels and ports its operator and charts give its pods (kube-prometheus-stack.ts).
     { name: "prometheus-0", namespace: "monitoring", labels: { ...MONITORING.prometheusPodLabels }, ports: [{ name: "web", containerPort: 9090 }, { name: "reloader-web", containerPort: 8080 }] },
-    { name: "alertmanager-0", namespace: "monitoring", labels: { ...MONITORING.alertmanagerPodLabels }, ports: [{ name: "web", containerPort: 9093 }, { name: "reloader-web", containerPort: 8080 }] },
+    ...[0, 1].map((index) => ({
+        name: `alertmanager-${index}`,
+        namespace: "monitoring",
+        labels: { ...MONITORING.alertmanagerPodLabels },
+        ports: [
+            { name: "web", containerPort: 9093 },
+            { name: "reloader-web", containerPort: 8080 },
+            { name: "mesh-tcp", containerPort: 9094 },
+            { name: "mesh-udp", containerPort: 9094, protocol: "UDP" as const },
+        ],
+    })),
     { name: "grafana-0", namespace: "monitoring", labels: { ...MONITORING.grafanaPodLabels }, ports: [{ name: "grafana", containerPort: 3000 }] },
     { name: "kube-state-metrics-0", namespace: "monitoring", labels: { ...MONITORING.kubeStateMetricsPodLabels }, ports: [{ name: "http", containerPort: 8080 }] },
     { name: "prometheus-operator-0", namespace: "monitoring", labels: { ...MONITORING.operatorPodLabels }, ports: [{ name: "https", containerPort: 10250 }] },
@@ -96,7 +106,12 @@ function declared(stack: StackName, from: Pod, to: Pod, port: number, protocol: 
             return port === 53;
         }
         if (monitoring(from, "grafana")) {
-            return monitoring(to, "prometheus") && port === 9090;
+            // Its datasources: Prometheus, and the chart's Alertmanager datasource.
+            return (monitoring(to, "prometheus") && port === 9090) || (monitoring(to, "alertmanager") && port === 9093);
+        }
+        if (monitoring(from, "alertmanager") && monitoring(to, "alertmanager")) {
+            // The replicas' gossip.
+            return port === 9094;
         }
         if (from.namespace === gateway.proxyNamespace) {
             // Grafana is routed through the Gateway like a catalog service.

@@ -29,6 +29,10 @@ const COREDNS = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.na
 const COREDNS_METRICS = 9153;
 // The config reloader beside Prometheus and Alertmanager serves its own metrics (prometheus-operator, port "reloader-web").
 const RELOADER_PORT = 8080;
+const GOSSIP = [
+    { protocol: "TCP", port: 9094 },
+    { protocol: "UDP", port: 9094 },
+];
 
 /**
  * The NetworkPolicies of the monitoring and logging namespaces: nothing in or out but the flows the stack needs. The Gateway's
@@ -46,6 +50,7 @@ export function monitoringPolicies(input: MonitoringPolicyInput): PolicyManifest
     });
     const nodes = { ipBlock: { cidr: input.nodeCidr } };
     const prometheus = inMonitoring(MONITORING.prometheusPodLabels);
+    const alertmanager = inMonitoring(MONITORING.alertmanagerPodLabels);
     return [
         policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
         policy("dns-and-api", {
@@ -69,6 +74,8 @@ export function monitoringPolicies(input: MonitoringPolicyInput): PolicyManifest
             ],
             egress: [
                 { to: [prometheus], ports: tcp(MONITORING.prometheusPort) },
+                // The chart's Alertmanager datasource (grafana.sidecar.datasources.alertmanager, on by default).
+                { to: [alertmanager], ports: tcp(MONITORING.alertmanagerPort) },
                 { to: [LOKI_PEER], ports: tcp(LOKI.port) },
             ],
         }),
@@ -82,7 +89,7 @@ export function monitoringPolicies(input: MonitoringPolicyInput): PolicyManifest
             ],
             egress: [
                 { to: [prometheus], ports: tcp(MONITORING.prometheusPort, RELOADER_PORT) },
-                { to: [inMonitoring(MONITORING.alertmanagerPodLabels)], ports: tcp(MONITORING.alertmanagerPort, RELOADER_PORT) },
+                { to: [alertmanager], ports: tcp(MONITORING.alertmanagerPort, RELOADER_PORT) },
                 { to: [inMonitoring(MONITORING.grafanaPodLabels)], ports: tcp(MONITORING.grafanaService.targetPort) },
                 { to: [inMonitoring(MONITORING.kubeStateMetricsPodLabels)], ports: tcp(MONITORING.kubeStateMetricsPort) },
                 { to: [inMonitoring(MONITORING.operatorPodLabels)], ports: tcp(MONITORING.operatorPort) },
@@ -101,10 +108,19 @@ export function monitoringPolicies(input: MonitoringPolicyInput): PolicyManifest
         policy("alertmanager", {
             podSelector: { matchLabels: MONITORING.alertmanagerPodLabels },
             policyTypes: ["Ingress", "Egress"],
-            ingress: [{ from: [prometheus], ports: tcp(MONITORING.alertmanagerPort, RELOADER_PORT) }],
+            ingress: [
+                { from: [prometheus], ports: tcp(MONITORING.alertmanagerPort, RELOADER_PORT) },
+                { from: [inMonitoring(MONITORING.grafanaPodLabels)], ports: tcp(MONITORING.alertmanagerPort) },
+                // Replicas gossip silences and sent notifications, so that one alert is sent once (Alertmanager's
+                // --cluster.listen-address, 9094 over TCP and UDP).
+                { from: [alertmanager], ports: GOSSIP },
+            ],
             // The receiver: an SMTP relay (25, 465, 587) or a webhook (443) outside the cluster, whose address the
             // program does not know; the nodes, pods and services stay excluded.
-            egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [input.nodeCidr, ...input.clusterCidrs] } }], ports: tcp(25, 443, 465, 587) }],
+            egress: [
+                { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [input.nodeCidr, ...input.clusterCidrs] } }], ports: tcp(25, 443, 465, 587) },
+                { to: [alertmanager], ports: GOSSIP },
+            ],
         }),
         policy("kube-state-metrics", {
             podSelector: { matchLabels: MONITORING.kubeStateMetricsPodLabels },
