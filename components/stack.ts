@@ -8,7 +8,7 @@ import { clusterProvider } from "./kubernetes/provider";
 import { dataProtection } from "./config/data-protection";
 import { observabilityDecisions } from "./config/observability";
 import { hasStatefulPool } from "./config/pools";
-import { certificateSource } from "./config/traffic";
+import { certificateSource, outsideNodePorts } from "./config/traffic";
 import { resolveService, routedHosts } from "./kubernetes/service-defaults";
 import { metricsTargets } from "./kubernetes/metrics-targets";
 import { Environment, type NodesByRole } from "./openstack/environment";
@@ -39,7 +39,7 @@ export interface StackOutputs {
 export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs {
     const { config, secrets, catalog } = catalogFiles === undefined ? loadStack() : loadStack(undefined, catalogFiles);
     const name = `fsgs-${config.environment}`;
-    const environment = new Environment(name, { config });
+    const environment = new Environment(name, { config, outsideNodePorts: outsideNodePorts(config, catalog) });
     const cluster = new KubeadmCluster(name, {
         config,
         environment,

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { clusterRunReport } from "./bench/cluster-runs";
 
 // Median of this many runs; the first run of each command warms the file cache and is discarded.
 const RUNS = 5;
@@ -21,6 +22,11 @@ function median(args: string[]): number {
     return samples[Math.floor(samples.length / 2)];
 }
 
+// Hosts and tasks the cluster harness's playbook runs touched (its last run as root; not re-run here, it takes minutes).
+console.log("cluster harness (scripts/cluster-standin/run-scenarios.sh), hosts and tasks per run:");
+for (const line of clusterRunReport(join(ROOT, "build", "test-results", "cluster-runs.tsv"))) {
+    console.log(`  ${line}`);
+}
 const stacks = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["prod"];
 const baseline = median(["scripts/bench/import-only.ts"]);
 console.log(`baseline (node + tsx + import of the Pulumi packages): ${baseline.toFixed(2)} s, median of ${RUNS}`);

@@ -7,6 +7,7 @@ import { capacityLines, stackCapacity } from "../components/kubernetes/capacity"
 import { resolveService } from "../components/kubernetes/service-defaults";
 import { buildStack } from "../components/stack";
 import { compareStacks } from "./offline/compare";
+import { stackDaemonSets } from "./offline/daemonsets";
 import { architectureMarkdown } from "./offline/diagram";
 import { predict } from "./offline/lifecycle/predict";
 import { parseSetting } from "./offline/lifecycle/settings";
@@ -128,9 +129,11 @@ async function main(): Promise<number> {
     }
 
     console.log(formatReport(render));
-    // N-1 capacity at peak: site.flavorSizes against every service at its peak and the add-ons on workers.
+    // N-k capacity at peak: site.flavorSizes less the DaemonSets against every service at its peak and the add-ons on workers.
     const services = parseCatalog(readCatalog(ROOT)).map((service) => resolveService(service, config.services[service.name], config.environment));
-    console.log(`\nCapacity at peak, largest worker down:\n${capacityLines(stackCapacity(config, services)).map((line) => `  ${line}`).join("\n")}`);
+    const daemonSets = stackDaemonSets(render.resources, config);
+    const capacity = capacityLines(stackCapacity(config, services, daemonSets.shares), daemonSets.unknown);
+    console.log(`\nCapacity at peak, with cluster.workerLossTolerance workers down:\n${capacity.map((line) => `  ${line}`).join("\n")}`);
     if (files.placeholders.length > 0) {
         console.log(`\nSecrets replaced by placeholders (the plan never decrypts): ${files.placeholders.join(", ")}`);
     }

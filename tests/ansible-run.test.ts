@@ -67,13 +67,23 @@ describe("the Ansible run", () => {
     });
 
     it.each<[string, (config: Record<string, any>) => void]>([
-        ["one more worker", (c) => (c.cluster.workerPools[0].count += 1)],
         ["a Kubernetes upgrade", (c) => (c.cluster.kubernetesVersion = "1.36.5")],
         ["another CNI", (c) => (c.cluster.cni = "cilium")],
         ["another pod network", (c) => (c.network.podCidr = "10.128.0.0/16")],
     ])("runs again for %s", async (_, edit) => {
         const after = await renderStack("preprod", edit);
         expect(ansibleRun(after).inputs.triggers).not.toEqual(ansibleRun(preprod).inputs.triggers);
+    });
+
+    it("runs only the new worker's join command, limited to it and the first control plane, for one more worker", async () => {
+        const after = await renderStack("preprod", (c: Record<string, any>) => (c.cluster.workerPools[0].count += 1));
+        expect(ansibleRun(after).inputs.triggers).toEqual(ansibleRun(preprod).inputs.triggers);
+        const joins = (render: Render) => render.resources.filter((resource) => resource.type === COMMAND && resource.name.includes("-ansible-join-"));
+        const before = new Map(joins(preprod).map((resource) => [resource.name, JSON.stringify(resource.inputs)]));
+        const changed = joins(after).filter((resource) => before.get(resource.name) !== JSON.stringify(resource.inputs));
+        expect(changed.map((resource) => resource.name)).toEqual(["fsgs-preprod-ansible-join-fsgs-preprod-general-4"]);
+        expect(changed[0].inputs.create).toContain("playbooks/site.yml --limit 'fsgs-preprod-general-4,fsgs-preprod-cp-1'");
+        expect(changed[0].dependsOn).toContain(ansibleRun(after).urn);
     });
 
     it("runs again when a playbook changes, and only then", () => {

@@ -1,25 +1,103 @@
 import { parseStackConfig } from "../components/config/load";
 import { capacityLines, stackCapacity } from "../components/kubernetes/capacity";
+import { readDaemonSets, type RenderedObject } from "../components/kubernetes/daemonsets";
+import { stackDaemonSets } from "../scripts/offline/daemonsets";
+import type { Render } from "../scripts/offline/render";
 import { resolved } from "./support/service-manifests";
-import { STACKS, type StackName, rawConfig } from "./support/stacks";
+import { STACKS, type StackName, rawConfig, renderStack } from "./support/stacks";
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
 
-function capacity(stack: StackName, edit: (config: any) => void = () => undefined) {
+const renders = {} as Record<StackName, Render>;
+beforeAll(async () => {
+    for (const stack of STACKS) {
+        renders[stack] = await renderStack(stack);
+    }
+}, 120_000);
+
+function capacity(stack: StackName, edit: (config: any) => void = () => undefined, extra: RenderedObject[] = []) {
     const raw = rawConfig(stack) as any;
     edit(raw);
-    return stackCapacity(parseStackConfig(raw), resolved(stack));
+    const config = parseStackConfig(raw);
+    const daemonSets = stackDaemonSets([...renders[stack].resources, ...extra], config);
+    return { results: stackCapacity(config, resolved(stack), daemonSets.shares), unknown: daemonSets.unknown };
 }
-const group = (results: ReturnType<typeof capacity>, name: string) => results.find((result) => result.group === name)!;
+const group = (results: ReturnType<typeof capacity>["results"], name: string) => results.find((result) => result.group === name)!;
+
+const release = (name: string, chart: string, version: string, values: Record<string, unknown>): RenderedObject => ({
+    type: "kubernetes:helm.sh/v3:Release",
+    name,
+    inputs: { chart, version, values },
+});
+
+describe("the DaemonSets the check reads from the rendered program", () => {
+    it("are, in integration, kube-proxy, calico-node and the Cinder CSI node plugin on every worker, requesting nothing, node-exporter and Alloy with their requests, and the CCM on the control plane only", () => {
+        const config = parseStackConfig(rawConfig("integration"));
+        const reading = stackDaemonSets(renders.integration.resources, config);
+        expect(reading.unknown).toEqual([]);
+        expect(reading.shares.map((share) => [share.what, Math.round(share.cpu * 1000) / 1000, share.memory / MiB, share.general, share.stateful])).toEqual([
+            ["kube-proxy", 0, 0, true, true],
+            ["calico-node", 0, 0, true, true],
+            ["cinder-csi-nodeplugin", 0, 0, true, true],
+            // observability-resources.ts: Alloy 50m / 128Mi and its config reloader 10m / 32Mi; node-exporter 50m / 64Mi.
+            // Both tolerate every NoSchedule taint, the stateful pool's included.
+            ["alloy", 0.06, 160, true, true],
+            ["prometheus-node-exporter", 0.05, 64, true, true],
+            // Values: cloud-controller-manager.ts sets 100m / 64Mi and the control-plane node selector.
+            ["openstack-cloud-controller-manager", 0.1, 64, false, false],
+        ]);
+    });
+
+    it("count a DaemonSet added to the program: on every worker it fits, on the stateful pool only if it tolerates the pool's taint", () => {
+        const extra: RenderedObject = {
+            type: "kubernetes:apps/v1:DaemonSet",
+            name: "log-shipper",
+            inputs: { spec: { template: { spec: { containers: [{ resources: { requests: { cpu: "100m", memory: "128Mi" } } }, { name: "no-requests" }] } } } },
+        };
+        const before = capacity("prod");
+        const after = capacity("prod", undefined, [extra]);
+        expect(group(after.results, "general").daemonSets.cpu - group(before.results, "general").daemonSets.cpu).toBeCloseTo(0.1);
+        expect(group(after.results, "general").daemonSets.memory - group(before.results, "general").daemonSets.memory).toBe(128 * MiB);
+        expect(group(after.results, "stateful").daemonSets).toEqual(group(before.results, "stateful").daemonSets);
+        // Prod's general pool: 4 workers, 3 left with one down, each 100m and 128Mi smaller.
+        expect(group(before.results, "general").available.cpu - group(after.results, "general").available.cpu).toBeCloseTo(0.3);
+        expect(group(before.results, "general").available.memory - group(after.results, "general").available.memory).toBe(3 * 128 * MiB);
+        expect(group(after.results, "stateful").available).toEqual(group(before.results, "stateful").available);
+    });
+
+    it("read a chart's DaemonSet requests from the values the program sets, and node-exporter once the observability add-on installs it", () => {
+        const config = parseStackConfig(rawConfig("prod"));
+        const reading = readDaemonSets(
+            [
+                release("csi", "openstack-cinder-csi", "2.36.0", { csi: { plugin: { resources: { requests: { cpu: "20m", memory: "50Mi" } } }, nodeDriverRegistrar: { resources: { requests: { cpu: "10m", memory: "20Mi" } } } } }),
+                release("monitoring", "kube-prometheus-stack", "88.5.3", { "prometheus-node-exporter": { resources: { requests: { cpu: "50m", memory: "64Mi" } } } }),
+            ],
+            { cni: "calico", documents: [] },
+        );
+        expect(config.cluster.cni).toBe("calico");
+        expect(reading.shares.filter((share) => share.cpu > 0).map((share) => [share.what, share.cpu, share.memory / MiB, share.general, share.stateful])).toEqual([
+            ["cinder-csi-nodeplugin", 0.03, 70, true, true],
+            ["prometheus-node-exporter", 0.05, 64, true, true],
+        ]);
+    });
+
+    it("report a release of a chart, or a chart version, whose DaemonSets it does not know, and say so in the plan", () => {
+        const { results, unknown } = capacity("integration", undefined, [release("fsgs-integration-loki", "oci://ghcr.io/grafana/loki", "6.0.0", {}), release("csi-next", "openstack-cinder-csi", "2.37.0", {})]);
+        expect(unknown).toEqual(["fsgs-integration-loki (chart loki 6.0.0)", "csi-next (chart openstack-cinder-csi 2.37.0)"]);
+        expect(capacityLines(results, unknown).at(-1)).toBe(
+            "UNCHECKED: the DaemonSets of fsgs-integration-loki (chart loki 6.0.0), csi-next (chart openstack-cinder-csi 2.37.0) are unknown to components/kubernetes/daemonsets.ts; the headroom above leaves them out",
+        );
+    });
+});
 
 describe("N-1 capacity at peak", () => {
     it("fits prod's stateful pool: two of three highmem workers hold the database and the brokers", () => {
-        const stateful = group(capacity("prod"), "stateful");
-        // Per node: 16 vCPU - 0.25 for DaemonSets - 50m for node-exporter - 60m for Alloy and its reloader; 64 GiB -
-        // 100Mi eviction reserve - 256Mi for DaemonSets - 64Mi for node-exporter - 160Mi for Alloy.
-        expect(stateful.available.cpu).toBeCloseTo(2 * (16 - 0.25 - 0.05 - 0.06));
-        expect(stateful.available.memory).toBe(2 * (65536 - 100 - 256 - 64 - 160) * MiB);
+        const stateful = group(capacity("prod").results, "stateful");
+        // Per node: 16 vCPU, 64 GiB less kubelet's 100Mi eviction reserve, less the DaemonSets that tolerate the pool's
+        // taint: node-exporter 50m / 64Mi and Alloy 60m / 160Mi (with its config reloader); the others request nothing.
+        expect(stateful.available.cpu).toBeCloseTo(2 * (16 - 0.05 - 0.06));
+        expect(stateful.available.memory).toBe(2 * (65536 - 100 - 64 - 160) * MiB);
         // database: 3 CloudNativePG instances x 2 CPU / 8Gi (prod override), message-broker 3 x 500m / 1Gi.
         expect(stateful.requested.cpu).toBeCloseTo(3 * 2 + 3 * 0.5);
         expect(stateful.requested.memory).toBe(3 * 8 * GiB + 3 * GiB);
@@ -27,7 +105,7 @@ describe("N-1 capacity at peak", () => {
     });
 
     it("fits prod's general pool with every autoscaler at its maximum and every Deployment surging", () => {
-        const general = group(capacity("prod"), "general");
+        const general = group(capacity("prod").results, "general");
         // Services: alert-broadcaster 4 x 100m, archive-api 5 x 100m, burst-advocate-tools 3 x 250m, the two program
         // webs 7 x 250m each, monitoring-web 3 x 100m, vhf-listener 4 x 200m. Add-ons: 2 Envoy proxies (110m with the
         // shutdown manager), 2 Envoy Gateway controllers (100m), cert-manager 2 + 2 + 1 x 10m, CoreDNS 2 x 100m,
@@ -37,30 +115,42 @@ describe("N-1 capacity at peak", () => {
         const addOns = 0.22 + 0.2 + 0.05 + 0.2 + 0.06;
         const monitoring = 2 * 0.06 + 0.1 + 0.05 + 0.12 + 0.25;
         expect(general.requested.cpu).toBeCloseTo(services + addOns + monitoring);
-        expect(general.available.cpu).toBeCloseTo(3 * (16 - 0.25 - 0.05 - 0.06));
+        expect(general.available.cpu).toBeCloseTo(3 * (16 - 0.05 - 0.06));
         expect(general.oversized).toEqual([]);
     });
 
     it("fits preprod, where the brokers and the database share the general workers", () => {
-        const results = capacity("preprod");
+        const { results } = capacity("preprod");
         expect(results.map((result) => result.group)).toEqual(["general"]);
         expect(results[0].headroom.cpu).toBeGreaterThan(0);
         expect(results[0].headroom.memory).toBeGreaterThan(0);
     });
 
-    it("says by how much integration's two workers fall short with one of them down", () => {
-        // One m1.large left: 4 - 0.25 - 0.05 (node-exporter) - 0.06 (Alloy) CPU, 8192 - 100 - 256 - 64 - 160 MiB. At peak:
-        // 7.4 CPU of services (the program webs at 7 pods each; the database one CloudNativePG instance, 250m / 1Gi),
-        // 0.49 of add-ons with one replica each plus Grafana's ACME solver (10m / 64Mi), and the monitoring stack with one
-        // replica each: 0.58 CPU / 1248Mi (Alertmanager 60m / 96Mi, operator 100m / 128Mi, kube-state-metrics
-        // 50m / 128Mi, Grafana 120m / 384Mi, Loki 250m / 512Mi).
-        expect(capacityLines(capacity("integration"))).toEqual([
-            "general workers (2, largest down): 3.64 CPU / 7.43 GiB for 8.48 CPU / 16.54 GiB requested at peak: DOES NOT FIT: short by 4.84 CPU and 9.11 GiB",
+    it("says by how much integration falls short even with both workers up, once the monitoring stack runs there", () => {
+        // Two m1.large: 2 x (4 - 0.11) CPU, 2 x (8192 - 100 - 224) MiB, node-exporter (50m / 64Mi) and Alloy (60m / 160Mi)
+        // on each. At peak: 7.4 CPU of services (the program webs at 7 pods each), 0.49 of add-ons with one replica each
+        // plus Grafana's ACME solver (10m / 64Mi), and the monitoring stack with one replica each: 0.58 CPU / 1248Mi
+        // (Alertmanager 60m / 96Mi, operator 100m / 128Mi, kube-state-metrics 50m / 128Mi, Grafana 120m / 384Mi, Loki
+        // 250m / 512Mi). Before it, integration fitted with 0.11 CPU to spare: it needs a third worker or larger flavors.
+        expect(capacityLines(capacity("integration").results)).toEqual([
+            "general workers (2, all up: cluster.workerLossTolerance 0, DaemonSets 0.11 CPU / 224 MiB per node): 7.78 CPU / 15.37 GiB for 8.48 CPU / 16.54 GiB requested at peak: DOES NOT FIT: short by 0.7 CPU and 1.18 GiB",
         ]);
     });
 
+    it("says by how much integration would fall short if it had to survive a lost worker", () => {
+        expect(capacityLines(capacity("integration", (raw) => (raw.cluster.workerLossTolerance = 1)).results)).toEqual([
+            "general workers (2, largest down, DaemonSets 0.11 CPU / 224 MiB per node): 3.89 CPU / 7.68 GiB for 8.48 CPU / 16.54 GiB requested at peak: DOES NOT FIT: short by 4.59 CPU and 8.86 GiB",
+        ]);
+    });
+
+    it.each(["preprod", "prod"] as const)("refuses a tolerance of 0 lost workers in %s, naming the key", (stack) => {
+        expect(() => capacity(stack, (raw) => (raw.cluster.workerLossTolerance = 0))).toThrow(
+            `svom-fsgs:cluster.workerLossTolerance: ${stack} needs >= 1 (its services must fit at peak with a worker down, for a drain or a failure), got 0: add workers or larger flavors instead`,
+        );
+    });
+
     it.each(STACKS)("fails %s on workers too small for it", (stack) => {
-        const results = capacity(stack, (raw) => {
+        const { results } = capacity(stack, (raw) => {
             for (const size of Object.values(raw.site.flavorSizes as Record<string, { vcpus: number; ramMiB: number }>)) {
                 Object.assign(size, { vcpus: 1, ramMiB: 2048 });
             }

@@ -6,6 +6,7 @@
  * became plain tests when its fix landed: each failed on the code before that fix.
  */
 import { planSteps } from "../scripts/offline/lifecycle/engine";
+import { nodePortProblem } from "../scripts/offline/lifecycle/reachability";
 import { ProgramFailedError } from "../scripts/offline/render";
 import { RenderCache, change, deployed, isKubernetes, isOpenStack, stepLines } from "./support/lifecycle";
 
@@ -20,11 +21,12 @@ describe("first up and a second up with no change", () => {
         expect(deployment.cluster.alive()).toBe(true);
     });
 
-    test("the first up of preprod completes; its cluster then makes the Gateway's and vhf-listener's load balancers and the claims' volumes", async () => {
+    // vhf-listener gets no load balancer: preprod lists no network for it yet (exposeSourceRanges: []).
+    test("the first up of preprod completes; its cluster then makes the Gateway's load balancer and the claims' volumes", async () => {
         const { deployment, outcome } = deployed("preprod", await cache.get("preprod"));
         expect(outcome.error).toBeUndefined();
         const made = deployment.cloud.all().filter((object) => object.owner === "cloud-controller-manager" || object.owner === "cinder-csi");
-        expect(made.map((object) => object.kind).sort()).toEqual(["floatingIp", "floatingIp", "loadBalancer", "loadBalancer", "port", "port", "volume", "volume", "volume", "volume", "volume", "volume"]);
+        expect(made.map((object) => object.kind).sort()).toEqual(["floatingIp", "loadBalancer", "port", "volume", "volume", "volume", "volume", "volume", "volume"]);
     });
 
     // Two independent renders of one config, as two `pulumi up` runs make.
@@ -36,6 +38,29 @@ describe("first up and a second up with no change", () => {
         expect(plan.steps).toEqual([]);
         deployment.apply(plan);
         expect(deployment.runs.get(ansibleRun(stack))).toBe(1);
+    });
+});
+
+describe("traffic from outside integration, which has no load balancer (vip mode)", () => {
+    // Addresses written out from Pulumi.integration.yaml: admin networks 134.158.64.0/20 and 134.158.88.0/24,
+    // vhf-listener's network 192.0.2.0/24; NodePorts 30080/30443 (Gateway) and 30900 (vhf-listener).
+    test("a client on an admin network reaches the Gateway's NodePorts on every worker; one outside them is dropped", async () => {
+        const { deployment, outcome } = deployed("integration", await cache.get("integration"));
+        expect(outcome.error).toBeUndefined();
+        expect(nodePortProblem(deployment.cloud, "134.158.64.10", 30443, "tcp")).toBeUndefined();
+        expect(nodePortProblem(deployment.cloud, "134.158.88.7", 30080, "tcp")).toBeUndefined();
+        expect(nodePortProblem(deployment.cloud, "134.158.96.10", 30443, "tcp")).toMatch(/dropped: no rule of fsgs-integration-general-1, fsgs-integration-general-2/);
+        // An admin network is not a ground station, and the Gateway's port is no other NodePort.
+        expect(nodePortProblem(deployment.cloud, "134.158.64.10", 30900, "udp")).toMatch(/dropped/);
+        expect(nodePortProblem(deployment.cloud, "134.158.64.10", 30081, "tcp")).toMatch(/dropped/);
+    });
+
+    test("a ground-station relay in vhf-listener's declared network reaches its NodePort over UDP and TCP; one outside it is dropped", async () => {
+        const { deployment } = deployed("integration", await cache.get("integration"));
+        expect(nodePortProblem(deployment.cloud, "192.0.2.10", 30900, "udp")).toBeUndefined();
+        expect(nodePortProblem(deployment.cloud, "192.0.2.10", 30900, "tcp")).toBeUndefined();
+        expect(nodePortProblem(deployment.cloud, "198.51.100.10", 30900, "udp")).toMatch(/dropped/);
+        expect(nodePortProblem(deployment.cloud, "192.0.2.10", 30443, "tcp")).toMatch(/dropped/);
     });
 });
 
@@ -59,7 +84,7 @@ describe("add a worker to prod's general pool", () => {
         (config.cluster as { workerPools: { count: number }[] }).workerPools[0].count += 1;
     };
 
-    test("creates the server, its port and data volume, and runs Ansible again", async () => {
+    test("creates the server, its port and data volume, and runs Ansible for the new worker only", async () => {
         const { plan } = await change(cache, "prod", "add a worker", addWorker);
         expect(stepLines(plan, isOpenStack)).toEqual([
             "create fsgs-prod-general-5-data",
@@ -67,12 +92,19 @@ describe("add a worker to prod's general pool", () => {
             "create fsgs-prod-general-5",
             "create fsgs-prod-general-5-data-attach",
         ]);
-        expect(stepLines(plan, (type) => type.startsWith("command:"))).toEqual(
-            expect.arrayContaining(["update fsgs-prod-ansible-inventory", "replace fsgs-prod-ansible-run"]),
-        );
+        // The new worker's join command (site.yml limited to it and a control plane), the files it reads, and the
+        // new server's removal command; the cluster-wide run and every other worker's join stay as they are.
+        expect(stepLines(plan, (type) => type.startsWith("command:"))).toEqual([
+            "update fsgs-prod-ansible-inventory",
+            "update fsgs-prod-ansible-known-hosts",
+            "update fsgs-prod-ansible-worker-keys",
+            "create fsgs-prod-ansible-join-fsgs-prod-general-5",
+            "create fsgs-prod-node-removal-fsgs-prod-general-5",
+        ]);
         const { deployment } = deployed("prod", await cache.get("prod"));
         expect(deployment.apply(plan).error).toBeUndefined();
-        expect(deployment.runs.get(ansibleRun("prod"))).toBe(2);
+        expect(deployment.runs.get(ansibleRun("prod"))).toBe(1);
+        expect(deployment.runs.get("fsgs-prod-ansible-join-fsgs-prod-general-5")).toBe(1);
     });
 
     // Was issue 8 item 4: the kubeconfig is unknown while admin-kubeconfig is replaced, and the provider had no
@@ -142,9 +174,11 @@ describe("up --replace", () => {
     });
 
     // Was issue 8 item 4: a new server at the same address is bare, and Ansible's trigger ignored identities.
-    test.each(scenarios)("%s runs Ansible again", async (_label, stack, server) => {
+    // A control plane or the bastion: the cluster-wide run; a worker: only its own join command.
+    test.each(scenarios)("%s runs Ansible again", async (label, stack, server) => {
         const { plan } = await change(cache, stack, "as committed", () => undefined, { replace: [server] });
-        expect(stepLines(plan)).toContain(`replace ${ansibleRun(stack)}`);
+        const ansible = stepLines(plan, (type) => type === "command:remote:Command").filter((line) => line.includes("-ansible-run") || line.includes("-ansible-join-"));
+        expect(ansible).toEqual(label === "a worker" ? [`replace fsgs-${stack}-ansible-join-${server}`] : [`replace ${ansibleRun(stack)}`]);
     });
 });
 

@@ -304,10 +304,26 @@ describe("vhf-listener, reached from outside on 9000", () => {
         expect(mayReach(world, INTERNET_CLIENT, vhf, 9000, "UDP").allowed).toBe(false);
     });
 
-    it("in prod: an Octavia load balancer limited to the declared networks, its amphorae admitted from the node subnet", () => {
+    it("in prod as committed (exposeSourceRanges: [], the ground stations' networks not known yet): no external Service, nothing from outside admitted", () => {
         const manifests = manifestsOf("prod");
+        expect(manifests.filter((m) => m.kind === "Service" && m.metadata.name === "vhf-listener-external")).toEqual([]);
+        const { world, pods: all } = worldOf(manifests as never, PLATFORM_PODS);
+        const vhf = first(all, "vhf-listener");
+        expect(mayReach(world, { external: { ip: "10.42.10.50" } }, vhf, 9000, "UDP").allowed).toBe(false);
+        expect(mayReach(world, INTERNET_CLIENT, vhf, 9000, "UDP").allowed).toBe(false);
+        expect(mayReach(world, first(all, "monitoring-web"), vhf, 9090).allowed).toBe(true);
+    });
+
+    it("in prod with a declared network: an Octavia load balancer limited to it, its amphorae admitted from the node subnet", () => {
+        // 145.238.0.0/24 stands for a ground-station relay network a stack would list.
+        const services = resolved("prod").map((s) => (s.name === "vhf-listener" ? { ...s, expose: { ports: ["packets", "packets-udp"], sourceRanges: ["145.238.0.0/24"] } } : s));
+        const context = { ...contextOf("prod"), catalog: services };
+        const manifests = [
+            ...manifestsOf("prod").filter((m) => !(m.kind === "NetworkPolicy" && m.metadata.name === "vhf-listener")),
+            ...(({ networkPolicy, externalService }) => [networkPolicy, externalService])(workloadManifests(services.find((s) => s.name === "vhf-listener")!, context)),
+        ] as Record<string, any>[];
         const external = manifests.find((m) => m.kind === "Service" && m.metadata.name === "vhf-listener-external")!;
-        expect(external.spec).toMatchObject({ type: "LoadBalancer", loadBalancerSourceRanges: ["192.0.2.0/24"] });
+        expect(external.spec).toMatchObject({ type: "LoadBalancer", loadBalancerSourceRanges: ["145.238.0.0/24"] });
         expect(external.spec.ports.map((p: any) => p.protocol)).toEqual(["TCP", "UDP"]);
         const { world, pods: all } = worldOf(manifests as never, PLATFORM_PODS);
         const vhf = first(all, "vhf-listener");

@@ -1,7 +1,11 @@
+import { parseCatalog, readCatalog } from "../components/config/catalog";
 import { parseStackConfig } from "../components/config/load";
 import type { StackConfig } from "../components/config/schema";
+import { outsideNodePorts } from "../components/config/traffic";
 import { PORTS, type SecurityRule, apiEndpointPort, securityRules } from "../components/openstack/rules";
-import { STACKS, rawConfig } from "./support/stacks";
+import { ROOT, STACKS, rawConfig } from "./support/stacks";
+
+const catalog = parseCatalog(readCatalog(ROOT));
 
 const rulesOf = (config: StackConfig) =>
     securityRules({
@@ -9,6 +13,7 @@ const rulesOf = (config: StackConfig) =>
         nodeCidr: config.network.nodeCidr,
         cni: config.cluster.cni,
         apiEndpointMode: config.cluster.apiEndpoint.mode,
+        outsideNodePorts: outsideNodePorts(config, catalog),
     });
 
 const opens = (rule: SecurityRule, port: number) =>
@@ -95,12 +100,20 @@ describe.each(variants)("the security rules of %s", (_, config) => {
         expect(open.map((rule) => `${rule.group}<-${sourceOf(rule)}`).sort()).toEqual(["controlPlane<-group:controlPlane", "worker<-group:controlPlane"]);
     });
 
-    it("let NodePorts in only from the load balancer, on workers", () => {
-        const nodePorts = rules.filter((rule) => opens(rule, PORTS.nodePorts.from));
-        for (const rule of nodePorts) {
-            expect([rule.group, sourceOf(rule)]).toEqual(["worker", loadBalancer]);
-        }
-        expect(nodePorts.length).toBe(config.cluster.apiEndpoint.mode === "octavia" ? 1 : 0);
+    it("let NodePorts in only on workers: the whole range from the load balancer with Octavia, the Gateway's and vhf-listener's own from their declared networks in vip mode", () => {
+        const inRange = rules.filter((rule) => rule.ports !== undefined && rule.ports.from >= PORTS.nodePorts.from && rule.ports.to <= PORTS.nodePorts.to);
+        expect(inRange.every((rule) => rule.group === "worker")).toBe(true);
+        const vhf = config.services["vhf-listener"]?.exposeSourceRanges ?? [];
+        const expected =
+            config.cluster.apiEndpoint.mode === "octavia"
+                ? [["tcp", "30000-32767", loadBalancer], ...(vhf.length > 0 ? [["udp", "30000-32767", loadBalancer]] : [])]
+                : [
+                      ...config.access.adminCidrs.flatMap((cidr) => [["tcp", "30080", `cidr:${cidr}`], ["tcp", "30443", `cidr:${cidr}`]]),
+                      ...vhf.flatMap((cidr) => [["tcp", "30900", `cidr:${cidr}`], ["udp", "30900", `cidr:${cidr}`]]),
+                  ];
+        const seen = inRange.map((rule) => [rule.protocol, rule.ports!.from === rule.ports!.to ? `${rule.ports!.from}` : `${rule.ports!.from}-${rule.ports!.to}`, sourceOf(rule)]);
+        const order = (rows: string[][]) => rows.map((row) => row.join(" ")).sort();
+        expect(order(seen)).toEqual(order(expected));
     });
 
     it("carry the CNI's overlay only among nodes", () => {
@@ -139,5 +152,44 @@ describe("rule names", () => {
         config.access.adminCidrs = ["2001:660:3001::/48"];
         const ssh = rulesOf(config).find((rule) => rule.group === "bastion");
         expect(ssh?.ethertype).toBe("IPv6");
+    });
+});
+
+describe("traffic from outside in vip mode", () => {
+    const integration = parseStackConfig(rawConfig("integration"));
+
+    it("opens exactly what integration's stack file declares, written out: the Gateway to the two admin networks, vhf-listener to its one network", () => {
+        const outside = rulesOf(integration).filter((rule) => rule.source.kind === "cidr" && rule.source.why === "outside");
+        expect(outside.map((rule) => rule.id).sort()).toEqual([
+            "worker-tcp-30080-from-134-158-64-0-20",
+            "worker-tcp-30080-from-134-158-88-0-24",
+            "worker-tcp-30443-from-134-158-64-0-20",
+            "worker-tcp-30443-from-134-158-88-0-24",
+            "worker-tcp-30900-from-192-0-2-0-24",
+            "worker-udp-30900-from-192-0-2-0-24",
+        ]);
+    });
+
+    it("keeps the name of every rule that existed before outside traffic was opened (their URNs)", () => {
+        const before = securityRules({ adminCidrs: integration.access.adminCidrs, nodeCidr: integration.network.nodeCidr, cni: "calico", apiEndpointMode: "vip", outsideNodePorts: [] });
+        const after = rulesOf(integration);
+        const kept = after.filter((rule) => before.some((old) => old.id === rule.id));
+        expect(kept.map((rule) => rule.id).sort()).toEqual(before.map((rule) => rule.id).sort());
+        expect(after.length - before.length).toBe(6);
+    });
+
+    it("gives an IPv6 source network an IPv6 rule", () => {
+        const config = structuredClone(integration);
+        config.services["vhf-listener"] = { ...config.services["vhf-listener"], exposeSourceRanges: ["2001:660:3001::/48"] };
+        const udp = rulesOf(config).find((rule) => rule.protocol === "udp" && rule.ports?.from === 30900);
+        expect([udp?.ethertype, udp?.id]).toEqual(["IPv6", "worker-udp-30900-from-2001-660-3001-48"]);
+    });
+
+    it("opens nothing from outside when the stack keeps vhf-listener closed and is in octavia mode", () => {
+        const config = structuredClone(integration);
+        config.cluster.apiEndpoint.mode = "octavia";
+        config.services["vhf-listener"] = { ...config.services["vhf-listener"], exposeSourceRanges: [] };
+        expect(rulesOf(config).filter((rule) => rule.source.kind === "cidr" && rule.source.why === "outside")).toEqual([]);
+        expect(rulesOf(config).filter((rule) => rule.protocol === "udp" && rule.ports?.from === PORTS.nodePorts.from)).toEqual([]);
     });
 });

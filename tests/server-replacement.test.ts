@@ -38,15 +38,23 @@ beforeAll(async () => {
 });
 
 describe("up --replace of a server", () => {
-    it.each(["fsgs-preprod-general-2", "fsgs-preprod-cp-1"])("runs Ansible again when %s is replaced", async (server) => {
-        const after = await renderStack("preprod", undefined, new CloudWithReplacedServer(server));
-        const instance = after.resources.find((resource) => resource.type === INSTANCE && resource.name === server);
+    it("runs Ansible on every host again when fsgs-preprod-cp-1 is replaced", async () => {
+        const after = await renderStack("preprod", undefined, new CloudWithReplacedServer("fsgs-preprod-cp-1"));
+        const instance = after.resources.find((resource) => resource.type === INSTANCE && resource.name === "fsgs-preprod-cp-1");
         expect(instance?.id).toMatch(/-replacement$/);
         expect(triggers(after, "-ansible-run")).not.toEqual(triggers(before, "-ansible-run"));
         // The kubeconfig is read again after the run, in case the first control plane was the one replaced.
         expect(triggers(after, "-admin-kubeconfig")).not.toEqual(triggers(before, "-admin-kubeconfig"));
         // The bastion is the same: its key, playbooks and inventory stay as they are.
         for (const suffix of BASTION_SETUP) {
+            expect([suffix, triggers(after, suffix)]).toEqual([suffix, triggers(before, suffix)]);
+        }
+    });
+
+    it("runs only fsgs-preprod-general-2's join command when that worker is replaced", async () => {
+        const after = await renderStack("preprod", undefined, new CloudWithReplacedServer("fsgs-preprod-general-2"));
+        expect(triggers(after, "-ansible-join-fsgs-preprod-general-2")).not.toEqual(triggers(before, "-ansible-join-fsgs-preprod-general-2"));
+        for (const suffix of ["-ansible-run", "-admin-kubeconfig", "-ansible-join-fsgs-preprod-general-1", "-ansible-join-fsgs-preprod-general-3", ...BASTION_SETUP]) {
             expect([suffix, triggers(after, suffix)]).toEqual([suffix, triggers(before, suffix)]);
         }
     });
@@ -60,7 +68,7 @@ describe("up --replace of a server", () => {
 
     it("changes nothing when no server was replaced", async () => {
         const again = await renderStack("preprod");
-        for (const suffix of [...BASTION_SETUP, "-ansible-run", "-admin-kubeconfig"]) {
+        for (const suffix of [...BASTION_SETUP, "-ansible-run", "-admin-kubeconfig", "-ansible-join-fsgs-preprod-general-1"]) {
             expect([suffix, triggers(again, suffix)]).toEqual([suffix, triggers(before, suffix)]);
         }
     });

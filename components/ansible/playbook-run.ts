@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { sshConnection } from "./connection";
-import { contentHash } from "./content-hash";
+import { type PlaybookInputs, clusterWideKey, joinLimit, workerKey } from "./playbook-scope";
 
 export interface PlaybookRunArgs {
     /** Public address of the bastion, where Ansible runs. */
@@ -25,10 +25,13 @@ export interface PlaybookRunArgs {
     /** The bastion's Nova ID: a new bastion (`up --replace`) needs the key, the playbooks and the inventory again. */
     bastionId: pulumi.Input<string>;
     /**
-     * Nova ID of every server, by name: a replaced node is a bare server at the same address, which only a new
-     * Ansible run turns back into a node, so the run's trigger changes with the servers' identities.
+     * Every server (bastion and nodes) with its Nova ID and host key: a replaced server is a bare machine at the same
+     * address, which only a new Ansible run turns back into a node. Each run depends on the servers it covers only,
+     * so a replaced worker is not an unknown in the cluster-wide run's trigger.
      */
-    serverIds: pulumi.Input<Record<string, string>>;
+    servers: readonly { name: string; instanceId: pulumi.Input<string>; hostPublicKey: pulumi.Input<string> }[];
+    /** The workers' names, from the stack config: each gets its own join command (`playbook-scope.ts`). */
+    workers: readonly string[];
     /** What must exist before Ansible runs: the node pools and the API endpoint. */
     waitFor: pulumi.Resource[];
     /** The security groups and the bastion's address every connection needs, created before and deleted after each command. */
@@ -84,22 +87,53 @@ export function bastionReadyScript(release: string): string {
     ].join("\n");
 }
 
-/** The servers' identities as one text, independent of the order they were listed in. */
-export function serverIdentityText(serverIds: Record<string, string>): string {
-    return Object.keys(serverIds)
-        .sort()
-        .map((name) => `${name}=${serverIds[name]}\n`)
-        .join("");
+/** Where the bastion records what the runs converged, relative to the workdir. */
+const WORKER_KEYS = "worker-keys.txt";
+const CONVERGED_WORKERS = "converged-workers.txt";
+const JOIN_LOCK = "ansible-join.lock";
+
+const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** One `<worker>=<workerKey>` line per worker: what a cluster-wide run converges, recorded when it succeeds. */
+export function workerKeysText(inputs: PlaybookInputs, workers: readonly string[]): string {
+    return workers.map((worker) => `${worker}=${workerKey(inputs, worker)}\n`).join("");
 }
 
-/** The playbook command, one line per step so a failure names its step. */
+const ansibleEnv = "ANSIBLE_CONFIG=playbooks/ansible.cfg ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0";
+
+/**
+ * The cluster-wide playbook command, one line per step so a failure names its step. Once every role ran on every
+ * host, it records the workers it converged (their keys), which the join commands read.
+ */
 export function playbookCommand(release: string): string {
     return [
         "set -eu",
         `cd "${release}"`,
         // No colour codes in the Pulumi log; the recap is what a failed `up` shows.
         // playbooks/ansible.cfg sets the forks: from this directory Ansible would not find it by itself.
-        "ANSIBLE_CONFIG=playbooks/ansible.cfg ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ansible-playbook -i ../../inventory.yml playbooks/site.yml",
+        `${ansibleEnv} ansible-playbook -i ../../inventory.yml playbooks/site.yml`,
+        `cp ../../${WORKER_KEYS} ../../${CONVERGED_WORKERS}`,
+    ].join("\n");
+}
+
+/**
+ * The join command of one worker: site.yml limited to the worker and the control plane that makes its token
+ * (`joinLimit`), unless the cluster-wide run of this `up` (or an earlier one) already converged this very worker.
+ * One join at a time (a lock on the bastion): each run also goes through the control plane's roles.
+ */
+export function joinCommand(workdir: string, worker: string, key: string, limit: readonly string[]): string {
+    const line = shellQuote(`${worker}=${key}`);
+    return [
+        "set -eu",
+        `cd ${shellQuote(workdir)}`,
+        `exec 9>>${JOIN_LOCK}`,
+        "flock 9",
+        `if grep -qxF ${line} ${CONVERGED_WORKERS} 2>/dev/null; then echo ${shellQuote(`${worker}: converged by the cluster-wide run`)}; exit 0; fi`,
+        // The newest release, as the removal commands take it: naming this up's release would put the playbooks'
+        // hash in the command, and every join would run again with each new release.
+        `cd "$(ls -td releases/*/ | head -n 1)"`,
+        `${ansibleEnv} ansible-playbook -i ../../inventory.yml playbooks/site.yml --limit ${shellQuote(limit.join(","))}`,
+        `echo ${line} >> ../../${CONVERGED_WORKERS}`,
     ].join("\n");
 }
 
@@ -178,12 +212,34 @@ export class PlaybookRun extends pulumi.ComponentResource {
             { parent: this, dependsOn: [ready, ...args.sshPath] },
         );
 
-        this.triggerHash = pulumi
-            .all([args.inventory, args.serverIds, args.knownHosts])
-            .apply(([text, serverIds, hosts]) =>
-                contentHash({ playbooks: args.playbookHash, inventory: text, servers: serverIdentityText(serverIds), knownHosts: hosts }),
-            );
-        new command.remote.Command(
+        // The program's inputs restricted to some servers: each trigger below depends on its own servers alone.
+        const workerNames = new Set(args.workers);
+        const inputsFor = (covers: (server: string) => boolean): pulumi.Output<PlaybookInputs> => {
+            const servers = args.servers.filter((server) => covers(server.name));
+            return pulumi
+                .all([args.inventory, pulumi.all(servers.map((server) => server.instanceId)), pulumi.all(servers.map((server) => server.hostPublicKey))])
+                .apply(([inventory, ids, keys]) => ({
+                    playbookHash: args.playbookHash,
+                    inventory,
+                    serverIds: Object.fromEntries(servers.map((server, index) => [server.name, ids[index]])),
+                    hostKeys: Object.fromEntries(servers.map((server, index) => [server.name, keys[index]])),
+                }));
+        };
+        const inputs = inputsFor((server) => workerNames.has(server));
+        const workerKeys = new command.remote.CopyToRemote(
+            `${name}-worker-keys`,
+            {
+                connection,
+                source: inputs.apply((current) => new pulumi.asset.StringAsset(workerKeysText(current, args.workers))),
+                remotePath: `${workdir}/${WORKER_KEYS}`,
+                triggers: [args.bastionId],
+            },
+            { parent: this, dependsOn: [ready, ...args.sshPath] },
+        );
+
+        // Only what needs every host: a worker added, removed or replaced leaves it unchanged (playbook-scope.ts).
+        this.triggerHash = inputsFor((server) => !workerNames.has(server)).apply(clusterWideKey);
+        const run = new command.remote.Command(
             `${name}-run`,
             {
                 connection,
@@ -194,11 +250,33 @@ export class PlaybookRun extends pulumi.ComponentResource {
             },
             {
                 parent: this,
-                dependsOn: [key, playbooks, inventory, knownHosts, ...args.waitFor, ...args.sshPath],
+                dependsOn: [key, playbooks, inventory, knownHosts, workerKeys, ...args.waitFor, ...args.sshPath],
                 // Forming a cluster pulls images and waits for nodes: well past the provider's default.
                 customTimeouts: { create: "60m", update: "60m" },
             },
         );
+
+        // A command per worker, keyed on that worker alone: a new or rebuilt worker runs Ansible on itself and one
+        // control plane, not every role on every host.
+        for (const worker of args.workers) {
+            const own = inputsFor((server) => server === worker);
+            const workerTrigger = own.apply((current) => workerKey(current, worker));
+            new command.remote.Command(
+                `${name}-join-${worker}`,
+                {
+                    connection,
+                    create: own.apply((current) => joinCommand(workdir, worker, workerKey(current, worker), joinLimit(current.inventory, worker))),
+                    triggers: [workerTrigger],
+                    addPreviousOutputInEnv: false,
+                    logging: "stdoutAndStderr",
+                },
+                {
+                    parent: this,
+                    dependsOn: [run, key, playbooks, inventory, knownHosts, workerKeys, ...args.waitFor, ...args.sshPath],
+                    customTimeouts: { create: "60m", update: "60m" },
+                },
+            );
+        }
 
         this.registerOutputs({ triggerHash: this.triggerHash });
     }

@@ -128,7 +128,10 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 playbookHash: release.hash,
                 bastion: environment.bastion,
                 bastionId: environment.bastionId,
-                serverIds: environment.serverIds,
+                servers: environment.servers,
+                workers: clusterNodes(name, config.cluster)
+                    .filter((node) => node.role === "worker")
+                    .map((node) => node.name),
                 waitFor: [...environment.clusterResources, backupCredentials.written],
                 sshPath: environment.sshPath,
             },

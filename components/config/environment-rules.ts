@@ -224,8 +224,24 @@ const backupsWhereProtected: EnvironmentRule = {
     },
 };
 
+const survivesWorkerLoss: EnvironmentRule = {
+    needs: ["environment", "cluster"],
+    check(config) {
+        const tolerance = config.cluster.workerLossTolerance;
+        return isStrict(config) && tolerance < 1
+            ? [
+                  {
+                      path: ["cluster", "workerLossTolerance"],
+                      message: `${config.environment} needs >= 1 (its services must fit at peak with a worker down, for a drain or a failure), got ${tolerance}: add workers or larger flavors instead`,
+                  },
+              ]
+            : [];
+    },
+};
+
 export const ENVIRONMENT_RULES: readonly EnvironmentRule[] = [
     backupsWhereProtected,
+    survivesWorkerLoss,
     workerFlavorsSized,
     controlPlaneQuorum,
     enoughWorkers,

@@ -7,6 +7,7 @@ import { kubernetesSupport } from "./kubernetes-versions";
 import { type StackConfig, stackConfigShape } from "./schema";
 import { SECRET_KEYS, backupConfigured, type StackSecrets, loadStackSecrets, secretProblems } from "./secrets";
 import type { ServiceSpec } from "./service-schema";
+import { exposureProblems, exposureWarnings } from "./traffic";
 
 type Section = keyof StackConfig;
 
@@ -155,13 +156,13 @@ export function loadStack(
         problems.push(...error.problems);
     }
     if (config && catalog) {
-        problems.push(...overrideProblems(config, catalog), ...restoreProblems(config, catalog));
+        problems.push(...overrideProblems(config, catalog), ...restoreProblems(config, catalog), ...exposureProblems(config, catalog));
     }
     if (problems.length > 0 || config === undefined || catalog === undefined) {
         // RunError prints the message alone, without a stack trace that would bury the list of problems.
         throw new pulumi.RunError(new StackConfigError(problems).message);
     }
-    const warnings = configWarnings(config);
+    const warnings = [...configWarnings(config), ...exposureWarnings(config, catalog)];
     for (const warning of warnings) {
         // Without an engine (the offline plan) this goes to stderr as "warning: [runtime] ...".
         void pulumi.log.warn(warning);

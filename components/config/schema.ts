@@ -133,6 +133,11 @@ const clusterSchema = z.strictObject({
     }),
     cni: z.enum(["calico", "cilium"]),
     etcdBackup: etcdBackupSchema,
+    /**
+     * How many workers of each group may be down with everything still fitting at peak (the plan's capacity check,
+     * components/kubernetes/capacity.ts). 0 says that losing a worker is an accepted outage; preprod and prod refuse it.
+     */
+    workerLossTolerance: z.int().min(0).max(3).default(1),
 });
 
 const platformSchema = z.strictObject({

@@ -164,8 +164,11 @@ export type ServiceInput = z.input<typeof serviceSchema>;
 /** What a stack may change of a catalog entry, under `svom-fsgs:services.<name>`. */
 export const serviceOverrideSchema = z.strictObject({
     tag: imageTag.optional(),
-    /** The networks allowed to reach an exposed service in this stack, in place of the catalog's. */
-    exposeSourceRanges: z.array(z.string().regex(/^[0-9.]+\/[0-9]+$/, { error: "expected an IPv4 CIDR" })).min(1).optional(),
+    /**
+     * The networks allowed to reach an exposed service in this stack, required for each (components/config/traffic.ts,
+     * exposureProblems); [] keeps it closed to the outside.
+     */
+    exposeSourceRanges: z.array(z.string().regex(/^[0-9.]+\/[0-9]+$/, { error: "expected an IPv4 CIDR" })).optional(),
     replicas: z.int().min(1).max(50).optional(),
     resources: resourcesSchema.optional(),
 });

@@ -1,9 +1,10 @@
 import { hasStatefulPool } from "../config/pools";
 import type { StackConfig } from "../config/schema";
+import type { DaemonSetShare } from "./daemonsets";
 import { peakPods, quantity } from "./domain-manifests";
 import { CERT_MANAGER_RESOURCES, certManagerReplicas } from "./platform/cert-manager";
 import { ENVOY_GATEWAY_RESOURCES, ENVOY_PROXY_RESOURCES } from "./platform/envoy-gateway";
-import { observabilityDaemonSetDemand, observabilityWorkerDemand } from "./platform/observability-resources";
+import { observabilityWorkerDemand } from "./platform/observability-resources";
 import { observabilityDecisions } from "../config/observability";
 import type { ResolvedService } from "./service-defaults";
 
@@ -25,11 +26,6 @@ export interface PodDemand {
 /** kubelet's default hard eviction threshold (memory.available<100Mi); our KubeletConfiguration reserves nothing else. */
 const EVICTION_RESERVE = 100 * 2 ** 20;
 
-/**
- * Requests of the DaemonSets on every worker: the CNI agent, kube-proxy and the Cinder CSI node plugin. Their
- * installs here set no requests, so the check reserves a share for them rather than count them as free.
- */
-export const DAEMONSET_RESERVE = { cpu: 0.25, memory: 256 * 2 ** 20 } as const;
 
 const request = (cpu: string, memory: string) => ({ cpu: quantity(cpu), memory: quantity(memory) });
 
@@ -73,21 +69,20 @@ export interface WorkerGroup {
     group: "general" | "stateful";
     /** Per node: CPU in cores and memory in bytes left for pods (after eviction reserve and DaemonSets). */
     nodes: { name: string; cpu: number; memory: number }[];
+    /** What the DaemonSets landing on this group take from each of its nodes. */
+    daemonSets: { cpu: number; memory: number };
 }
 
-/** What the DaemonSets take on every worker: the reserved share, plus the observability agents' own requests. */
-function daemonSetShare(): { cpu: number; memory: number } {
-    const observability = observabilityDaemonSetDemand(quantity);
-    return { cpu: DAEMONSET_RESERVE.cpu + observability.cpu, memory: DAEMONSET_RESERVE.memory + observability.memory };
+/** The requests per node of the DaemonSets that land on a group. */
+export function daemonSetsPerNode(daemonSets: readonly DaemonSetShare[], group: WorkerGroup["group"]): { cpu: number; memory: number } {
+    const landing = daemonSets.filter((share) => share[group]);
+    return { cpu: landing.reduce((sum, share) => sum + share.cpu, 0), memory: landing.reduce((sum, share) => sum + share.memory, 0) };
 }
 
-/** The worker groups of a stack, each node sized from its flavor. */
-export function workerGroups(config: Pick<StackConfig, "cluster" | "site">): WorkerGroup[] {
+/** The worker groups of a stack, each node sized from its flavor less what the DaemonSets on it request. */
+export function workerGroups(config: Pick<StackConfig, "cluster" | "site">, daemonSets: readonly DaemonSetShare[]): WorkerGroup[] {
     const statefulPool = hasStatefulPool(config);
-    const groups: WorkerGroup[] = [
-        { group: "general", nodes: [] },
-        { group: "stateful", nodes: [] },
-    ];
+    const groups: WorkerGroup[] = (["general", "stateful"] as const).map((group) => ({ group, nodes: [], daemonSets: daemonSetsPerNode(daemonSets, group) }));
     for (const pool of config.cluster.workerPools) {
         const flavor = pool.flavor ?? config.site.flavors.worker;
         const size = config.site.flavorSizes[flavor];
@@ -95,8 +90,8 @@ export function workerGroups(config: Pick<StackConfig, "cluster" | "site">): Wor
         for (let index = 1; index <= pool.count; index++) {
             target.nodes.push({
                 name: `${pool.name}-${index} (${flavor})`,
-                cpu: size.vcpus - daemonSetShare().cpu,
-                memory: size.ramMiB * 2 ** 20 - EVICTION_RESERVE - daemonSetShare().memory,
+                cpu: size.vcpus - target.daemonSets.cpu,
+                memory: size.ramMiB * 2 ** 20 - EVICTION_RESERVE - target.daemonSets.memory,
             });
         }
     }
@@ -106,6 +101,10 @@ export function workerGroups(config: Pick<StackConfig, "cluster" | "site">): Wor
 export interface GroupCapacity {
     group: "general" | "stateful";
     nodes: number;
+    /** How many of the largest nodes the check took down. */
+    tolerance: number;
+    /** Requests per node of the DaemonSets on the group, already taken from `available`. */
+    daemonSets: { cpu: number; memory: number };
     /** What the nodes but the largest offer. */
     available: { cpu: number; memory: number };
     requested: { cpu: number; memory: number };
@@ -115,12 +114,20 @@ export interface GroupCapacity {
     oversized: string[];
 }
 
-/** N-1 capacity of each group: the nodes minus the largest one against the peak requests of what lands there. */
-export function capacityCheck(groups: readonly WorkerGroup[], demands: readonly PodDemand[]): GroupCapacity[] {
-    return groups.map(({ group, nodes }) => {
-        const total = (pick: (node: WorkerGroup["nodes"][number]) => number) => nodes.reduce((sum, node) => sum + pick(node), 0);
-        const largest = (pick: (node: WorkerGroup["nodes"][number]) => number) => Math.max(...nodes.map(pick));
-        const available = { cpu: total((n) => n.cpu) - largest((n) => n.cpu), memory: total((n) => n.memory) - largest((n) => n.memory) };
+/**
+ * N-k capacity of each group: the nodes minus the k largest (k = cluster.workerLossTolerance, 1 unless a stack
+ * accepts an outage on a lost worker) against the peak requests of what lands there. CPU and memory each drop their
+ * own k largest, which is never kinder than dropping k whole nodes.
+ */
+export function capacityCheck(groups: readonly WorkerGroup[], demands: readonly PodDemand[], tolerance = 1): GroupCapacity[] {
+    return groups.map(({ group, nodes, daemonSets }) => {
+        const survivors = (pick: (node: WorkerGroup["nodes"][number]) => number) =>
+            nodes
+                .map(pick)
+                .sort((a, b) => a - b)
+                .slice(0, Math.max(0, nodes.length - tolerance))
+                .reduce((sum, value) => sum + value, 0);
+        const available = { cpu: survivors((n) => n.cpu), memory: survivors((n) => n.memory) };
         const mine = demands.filter((demand) => demand.group === group);
         const requested = {
             cpu: mine.reduce((sum, demand) => sum + demand.pods * demand.cpu, 0),
@@ -130,6 +137,8 @@ export function capacityCheck(groups: readonly WorkerGroup[], demands: readonly 
         return {
             group,
             nodes: nodes.length,
+            tolerance,
+            daemonSets,
             available,
             requested,
             headroom: { cpu: available.cpu - requested.cpu, memory: available.memory - requested.memory },
@@ -141,21 +150,30 @@ export function capacityCheck(groups: readonly WorkerGroup[], demands: readonly 
 const cores = (value: number) => `${(Math.round(value * 1000) / 1000).toString()} CPU`;
 const gib = (value: number) => `${(Math.round((value / 2 ** 30) * 100) / 100).toString()} GiB`;
 
-/** The plan's lines: per group, what the workers but the largest offer, what is asked at peak, and the headroom or the shortfall. */
-export function capacityLines(results: readonly GroupCapacity[]): string[] {
-    return results.map((result) => {
-        const base = `${result.group} workers (${result.nodes}, largest down): ${cores(result.available.cpu)} / ${gib(result.available.memory)} for ${cores(result.requested.cpu)} / ${gib(result.requested.memory)} requested at peak`;
+const mib = (value: number) => `${Math.round(value / 2 ** 20).toString()} MiB`;
+
+/**
+ * The plan's lines: per group, what the workers but the largest offer (after the DaemonSets' requests), what is asked
+ * at peak, and the headroom or the shortfall; then the releases whose DaemonSets the check could not read.
+ */
+export function capacityLines(results: readonly GroupCapacity[], unknownDaemonSets: readonly string[] = []): string[] {
+    const lines = results.map((result) => {
+        const down = result.tolerance === 0 ? "all up: cluster.workerLossTolerance 0" : result.tolerance === 1 ? "largest down" : `${result.tolerance} largest down`;
+        const base = `${result.group} workers (${result.nodes}, ${down}, DaemonSets ${cores(result.daemonSets.cpu)} / ${mib(result.daemonSets.memory)} per node): ${cores(result.available.cpu)} / ${gib(result.available.memory)} for ${cores(result.requested.cpu)} / ${gib(result.requested.memory)} requested at peak`;
         const short = [result.headroom.cpu < 0 ? cores(-result.headroom.cpu) : undefined, result.headroom.memory < 0 ? gib(-result.headroom.memory) : undefined].filter(Boolean);
         const verdict = short.length > 0 ? `DOES NOT FIT: short by ${short.join(" and ")}` : `fits, headroom ${cores(result.headroom.cpu)} / ${gib(result.headroom.memory)}`;
         const oversized = result.oversized.length > 0 ? `; larger than a node: ${result.oversized.join(", ")}` : "";
         return `${base}: ${verdict}${oversized}`;
     });
+    return unknownDaemonSets.length > 0
+        ? [...lines, `UNCHECKED: the DaemonSets of ${unknownDaemonSets.join(", ")} are unknown to components/kubernetes/daemonsets.ts; the headroom above leaves them out`]
+        : lines;
 }
 
-/** The whole check for a stack: its workers, its services at peak, the add-ons on workers. */
-export function stackCapacity(config: StackConfig, services: readonly ResolvedService[]): GroupCapacity[] {
+/** The whole check for a stack: its workers less its DaemonSets, its services at peak, the add-ons on workers. */
+export function stackCapacity(config: StackConfig, services: readonly ResolvedService[], daemonSets: readonly DaemonSetShare[]): GroupCapacity[] {
     // Grafana's listener is routed too, and gets its certificate the same way.
     const routed = services.filter((service) => service.ingress).length + 1;
     const demands = [...serviceDemand(services, hasStatefulPool(config)), ...platformDemand(config.environment, routed)];
-    return capacityCheck(workerGroups(config), demands);
+    return capacityCheck(workerGroups(config, daemonSets), demands, config.cluster.workerLossTolerance);
 }

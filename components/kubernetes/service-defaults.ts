@@ -46,7 +46,11 @@ export function resolveService(spec: ServiceSpec, override: ServiceOverride | un
         runAsUser: spec.runAsUser ?? DEFAULT_UID,
         writablePaths: [...new Set(["/tmp", ...(spec.writablePaths ?? [])])],
         kind: spec.storage ? "StatefulSet" : "Deployment",
-        ...(spec.expose ? { expose: { ...spec.expose, sourceRanges: override?.exposeSourceRanges ?? spec.expose.sourceRanges } } : {}),
+        // No network admitted (the stack's explicit []): nothing is exposed rather than an empty, open source list.
+        expose:
+            spec.expose && (override?.exposeSourceRanges ?? spec.expose.sourceRanges).length > 0
+                ? { ...spec.expose, sourceRanges: override?.exposeSourceRanges ?? spec.expose.sourceRanges }
+                : undefined,
     };
 }
 

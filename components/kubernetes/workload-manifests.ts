@@ -3,6 +3,7 @@ import { httpRouteManifest } from "./gateway-manifests";
 import { clusterGateway } from "./platform/envoy-gateway";
 import { type PolicyContext, servicePolicySpec } from "./network-policy";
 import { DEDICATED_TAINT, POOL_ROLE_LABEL } from "../config/pools";
+import { EXPOSED_NODE_PORT } from "../config/traffic";
 import type { ResolvedService } from "./service-defaults";
 
 
@@ -171,8 +172,8 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
     };
 }
 
-/** The NodePort of an exposed service where there is no Octavia, the same for TCP and UDP; inside the range the security groups know. */
-export const EXPOSED_NODE_PORT = 30900;
+// The NodePort of an exposed service where there is no Octavia: config/traffic.ts holds it for both layers.
+export { EXPOSED_NODE_PORT };
 
 /** A LoadBalancer on Octavia limited to the declared networks, or fixed NodePorts that keep the client's address. */
 function externalServiceSpec(service: ResolvedService, context: WorkloadContext): k8s.types.input.core.v1.ServiceSpec | undefined {

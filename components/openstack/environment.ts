@@ -2,6 +2,7 @@ import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import { dataProtection } from "../config/data-protection";
 import type { StackConfig } from "../config/schema";
+import type { OutsideNodePort } from "../config/traffic";
 import { type ApiEndpoint, apiEndpointAllowedCidrs } from "./api-endpoint";
 import { Bastion } from "./bastion";
 import { Network } from "./network";
@@ -14,6 +15,8 @@ import { VipApiEndpoint } from "./vip-api-endpoint";
 export interface EnvironmentArgs {
     /** The validated stack config. */
     config: StackConfig;
+    /** NodePorts reached from outside the cluster and their allowed networks (config/traffic.ts `outsideNodePorts`). */
+    outsideNodePorts: readonly OutsideNodePort[];
 }
 
 /** A Kubernetes node as the next layers (inventory, monitoring) see it. */
@@ -32,6 +35,13 @@ export interface NodesByRole {
 /** Only prod keeps its data volumes and API address through a destroy; the other stacks are rebuilt at will. */
 export function protectsData(config: StackConfig): boolean {
     return dataProtection(config.environment).protectStoredData;
+}
+
+/** One server's identity: a new server gets a new ID, and a new host key. */
+export interface ServerIdentity {
+    name: string;
+    instanceId: pulumi.Output<string>;
+    hostPublicKey: pulumi.Output<string>;
 }
 
 /** One FSGS environment in its OpenStack project: network, security groups, bastion, nodes, API endpoint. */
@@ -57,6 +67,8 @@ export class Environment extends pulumi.ComponentResource {
     public readonly sshPath: pulumi.Resource[];
     /** Nova ID of every server (bastion and nodes) by name: what changes when one is replaced. */
     public readonly serverIds: pulumi.Output<Record<string, string>>;
+    /** Every server (bastion and nodes) with its own ID and host key, so a consumer can depend on one server alone. */
+    public readonly servers: readonly ServerIdentity[];
     /** Nova ID of the bastion. */
     public readonly bastionId: pulumi.Output<string>;
     /** SSH host public key of every server (bastion and nodes) by name. */
@@ -86,6 +98,7 @@ export class Environment extends pulumi.ComponentResource {
                     nodeCidr: addressing.nodeCidr,
                     cni: cluster.cni,
                     apiEndpointMode: cluster.apiEndpoint.mode,
+                    outsideNodePorts: args.outsideNodePorts,
                 }),
             },
             parent,
@@ -217,7 +230,8 @@ export class Environment extends pulumi.ComponentResource {
         this.clusterResources = [controlPlane, ...workerPools.map(([, pool]) => pool), this.apiEndpoint];
         this.sshPath = [securityGroups, bastion];
         const poolNodes = [...controlPlane.nodes, ...workerPools.flatMap(([, pool]) => pool.nodes)];
-        const servers = [{ name: `${name}-bastion`, instanceId: bastion.instanceId, hostPublicKey: bastion.hostPublicKey }, ...poolNodes];
+        const servers: ServerIdentity[] = [{ name: `${name}-bastion`, instanceId: bastion.instanceId, hostPublicKey: bastion.hostPublicKey }, ...poolNodes];
+        this.servers = servers;
         this.serverIds = pulumi
             .all(servers.map((server) => server.instanceId))
             .apply((ids): Record<string, string> => Object.fromEntries(servers.map((server, index) => [server.name, ids[index]])));

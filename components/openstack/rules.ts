@@ -1,4 +1,5 @@
 import { parseCidr } from "../config/cidr";
+import type { OutsideNodePort } from "../config/traffic";
 
 /** The security groups of an environment, one per role a port can play. */
 export const SECURITY_ROLES = ["bastion", "controlPlane", "worker", "apiEndpoint"] as const;
@@ -16,7 +17,7 @@ export type RuleProtocol = "tcp" | "udp" | "icmp" | "ipip" | "vrrp";
 
 /** Where allowed traffic comes from: an address block or the members of one of our groups. */
 export type RuleSource =
-    | { kind: "cidr"; cidr: string; why: "admin" | "loadBalancer" }
+    | { kind: "cidr"; cidr: string; why: "admin" | "loadBalancer" | "outside" }
     | { kind: "group"; group: SecurityRole };
 
 /** One ingress rule. Egress keeps Neutron's default (allow all), which nodes need for images and updates. */
@@ -40,6 +41,12 @@ export interface RuleTableInput {
     nodeCidr: string;
     cni: "calico" | "cilium";
     apiEndpointMode: "octavia" | "vip";
+    /**
+     * NodePorts reached from outside the cluster, with their allowed networks (`outsideNodePorts` in
+     * config/traffic.ts): opened on the workers to those networks in vip mode; with Octavia only their protocols
+     * count, as the amphorae relay from the node subnet.
+     */
+    outsideNodePorts: readonly OutsideNodePort[];
 }
 
 // Kubernetes "Ports and Protocols".
@@ -145,9 +152,21 @@ export function securityRules(input: RuleTableInput): SecurityRule[] {
         rules.push(rule("controlPlane", "tcp", single(PORTS.kubeApi), loadBalancer, "Kubernetes API from the Octavia load balancer"));
         // LoadBalancer Services created by the cloud-controller-manager forward to NodePorts the same way.
         rules.push(rule("worker", "tcp", PORTS.nodePorts, loadBalancer, "NodePorts from Octavia load balancers"));
+        // A UDP listener's amphora forwards UDP to the members' NodePorts (cloud-provider-openstack
+        // pkg/openstack/loadbalancer.go maps a Service port's protocol to its listener and pool).
+        if (input.outsideNodePorts.some((entry) => entry.protocol === "udp")) {
+            rules.push(rule("worker", "udp", PORTS.nodePorts, loadBalancer, "UDP NodePorts from Octavia load balancers"));
+        }
     } else {
         // keepalived elects the VIP holder over VRRP, which must flow between the control-plane ports.
         rules.push(rule("controlPlane", "vrrp", undefined, controlPlane, "VRRP for the API VIP"));
+        // On the workers only: the Services keep the client's address (externalTrafficPolicy Local), so only a node
+        // running one of the pods answers, and neither the proxies nor the FSGS services run on the control plane.
+        for (const entry of input.outsideNodePorts) {
+            for (const cidr of entry.sources) {
+                rules.push(rule("worker", entry.protocol, single(entry.port), { kind: "cidr", cidr, why: "outside" }, `${entry.what} NodePort from an allowed outside network`));
+            }
+        }
     }
     rules.push(rule("controlPlane", "tcp", PORTS.etcd, controlPlane, "etcd peers and clients among control-plane nodes"));
     for (const role of NODE_ROLES) {

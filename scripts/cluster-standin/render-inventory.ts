@@ -7,7 +7,8 @@
  *   tsx scripts/cluster-standin/render-inventory.ts --stack prod --roots /var/tmp/x/hosts --out inv.yml
  *       [--set cluster.workerPools[0].count=5]...
  *
- * Prints one line per node, `<group> <name> <address>`, so the harness knows which roots to make.
+ * Prints one line per node, `<group> <name> <address>`, so the harness knows which roots to make, and writes
+ * `<out>.join-limits`: `<worker> <limit>` per worker, the `--limit` of the program's join command for it.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -128,6 +129,14 @@ async function main(): Promise<number> {
         values.out,
         `# Rendered by scripts/cluster-standin/render-inventory.ts from the program's inventory for ${values.stack}; chroot connection.\n${stringify(inventory, { lineWidth: 0 })}`,
     );
+    // The `--limit` of each worker's join command (components/ansible/playbook-run.ts), as the program renders it:
+    // the harness runs a worker added later with exactly this limit.
+    const limits = render.resources.flatMap((resource) => {
+        const worker = /-ansible-join-(.+)$/.exec(resource.name)?.[1];
+        const limit = typeof resource.inputs.create === "string" ? /--limit '([^']+)'/.exec(resource.inputs.create)?.[1] : undefined;
+        return worker && limit ? [`${worker} ${limit}\n`] : [];
+    });
+    writeFileSync(`${values.out}.join-limits`, limits.join(""));
     console.log(lines.join("\n"));
     return 0;
 }

@@ -11,6 +11,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/harness.sh"
 
 report=()
+# Every successful run's counts, for `npm run bench` (scripts/bench/cluster-runs.ts): label, hosts, tasks, changed, s.
+runs_file="$standin_repo_root/build/test-results/cluster-runs.tsv"
+mkdir -p "$(dirname "$runs_file")"
+: >"$runs_file"
 
 # run_ok LABEL [args]: a playbook run that must succeed; prints its counts.
 run_ok() {
@@ -20,6 +24,7 @@ run_ok() {
   printf '    run %-34s rc=%s hosts=%-3s tasks=%-4s changed=%-3s %4ss\n' "$label" "$STANDIN_RC" \
     "$STANDIN_HOSTS_TOUCHED" "$STANDIN_TASKS" "$STANDIN_CHANGED" "$STANDIN_SECONDS"
   report+=("$(printf '%-40s hosts=%-3s tasks=%-4s changed=%-3s %4ss' "$label" "$STANDIN_HOSTS_TOUCHED" "$STANDIN_TASKS" "$STANDIN_CHANGED" "$STANDIN_SECONDS")")
+  printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$STANDIN_HOSTS_TOUCHED" "$STANDIN_TASKS" "$STANDIN_CHANGED" "$STANDIN_SECONDS" >>"$runs_file"
   if ((STANDIN_RC != 0)); then
     standin_show_failure
     return 1
@@ -35,9 +40,26 @@ in_root() {
   chroot "$(standin_host_root "$host")" "$@"
 }
 
-# prod's inventory with three workers (the least prod accepts), the three control planes and both pools: (on a
-# 2-core machine each host costs seconds per task).
-prod_small=('cluster.workerPools[0].count=2' 'cluster.workerPools[1].count=1')
+# The prod world the formation and day-2 scenarios share, as stack config overrides: 5 control planes (the day-2
+# chain takes it to 3), three workers (the least prod accepts; a fourth is added 3 days later, one removed on day
+# 2), at the day-2 chain's start version, the oldest supported minor (scripts/cluster-day2/chain-versions.ts). On a
+# 2-core machine each host costs seconds per task, so one world lives through every prod scenario.
+read -r chain_start chain_next chain_skip < <(cd "$standin_repo_root" && node_modules/.bin/tsx scripts/cluster-day2/chain-versions.ts) \
+  || standin_fail "no day-2 chain versions (scripts/cluster-day2/chain-versions.ts)"
+declare -A prod_settings=()
+prod_reset() {
+  prod_settings=([cluster.controlPlane.count]=5 ['cluster.workerPools[0].count']=2 ['cluster.workerPools[1].count']=1
+    [cluster.kubernetesVersion]="$chain_start")
+}
+# prod_render [key=value...]: changes the world's stack config and renders its inventory (new hosts get a root).
+prod_render() {
+  local assignment key
+  for assignment in "$@"; do prod_settings["${assignment%%=*}"]="${assignment#*=}"; done
+  local -a settings=()
+  for key in "${!prod_settings[@]}"; do settings+=("$key=${prod_settings[$key]}"); done
+  standin_render prod "${settings[@]}"
+}
+prod_world_formed() { [[ -n "$(query 'state["cluster"] and state["cluster"]["id"]' 2>/dev/null | tr -d 'null"')" && -n "${prod_settings[*]}" ]]; }
 
 # --- scenarios --------------------------------------------------------------------------------------------------
 
@@ -45,7 +67,8 @@ prod_small=('cluster.workerPools[0].count=2' 'cluster.workerPools[1].count=1')
 # changes nothing on any host.
 scenario_prod_formation() {
   standin_new_world
-  standin_render prod "${prod_small[@]}"
+  prod_reset
+  prod_render
   local control_planes workers
   control_planes="$(standin_group control_plane | wc -l)"
   workers="$(standin_group workers | wc -l)"
@@ -64,15 +87,18 @@ scenario_prod_formation() {
 # A worker added three days after formation (the default init token long expired): the run is limited to the
 # new host and one control plane (for its token), and touches far fewer hosts and tasks than the full run.
 scenario_worker_added_later() {
-  [[ -n "$(query 'state["cluster"] and state["cluster"]["id"]' 2>/dev/null | tr -d 'null"')" ]] || scenario_prod_formation || return 1
+  prod_world_formed || scenario_prod_formation || return 1
   standin_ctl clock advance 3d >/dev/null
-  local before new_worker control_plane
+  local before new_worker control_plane limit general="${prod_settings['cluster.workerPools[0].count']}"
   before="$(standin_group workers)"
-  standin_render prod 'cluster.workerPools[0].count=3' 'cluster.workerPools[1].count=1'
+  prod_render "cluster.workerPools[0].count=$((general + 1))"
   new_worker="$(comm -13 <(sort <<<"$before") <(standin_group workers | sort))"
   control_plane="$(standin_group control_plane | head -n 1)"
   expect "one new worker in the inventory ($new_worker)" test "$(wc -w <<<"$new_worker")" -eq 1
-  run_ok worker-added-3-days-later --limit "$new_worker,$control_plane" || return 1
+  # The limit the program's join command for this worker passes (components/ansible/playbook-scope.ts).
+  limit="$(awk -v worker="$new_worker" '$1 == worker { print $2 }' "$STANDIN_INVENTORY.join-limits")"
+  expect "the program's join command limits the run to $new_worker and $control_plane" test "$limit" = "$new_worker,$control_plane"
+  run_ok worker-added-3-days-later --limit "$limit" || return 1
   expect "the new worker registered" query_is "\"$new_worker\" in state[\"cluster\"][\"nodes\"]" true
   expect "the run touched 2 hosts" test "$STANDIN_HOSTS_TOUCHED" -eq 2
   expect "no rule broken" no_violations
@@ -83,8 +109,9 @@ scenario_worker_added_later() {
 # the running cluster (not initialise a second one), its stale etcd member replaced, the encryption key copied
 # from a control plane that has it and nowhere overwritten.
 scenario_first_control_plane_replaced() {
-  [[ -n "$(query 'state["cluster"] and state["cluster"]["id"]' 2>/dev/null | tr -d 'null"')" ]] || scenario_prod_formation || return 1
-  local first second key_before
+  prod_world_formed || scenario_prod_formation || return 1
+  local first second key_before control_planes
+  control_planes="$(standin_group control_plane | wc -l)"
   first="$(standin_group control_plane | head -n 1)"
   second="$(standin_group control_plane | sed -n 2p)"
   key_before="$(sha256sum <"$(standin_host_root "$second")/etc/kubernetes/encryption/config.yaml")"
@@ -95,7 +122,7 @@ scenario_first_control_plane_replaced() {
   expect "$first joined as a control plane" query_is \
     "[e['host'] for e in state['events'] if e['command'] == 'kubeadm join' and e.get('controlPlane')][-1] == '$first'" true
   expect "the stale etcd member of the old disk removed" query_is "[m for m in state['cluster']['etcd'].values() if m.get('wiped')]" '[]'
-  expect "three etcd members in all" query_is 'len(state["cluster"]["etcd"])' 3
+  expect "$control_planes etcd members in all" query_is 'len(state["cluster"]["etcd"])' "$control_planes"
   expect "$first got the cluster's encryption key" test "$(sha256sum <"$(standin_host_root "$first")/etc/kubernetes/encryption/config.yaml")" = "$key_before"
   expect "$second's encryption key unchanged" test "$(sha256sum <"$(standin_host_root "$second")/etc/kubernetes/encryption/config.yaml")" = "$key_before"
 }
@@ -105,6 +132,7 @@ scenario_first_control_plane_replaced() {
 # answers, no mark), reset and initialise, not skip it because admin.conf exists.
 scenario_integration_partial_init() {
   standin_new_world
+  prod_settings=()
   standin_render integration 'cluster.workerPools[0].count=1'
   standin_ctl fault kubeadm-init wait-control-plane
   standin_run integration-init-dies-half-way
@@ -209,7 +237,11 @@ scenario_os_release_check() {
 
 # --- main -----------------------------------------------------------------------------------------------------
 
-all_scenarios=(os_release_check standin_rules prod_formation worker_added_later first_control_plane_replaced integration_partial_init)
+# shellcheck source=scripts/cluster-day2/scenarios.sh
+. "$standin_repo_root/scripts/cluster-day2/scenarios.sh"
+day2_scenarios=(day2_skip_refused day2_upgrade day2_eleven_months day2_etcd_restore day2_worker_removed day2_control_planes_5_to_3)
+all_scenarios=(os_release_check standin_rules prod_formation worker_added_later first_control_plane_replaced
+  "${day2_scenarios[@]}" integration_partial_init)
 selected=("$@")
 ((${#selected[@]} > 0)) || selected=("${all_scenarios[@]}")
 

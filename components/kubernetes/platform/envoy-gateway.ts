@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { GATEWAY_NODE_PORTS } from "../../config/traffic";
 import type { GatewayRef } from "../gateway-manifests";
 import { alsoAfter, pinnedRelease, type PlatformResourceOptions } from "./release";
 import { spreadOverNodes } from "./scheduling";
@@ -17,11 +18,8 @@ const ENVOY_PROXY_NAME = "fsgs-proxy";
 /** Controller name of Envoy Gateway's GatewayClass (charts/gateway-helm values: config.envoyGateway.gateway.controllerName). */
 export const ENVOY_GATEWAY_CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller";
 
-/**
- * Fixed NodePorts where there is no Octavia, so whatever forwards 80 and 443 to the nodes has a stable target.
- * Inside the NodePort range the security groups know (PORTS.nodePorts in components/openstack/rules.ts).
- */
-export const GATEWAY_NODE_PORTS = { http: 30080, https: 30443 } as const;
+// Fixed NodePorts where there is no Octavia: config/traffic.ts holds them for both layers (the security groups open them).
+export { GATEWAY_NODE_PORTS };
 
 /** The Gateway of the cluster, and how its proxy pods are labelled. */
 export function clusterGateway(name: string, namespace: string): GatewayRef {

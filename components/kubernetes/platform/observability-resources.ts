@@ -57,11 +57,3 @@ export function observabilityWorkerDemand(replicas: number, quantity: (text: str
         .filter(([, pod]) => pod.where === "workers")
         .map(([what, pod]) => ({ what, pods: pod.replicas === "ha" ? replicas : pod.replicas, ...podRequests(pod, quantity) }));
 }
-
-/** What the observability DaemonSets ask of every node. */
-export function observabilityDaemonSetDemand(quantity: (text: string) => number): { cpu: number; memory: number } {
-    return Object.values(OBSERVABILITY_PODS as Record<string, ObservabilityPod>)
-        .filter((pod) => pod.where === "daemonSet")
-        .map((pod) => podRequests(pod, quantity))
-        .reduce((sum, pod) => ({ cpu: sum.cpu + pod.cpu, memory: sum.memory + pod.memory }), { cpu: 0, memory: 0 });
-}

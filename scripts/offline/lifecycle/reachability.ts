@@ -8,15 +8,29 @@ export function cidrContains(cidr: string, address: string): boolean {
     return block !== undefined && host !== undefined && cidrsOverlap(block, host) && host.prefix >= block.prefix;
 }
 
-/** A port's security groups admit TCP `port` from `source` (an address) or from members of one of `groups`. */
-export function admits(cloud: FakeOpenStack, target: CloudObject, port: number, source: { address?: string; groups?: readonly string[] }): boolean {
+/**
+ * A port's security groups admit `protocol` (TCP unless said) on `port` from `source` (an address) or from members
+ * of one of `groups`. A rule without protocol matches every protocol; a rule's ethertype must be the address's family
+ * (Neutron API reference, "Security group rules": ethertype IPv4 or IPv6, remote_ip_prefix of that family).
+ */
+export function admits(
+    cloud: FakeOpenStack,
+    target: CloudObject,
+    port: number,
+    source: { address?: string; groups?: readonly string[] },
+    protocol: "tcp" | "udp" = "tcp",
+): boolean {
     const groups = (target.attrs.securityGroups as string[] | undefined) ?? [];
+    const family = source.address?.includes(":") ? "IPv6" : "IPv4";
     return cloud.live("secGroupRule").some((rule) => {
         const a = rule.attrs;
         if (!groups.includes(String(a.securityGroup)) || a.direction !== "ingress") {
             return false;
         }
-        const protocolOk = a.protocol === "tcp" || a.protocol === undefined || a.protocol === null;
+        if (source.address !== undefined && typeof a.ethertype === "string" && a.ethertype !== family) {
+            return false;
+        }
+        const protocolOk = a.protocol === protocol || a.protocol === undefined || a.protocol === null;
         const min = a.portRangeMin as number | undefined;
         const max = a.portRangeMax as number | undefined;
         const portOk = min === undefined || (port >= min && port <= (max ?? min));
@@ -114,4 +128,23 @@ export function apiProblem(cloud: FakeOpenStack, runner: string, port: number): 
         }`;
     }
     return "Kubernetes API unreachable: no API endpoint exists";
+}
+
+/**
+ * Why a client outside the cloud cannot reach the workers' NodePort `port` over `protocol`, or undefined when every
+ * live worker admits it. In vip mode nothing of the program's stands between the client and the workers: what
+ * forwards to them (a site router, a relay) must keep the client's address, which externalTrafficPolicy Local relies
+ * on, so the workers' own security groups decide. Which worker runs a pod is the scheduler's: any may have to answer.
+ */
+export function nodePortProblem(cloud: FakeOpenStack, client: string, port: number, protocol: "tcp" | "udp"): string | undefined {
+    const workers = cloud
+        .live("server")
+        .filter((server) => server.attrs.role === "worker")
+        .map((server) => ({ server, port: cloud.get(String(server.attrs.port)) }))
+        .filter((entry): entry is { server: CloudObject; port: CloudObject } => entry.port !== undefined);
+    if (workers.length === 0) {
+        return `${protocol.toUpperCase()} ${port} unreachable: no worker server is left`;
+    }
+    const refusing = workers.filter((worker) => !admits(cloud, worker.port, port, { address: client }, protocol)).map((worker) => worker.server.name);
+    return refusing.length === 0 ? undefined : `${protocol.toUpperCase()} ${port} from ${client} dropped: no rule of ${refusing.join(", ")}'s security groups admits it`;
 }
