@@ -2,11 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { KubeadmCluster } from "./cluster/kubeadm-cluster";
 import type { CatalogFile } from "./config/catalog";
 import { loadStack } from "./config/load";
+import { DEFINITIONS_BACKUP_IMAGE } from "./kubernetes/data/rabbitmq";
 import { FsgsServices } from "./kubernetes/fsgs-services";
 import { Platform } from "./kubernetes/platform";
 import { clusterProvider } from "./kubernetes/provider";
 import { dataProtection } from "./config/data-protection";
 import { observabilityDecisions } from "./config/observability";
+import { deployKeys } from "./config/deploy-keys";
 import { hasStatefulPool } from "./config/pools";
 import { certificateSource, outsideNodePorts } from "./config/traffic";
 import { resolveService, routedHosts } from "./kubernetes/service-defaults";
@@ -39,11 +41,12 @@ export interface StackOutputs {
 export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs {
     const { config, secrets, catalog } = catalogFiles === undefined ? loadStack() : loadStack(undefined, catalogFiles);
     const name = `fsgs-${config.environment}`;
-    const environment = new Environment(name, { config, outsideNodePorts: outsideNodePorts(config, catalog) });
+    const keys = deployKeys(config.access.deployPublicKey, secrets.deployPrivateKey, secrets.deployPreviousPrivateKey);
+    const environment = new Environment(name, { config, outsideNodePorts: outsideNodePorts(config, catalog), deployKeypairPublicKey: keys.keypairPublicKey });
     const cluster = new KubeadmCluster(name, {
         config,
         environment,
-        deployPrivateKey: secrets.deployPrivateKey,
+        deployKeys: keys,
         etcdBackupKeys: { accessKey: secrets.etcdBackupAccessKey, secretKey: secrets.etcdBackupSecretKey },
     });
     const endpoint = environment.apiEndpoint;
@@ -137,6 +140,21 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
                 operator: platform.databaseOperator,
             },
             monitoring: platform.monitoringStack,
+            brokers: {
+                nodes: protection.brokerNodes,
+                protect: protection.protectStoredData,
+                placementNodes,
+                storageClass: platform.storageClassName,
+                backup: config.data.backup,
+                backupCredentials:
+                    secrets.backupAccessKeyId && secrets.backupSecretAccessKey
+                        ? { accessKeyId: secrets.backupAccessKeyId, secretAccessKey: secrets.backupSecretAccessKey }
+                        : undefined,
+                stackName: name,
+                nodeCidr: config.network.nodeCidr,
+                backupImage: DEFINITIONS_BACKUP_IMAGE,
+                operator: platform.brokerOperator,
+            },
         },
     );
     return outputs;

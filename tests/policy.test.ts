@@ -134,18 +134,21 @@ describe("a broken prod plan is reported, naming the resource", () => {
         const violations = violationsAfter("pinned-images", (render) => {
             const archive = find(render, "kubernetes:apps/v1:Deployment", "archive-api");
             (archive.inputs as any).spec.template.spec.containers[0].image = "gitlab-registry.in2p3.fr/svom/fsgs/archive-api:latest";
-            const broker = find(render, "kubernetes:apps/v1:StatefulSet", "message-broker");
-            (broker.inputs as any).spec.template.spec.containers[0].image = "registry:5000/rabbitmq";
+            const broker = find(render, "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster", "message-broker-cluster");
+            (broker.inputs as any).spec.image = "registry:5000/rabbitmq";
+            const backup = find(render, "kubernetes:batch/v1:CronJob", "message-broker-definitions-backup");
+            (backup.inputs as any).spec.jobTemplate.spec.template.spec.containers[0].image = "registry:5000/curl:latest";
             find(render, "kubernetes:helm.sh/v3:Release", "fsgs-prod-envoy-gateway").inputs.version = "^1.9.0";
         });
         expect(violations).toEqual(
             expect.arrayContaining([
                 expect.stringMatching(/^Deployment archive-api: container \S+ image .*archive-api:latest uses the tag latest$/),
-                expect.stringMatching(/^StatefulSet message-broker: container \S+ image registry:5000\/rabbitmq has no tag/),
+                "RabbitmqCluster message-broker-cluster: image registry:5000/rabbitmq has no tag (means latest)",
+                "CronJob message-broker-definitions-backup: container export image registry:5000/curl:latest uses the tag latest",
                 'Helm release fsgs-prod-envoy-gateway has chart version "^1.9.0", expected an exact version',
             ]),
         );
-        expect(violations).toHaveLength(3);
+        expect(violations).toHaveLength(4);
     });
 
     it("pinned-images: a digest is pinned", () => {

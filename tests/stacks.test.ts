@@ -40,6 +40,7 @@ describe.each(STACKS)("the %s stack", (stack) => {
                 "svom:openstack:Environment",
                 "svom:cluster:KubeadmCluster",
                 "svom:ansible:PlaybookRun",
+                "svom:ansible:AuthorizedDeployKeys",
                 "svom:cluster:NodeRemoval",
                 "svom:cluster:EtcdBackupCredentials",
                 "svom:openstack:Network",
@@ -204,6 +205,8 @@ describe("scaling", () => {
         });
         const added = after.resources.filter((resource) => !byUrn(before, resource.urn));
         expect(added.map((resource) => resource.name).sort()).toEqual([
+            // Writes the stack's deploy keys on the new server before anything else logs in to it.
+            "fsgs-preprod-authorized-deploy-keys-fsgs-preprod-general-4",
             "fsgs-preprod-general-4",
             "fsgs-preprod-general-4-data",
             "fsgs-preprod-general-4-data-attach",

@@ -2,11 +2,13 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { type InventoryInput, renderInventory } from "../ansible/inventory";
+import { AuthorizedDeployKeys } from "../ansible/authorized-keys";
 import { sshConnection } from "../ansible/connection";
 import { renderKnownHosts } from "../ansible/known-hosts";
 import { BASTION_KEY_PATH, PlaybookRun, bastionKnownHostsPath } from "../ansible/playbook-run";
 import { stageRelease } from "../ansible/release";
 import { poolPlacements } from "../config/pools";
+import type { DeployKeys } from "../config/deploy-keys";
 import type { StackConfig } from "../config/schema";
 import type { Environment } from "../openstack/environment";
 import { cloudTeardownScript } from "./cloud-teardown";
@@ -18,8 +20,8 @@ export interface KubeadmClusterArgs {
     config: StackConfig;
     /** The OpenStack environment the cluster runs on. */
     environment: Environment;
-    /** The deploy private key, a secret. */
-    deployPrivateKey: pulumi.Output<string>;
+    /** The deploy keys: the one every connection presents, and during a rotation the retiring one (`deployKeys`). */
+    deployKeys: DeployKeys;
     /** S3 credentials of the etcd snapshots (secrets). */
     etcdBackupKeys: { accessKey: pulumi.Output<string>; secretKey: pulumi.Output<string> };
 }
@@ -96,12 +98,33 @@ export class KubeadmCluster extends pulumi.ComponentResource {
         const hostKeyOf = (server: pulumi.Input<string>) =>
             pulumi.all([environment.hostPublicKeys, server]).apply(([keys, name]) => keys[name]);
         const bastionHostKey = hostKeyOf(environment.bastionName);
+        const deployPrivateKey = args.deployKeys.privateKey;
         const bastionConnection = sshConnection({
             host: environment.bastionPublicAddress,
             user: config.site.image.sshUser,
-            privateKey: args.deployPrivateKey,
+            privateKey: deployPrivateKey,
             hostKey: bastionHostKey,
         });
+        // Every server accepts the current deploy key before any other command logs in with it (a rotation).
+        const addressOf = environment.nodes.apply((nodes) => Object.fromEntries([...nodes.controlPlane, ...nodes.workers].map((node) => [node.name, node.privateAddress])));
+        const authorizedKeys = new AuthorizedDeployKeys(
+            `${name}-authorized-deploy-keys`,
+            {
+                bastion: { name: environment.bastionName, address: environment.bastionPublicAddress, hostKey: bastionHostKey, serverId: environment.bastionId },
+                nodes: clusterNodes(name, config.cluster).map((node) => ({
+                    name: node.name,
+                    address: addressOf.apply((addresses) => addresses[node.name]),
+                    hostKey: hostKeyOf(node.name),
+                    serverId: environment.serverIds.apply((ids) => ids[node.name]),
+                })),
+                sshUser: config.site.image.sshUser,
+                loginKey: args.deployKeys.rotationPrivateKey,
+                authorizedPublicKeys: args.deployKeys.authorizedPublicKeys,
+                sshPath: environment.sshPath,
+            },
+            { parent: this },
+        );
+        const sshPath = [...environment.sshPath, ...authorizedKeys.ready];
 
         // Only what Ansible reads is hashed and shipped: a README edit neither re-runs Ansible nor reaches the bastion.
         const release = stageRelease(join(__dirname, "..", ".."), PLAYBOOK_FOLDER, RELEASE_BUILD_DIR);
@@ -111,7 +134,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 connection: bastionConnection,
                 sshUser: config.site.image.sshUser,
                 ...args.etcdBackupKeys,
-                sshPath: environment.sshPath,
+                sshPath,
             },
             { parent: this },
         );
@@ -122,7 +145,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 bastionHostKey,
                 knownHosts,
                 sshUser: config.site.image.sshUser,
-                privateKey: args.deployPrivateKey,
+                privateKey: deployPrivateKey,
                 inventory: this.inventory,
                 playbookFolder: release.folder,
                 playbookHash: release.hash,
@@ -133,7 +156,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                     .filter((node) => node.role === "worker")
                     .map((node) => node.name),
                 waitFor: [...environment.clusterResources, backupCredentials.written],
-                sshPath: environment.sshPath,
+                sshPath,
             },
             { parent: this },
         );
@@ -143,16 +166,16 @@ export class KubeadmCluster extends pulumi.ComponentResource {
             `${name}-node-removal`,
             {
                 nodes: clusterNodes(name, config.cluster),
-                addresses: environment.nodes.apply((nodes) => Object.fromEntries([...nodes.controlPlane, ...nodes.workers].map((node) => [node.name, node.privateAddress]))),
+                addresses: addressOf,
                 connection: bastionConnection,
                 sshUser: config.site.image.sshUser,
-                dependsOn: [...environment.clusterResources, ...environment.sshPath, playbookRun],
+                dependsOn: [...environment.clusterResources, ...sshPath, playbookRun],
             },
             { parent: this },
         );
 
         const firstControlPlane = environment.nodes.apply((nodes) => nodes.controlPlane[0]);
-        const login = { user: config.site.image.sshUser, privateKey: args.deployPrivateKey };
+        const login = { user: config.site.image.sshUser, privateKey: deployPrivateKey };
         this.controlPlaneConnection = {
             ...sshConnection({
                 ...login,
@@ -171,9 +194,9 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 logging: "none",
                 addPreviousOutputInEnv: false,
             },
-            { parent: this, dependsOn: [playbookRun, ...environment.sshPath], additionalSecretOutputs: ["stdout"] },
+            { parent: this, dependsOn: [playbookRun, ...sshPath], additionalSecretOutputs: ["stdout"] },
         );
-        this.controlPlaneReached = [adminKubeconfig, playbookRun, ...environment.sshPath, ...environment.clusterResources];
+        this.controlPlaneReached = [adminKubeconfig, playbookRun, ...sshPath, ...environment.clusterResources];
         this.name = name;
         const serverUrl = pulumi.interpolate`https://${endpoint.publicAddress}:${endpoint.port}`;
         this.kubeconfig = pulumi.secret(

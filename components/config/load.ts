@@ -5,6 +5,7 @@ import { ENVIRONMENT_RULES, PROTECTED_ENVIRONMENTS, type RuleContext } from "./e
 import { CONFIG_NAMESPACE, StackConfigError, formatIssues, keyPath } from "./errors";
 import { kubernetesSupport } from "./kubernetes-versions";
 import { type StackConfig, stackConfigShape } from "./schema";
+import { deployKeyProblems } from "./deploy-keys";
 import { SECRET_KEYS, backupConfigured, type StackSecrets, loadStackSecrets, secretProblems } from "./secrets";
 import type { ServiceSpec } from "./service-schema";
 import { exposureProblems, exposureWarnings } from "./traffic";
@@ -146,7 +147,12 @@ export function loadStack(
         problems.push(...error.problems);
     }
     // The backup key pair is asked for wherever backups are configured, even if the rest of the config is wrong.
-    problems.push(...secretProblems(all, backupConfigured(readNamespacedConfig(all).data)));
+    const secretIssues = secretProblems(all, backupConfigured(readNamespacedConfig(all).data));
+    problems.push(...secretIssues);
+    // Whether the deploy keys open anything is asked only of keys of the right shape.
+    if (!secretIssues.some((problem) => /:deploy(Previous)?PrivateKey:/.test(problem))) {
+        problems.push(...deployKeyProblems(all));
+    }
     try {
         catalog = parseCatalog(catalogFiles);
     } catch (error) {

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type DatabaseContext, PostgresCluster, postgresInput } from "./data/postgres-cluster";
+import { type BrokerContext, brokerInput, RabbitmqBroker } from "./data/rabbitmq-cluster";
 import { Domain } from "./domain";
 import { metricsTarget, podMonitorManifest } from "./metrics-targets";
 import { Microservice } from "./microservice";
@@ -20,6 +21,8 @@ export interface FsgsServicesArgs {
     databases?: DatabaseContext;
     /** The monitoring stack whose CRDs the services' PodMonitors need; without it no PodMonitor is made. */
     monitoring?: pulumi.Resource;
+    /** How the catalog's `rabbitmq` entries are run (RabbitMQ Cluster Operator); required when the catalog has one. */
+    brokers?: BrokerContext;
 }
 
 /** The FSGS micro-services, each in the namespace of its domain. */
@@ -72,6 +75,24 @@ export class FsgsServices extends pulumi.ComponentResource {
                         protect: args.databases.protect,
                         provider: args.provider,
                         dependsOn: [domain, args.databases.operator],
+                    },
+                    { parent: this },
+                );
+                continue;
+            }
+            if (service.rabbitmq) {
+                // A broker is the operator's to run: a RabbitmqCluster, not a workload of ours.
+                if (!args.brokers) {
+                    throw new Error(`${service.name} is a rabbitmq entry but the stack gives no broker context`);
+                }
+                new RabbitmqBroker(
+                    service.name,
+                    {
+                        input: brokerInput(service, args.brokers, args.context),
+                        backupCredentials: args.brokers.backupCredentials,
+                        protect: args.brokers.protect,
+                        provider: args.provider,
+                        dependsOn: [domain, args.brokers.operator],
                     },
                     { parent: this },
                 );

@@ -1,11 +1,14 @@
 import { podSelectorLabels } from "./data/cnpg";
+import { RABBITMQ_PORTS, rabbitmqPodLabels } from "./data/rabbitmq";
 import { MONITORING, MONITORING_NAMESPACE } from "./platform/kube-prometheus-stack";
 import type { ResolvedService } from "./service-defaults";
 
 /**
  * Which catalog entries Prometheus scrapes, and how: an entry declares its metrics by naming a port `metrics`
  * (served at /metrics, the Prometheus exposition convention); a `postgresql` entry's instances always export theirs
- * (CloudNativePG's instance manager, port `metrics` 9187, pkg/specs/pods.go at v1.30.0). Each target gets a PodMonitor
+ * (CloudNativePG's instance manager, port `metrics` 9187, pkg/specs/pods.go at v1.30.0), and a `rabbitmq` entry's
+ * nodes theirs (the rabbitmq_prometheus plugin the operator enables, port `prometheus` 15692; its NetworkPolicy is
+ * rabbitmq-manifests.ts', which admits Prometheus there). Each target gets a PodMonitor
  * and an ingress rule admitting Prometheus on that one port; Prometheus' egress names the same port.
  */
 
@@ -29,6 +32,9 @@ export function metricsTarget(service: ResolvedService): MetricsTarget | undefin
     const base = { service: service.name, namespace: service.namespace, podLabels: podSelectorLabels(service), portName: METRICS_PORT_NAME, path: "/metrics" };
     if (service.postgresql) {
         return { ...base, port: CNPG_METRICS_PORT };
+    }
+    if (service.rabbitmq) {
+        return { ...base, podLabels: rabbitmqPodLabels(service.name), portName: "prometheus", port: RABBITMQ_PORTS.prometheus };
     }
     const port = service.ports.find((candidate) => candidate.name === METRICS_PORT_NAME && candidate.protocol === "TCP");
     return port ? { ...base, port: port.port } : undefined;

@@ -39,9 +39,13 @@ export function resolveService(spec: ServiceSpec, override: ServiceOverride | un
         ...spec,
         image: { ...spec.image, tag: override?.tag ?? spec.image.tag },
         namespace: domainNamespace(spec.domain),
-        // A database runs as many instances as the environment's data protection decides (the operator's Cluster),
+        // A database or a broker runs as many instances as the environment's data protection decides (the operator's),
         // so quotas and the capacity check count those, not the entry's replicas.
-        replicas: spec.postgresql ? dataProtection(environment).databaseInstances : spec.singleton ? 1 : Math.max(wanted, MIN_REPLICAS[environment]),
+        replicas: spec.postgresql
+            ? dataProtection(environment).databaseInstances
+            : spec.rabbitmq
+              ? dataProtection(environment).brokerNodes
+              : spec.singleton ? 1 : Math.max(wanted, MIN_REPLICAS[environment]),
         resources: override?.resources ?? spec.resources ?? DEFAULT_RESOURCES,
         runAsUser: spec.runAsUser ?? DEFAULT_UID,
         writablePaths: [...new Set(["/tmp", ...(spec.writablePaths ?? [])])],

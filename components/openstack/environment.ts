@@ -15,6 +15,11 @@ import { VipApiEndpoint } from "./vip-api-endpoint";
 export interface EnvironmentArgs {
     /** The validated stack config. */
     config: StackConfig;
+    /**
+     * The deploy keypair's public key (`DeployKeys.keypairPublicKey`): `access.deployPublicKey`, or during a
+     * rotation the retiring key, which the servers' "authorized deploy keys" commands log in with.
+     */
+    deployKeypairPublicKey?: pulumi.Input<string>;
     /** NodePorts reached from outside the cluster and their allowed networks (config/traffic.ts `outsideNodePorts`). */
     outsideNodePorts: readonly OutsideNodePort[];
 }
@@ -106,10 +111,11 @@ export class Environment extends pulumi.ComponentResource {
         const keypair = new openstack.compute.Keypair(
             `${name}-keypair`,
             // The deploy key, for Pulumi and Ansible; cloud-init adds the operators' keys beside it.
-            { name: `${name}-deploy`, publicKey: access.deployPublicKey },
+            { name: `${name}-deploy`, publicKey: args.deployKeypairPublicKey ?? access.deployPublicKey },
             // Name and public key are ForceNew (terraform-provider-openstack v1.54.1 resource_openstack_compute_keypair_v2.go)
             // and Nova refuses a second keypair of one name (409): a new key replaces the old one in place. Servers keep
-            // the key they booted with (keyPair is an ignored change), so nothing else notices the short gap.
+            // the key they booted with (keyPair is an ignored change, and Nova hands keys to a server only at boot):
+            // the "authorized deploy keys" command of each server (components/ansible/authorized-keys.ts) moves them on.
             { ...parent, deleteBeforeReplace: true },
         );
         const common = {

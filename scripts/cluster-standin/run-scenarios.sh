@@ -240,8 +240,10 @@ scenario_os_release_check() {
 # shellcheck source=scripts/cluster-day2/scenarios.sh
 . "$standin_repo_root/scripts/cluster-day2/scenarios.sh"
 day2_scenarios=(day2_skip_refused day2_upgrade day2_eleven_months day2_etcd_restore day2_worker_removed day2_control_planes_5_to_3)
-all_scenarios=(os_release_check standin_rules prod_formation worker_added_later first_control_plane_replaced
-  "${day2_scenarios[@]}" integration_partial_init)
+# The first control plane is replaced after the day-2 chain took prod to 3 control planes and 3 workers: a full
+# run on 6 hosts instead of 9.
+all_scenarios=(os_release_check standin_rules prod_formation worker_added_later "${day2_scenarios[@]}"
+  first_control_plane_replaced integration_partial_init)
 selected=("$@")
 ((${#selected[@]} > 0)) || selected=("${all_scenarios[@]}")
 

@@ -3,6 +3,8 @@ import { parseStackConfig } from "../../components/config/load";
 import { dataProtection } from "../../components/config/data-protection";
 import { hasStatefulPool } from "../../components/config/pools";
 import { postgresManifests } from "../../components/kubernetes/data/postgres-manifests";
+import { DEFINITIONS_BACKUP_IMAGE } from "../../components/kubernetes/data/rabbitmq";
+import { type BrokerInput, rabbitmqManifests } from "../../components/kubernetes/data/rabbitmq-manifests";
 import { certificateSource } from "../../components/config/traffic";
 import { issuerName } from "../../components/kubernetes/platform/cert-manager";
 import { domainManifests } from "../../components/kubernetes/domain-manifests";
@@ -54,6 +56,26 @@ export function databaseInput(stack: StackName, service: ResolvedService) {
     };
 }
 
+/** What the program gives a broker of a stack (components/stack.ts), for the manifests alone. */
+export function brokerInputOf(stack: StackName, service: ResolvedService): BrokerInput {
+    const config = parseStackConfig(rawConfig(stack));
+    const context = contextOf(stack);
+    const statefulPool = context.statefulPool;
+    return {
+        service,
+        nodes: dataProtection(config.environment).brokerNodes,
+        placementNodes: config.cluster.workerPools.filter((pool) => !statefulPool || pool.role === "stateful").reduce((sum, pool) => sum + pool.count, 0),
+        statefulPool,
+        storageClass: "cinder",
+        imagePullSecret: context.imagePullSecret,
+        backup: config.data.backup,
+        stackName: `fsgs-${stack}`,
+        nodeCidr: config.network.nodeCidr,
+        catalog: context.catalog,
+        backupImage: DEFINITIONS_BACKUP_IMAGE,
+    };
+}
+
 /** Every object the stack would deploy for its services and its Gateway, as plain manifests. */
 export function manifestsOf(stack: StackName): Record<string, any>[] {
     const services = resolved(stack);
@@ -62,7 +84,11 @@ export function manifestsOf(stack: StackName): Record<string, any>[] {
     return [
         ...namespaces.flatMap((namespace) => Object.values(domainManifests(namespace, services.filter((s) => s.namespace === namespace)))),
         ...services.flatMap((service) =>
-            service.postgresql ? postgresManifests(databaseInput(stack, service)) : Object.values(workloadManifests(service, context)).filter(Boolean),
+            service.postgresql
+                ? postgresManifests(databaseInput(stack, service))
+                : service.rabbitmq
+                  ? rabbitmqManifests(brokerInputOf(stack, service))
+                  : Object.values(workloadManifests(service, context)).filter(Boolean),
         ),
         gatewayManifest({
             gateway,

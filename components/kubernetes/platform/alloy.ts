@@ -105,6 +105,9 @@ export function alloyValues(): Record<string, unknown> {
             securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
             // No usage statistics leave the cluster.
             enableReporting: false,
+            // Restart an agent whose HTTP server stops answering. /-/ready, not /-/healthy: the latter turns unhealthy
+            // when Loki is down, and restarting every agent would not bring Loki back.
+            livenessProbe: { httpGet: { path: "/-/ready", port: 12345 }, periodSeconds: 30, failureThreshold: 5 },
         },
         configReloader: { resources: { requests: CONFIG_RELOADER_RESOURCES.requests, limits: CONFIG_RELOADER_RESOURCES.limits } },
         controller: {

@@ -50,6 +50,8 @@ export function certManagerValues(input: CertManagerInput): Record<string, unkno
             resources: CERT_MANAGER_RESOURCES.webhook,
         },
         cainjector: { resources: CERT_MANAGER_RESOURCES.cainjector },
+        // The post-install check Job: the chart leaves its resources empty (values.yaml startupapicheck.resources {}).
+        startupapicheck: { resources: CERT_MANAGER_RESOURCES.cainjector },
         // The gateway-shim (Certificates from annotated Gateways) and the gatewayHTTPRoute HTTP-01 solver. Since 1.16
         // the ControllerConfiguration field replaces the ExperimentalGatewayAPISupport feature gate
         // (cert-manager.io/docs/usage/gateway). The controller refuses to start until the Gateway API CRDs exist,

@@ -17,6 +17,10 @@ export interface CinderCsiInput {
     configChecksum: string;
 }
 
+// The external-attacher/provisioner/snapshotter/resizer sidecars watch the API; the probe and registrar idle.
+const CSI_SIDECAR_RESOURCES = { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } };
+const CSI_PROBE_RESOURCES = { requests: { cpu: "5m", memory: "16Mi" }, limits: { memory: "64Mi" } };
+
 /** Values of the openstack-cinder-csi chart. */
 export function cinderCsiValues(input: CinderCsiInput): Record<string, unknown> {
     return {
@@ -28,8 +32,17 @@ export function cinderCsiValues(input: CinderCsiInput): Record<string, unknown> 
         priorityClassName: "system-cluster-critical",
         // Both the controller and the node plugin read the credential (charts/cinder-csi-plugin values.yaml,
         // csi.plugin.{controllerPlugin,nodePlugin}.podAnnotations).
+        // The chart gives no container requests or limits (every csi.*.resources is {} in charts/cinder-csi-plugin
+        // values.yaml at openstack-cinder-csi-2.36.0): the storage driver would be the first evicted under pressure.
         csi: {
+            attacher: { resources: CSI_SIDECAR_RESOURCES },
+            provisioner: { resources: CSI_SIDECAR_RESOURCES },
+            snapshotter: { resources: CSI_SIDECAR_RESOURCES },
+            resizer: { resources: CSI_SIDECAR_RESOURCES },
+            livenessprobe: { resources: CSI_PROBE_RESOURCES },
+            nodeDriverRegistrar: { resources: CSI_PROBE_RESOURCES },
             plugin: {
+                resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
                 controllerPlugin: { podAnnotations: { [CLOUD_CONFIG_CHECKSUM_ANNOTATION]: input.configChecksum } },
                 nodePlugin: { podAnnotations: { [CLOUD_CONFIG_CHECKSUM_ANNOTATION]: input.configChecksum } },
             },

@@ -137,6 +137,8 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Reco
             securityContext: restrictedPod(65534),
             containerSecurityContext: RESTRICTED_CONTAINER,
             prometheusConfigReloader: { resources: { requests: CONFIG_RELOADER_RESOURCES.requests, limits: CONFIG_RELOADER_RESOURCES.limits } },
+            // The Job that writes the admission webhook's certificate at install and upgrade.
+            admissionWebhooks: { patch: { resources: { requests: CONFIG_RELOADER_RESOURCES.requests, limits: CONFIG_RELOADER_RESOURCES.limits } } },
         },
         prometheus: {
             prometheusSpec: {
