@@ -194,9 +194,11 @@ describe.each(STACKS)("the observability of %s", (stack: StackName) => {
 
     it("scrapes every catalog entry that declares metrics through a PodMonitor valid for the operator's CRD", () => {
         const monitors = render.resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PodMonitor").map((r) => r.inputs as { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec: any });
-        // vhf-listener names a port `metrics`; the database's instances export on CloudNativePG's 9187.
+        // vhf-listener names a port `metrics`; the database's instances export on CloudNativePG's 9187, the broker's
+        // nodes on the rabbitmq_prometheus plugin's port `prometheus` (15692).
         expect(monitors.map((m) => [m.metadata.namespace, m.metadata.name, m.spec.podMetricsEndpoints[0].port]).sort()).toEqual([
             ["fsgs-data", "database", "metrics"],
+            ["fsgs-messaging", "message-broker", "prometheus"],
             ["fsgs-vhf", "vhf-listener", "metrics"],
         ]);
         expect(monitors.find((m) => m.metadata.name === "database")?.spec.selector).toEqual({ matchLabels: { "cnpg.io/cluster": "database" } });
