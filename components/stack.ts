@@ -6,8 +6,6 @@ import { DEFINITIONS_BACKUP_IMAGE } from "./kubernetes/data/rabbitmq";
 import { FsgsServices } from "./kubernetes/fsgs-services";
 import { Platform } from "./kubernetes/platform";
 import { clusterProvider } from "./kubernetes/provider";
-import { dataProtection } from "./config/data-protection";
-import { observabilityDecisions } from "./config/observability";
 import { deployKeys } from "./config/deploy-keys";
 import { hasStatefulPool } from "./config/pools";
 import { certificateSource, outsideNodePorts } from "./config/traffic";
@@ -39,13 +37,18 @@ export interface StackOutputs {
  * importer's tests render imported entries through the whole program this way).
  */
 export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs {
-    const { config, secrets, catalog } = catalogFiles === undefined ? loadStack() : loadStack(undefined, catalogFiles);
+    const { config, profile, secrets, catalog } = catalogFiles === undefined ? loadStack() : loadStack(undefined, catalogFiles);
     const name = `fsgs-${config.environment}`;
     const keys = deployKeys(config.access.deployPublicKey, secrets.deployPrivateKey, secrets.deployPreviousPrivateKey);
-    const environment = new Environment(name, { config, outsideNodePorts: outsideNodePorts(config, catalog), deployKeypairPublicKey: keys.keypairPublicKey });
+    const environment = new Environment(name, {
+        config,
+        protectStoredData: profile.protectStoredData,
+        outsideNodePorts: outsideNodePorts(config, catalog),
+        deployKeypairPublicKey: keys.keypairPublicKey,
+    });
     const cluster = new KubeadmCluster(name, {
         config,
-        environment,
+        hosts: environment.hosts,
         deployKeys: keys,
         etcdBackupKeys: { accessKey: secrets.etcdBackupAccessKey, secretKey: secrets.etcdBackupSecretKey },
     });
@@ -65,11 +68,14 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
         kubeconfigExpiresAt: cluster.kubeconfigExpiresAt,
     };
     const kubernetesProvider = clusterProvider(name, cluster.kubeconfig);
-    const services = catalog.map((service) => resolveService(service, config.services[service.name], config.environment));
+    const services = catalog.map((service) => resolveService(service, config.services[service.name], profile));
     // The name is also the cluster name Octavia load balancers and Cinder volumes are tagged with: keep it.
-    const platform = new Platform(name, {
-        provider: kubernetesProvider,
-        environment: config.environment,
+    // The provider travels with `parent`: every Kubernetes resource below these two components inherits it.
+    const onCluster = { providers: [kubernetesProvider] };
+    const platform = new Platform(
+        name,
+        {
+        profile,
         openstack: {
             authUrl: config.site.authUrl,
             region: config.site.region,
@@ -86,9 +92,9 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
         },
         routes: routedHosts(services),
         volumeType: config.site.volumeType,
-        databaseOperatorReplicas: dataProtection(config.environment).operatorReplicas,
         observability: {
-            replicas: observabilityDecisions(config.environment).replicas,
+            // Two Prometheus and two Alertmanager replicas where the profile asks for high availability.
+            replicas: profile.highAvailabilityReplicas,
             metrics: config.observability.metrics,
             logs: config.observability.logs,
             grafanaHost: config.observability.grafanaHost,
@@ -99,8 +105,9 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
             clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
             scrapeTargets: metricsTargets(services),
         },
-    });
-    const protection = dataProtection(config.environment);
+        },
+        onCluster,
+    );
     const statefulPool = hasStatefulPool(config);
     const placementNodes = config.cluster.workerPools
         .filter((pool) => !statefulPool || pool.role === "stateful")
@@ -121,12 +128,11 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
                 externalAccess: { loadBalancers: config.cluster.apiEndpoint.mode === "octavia", nodeCidr: config.network.nodeCidr },
                 clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
             },
-            provider: kubernetesProvider,
             // Routes and certificates need the controllers and the CRDs first.
             platform,
             databases: {
-                instances: protection.databaseInstances,
-                protect: protection.protectStoredData,
+                instances: profile.databaseInstances,
+                protect: profile.protectStoredData,
                 placementNodes,
                 storageClass: platform.storageClassName,
                 backup: config.data.backup,
@@ -141,8 +147,8 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
             },
             monitoring: platform.monitoringStack,
             brokers: {
-                nodes: protection.brokerNodes,
-                protect: protection.protectStoredData,
+                nodes: profile.brokerNodes,
+                protect: profile.protectStoredData,
                 placementNodes,
                 storageClass: platform.storageClassName,
                 backup: config.data.backup,
@@ -156,6 +162,7 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
                 operator: platform.brokerOperator,
             },
         },
+        onCluster,
     );
     return outputs;
 }

@@ -1,4 +1,5 @@
 import { parseStackConfig } from "../components/config/load";
+import { environmentProfile } from "../components/config/profile";
 import { capacityLines, stackCapacity } from "../components/kubernetes/capacity";
 import { readDaemonSets, type RenderedObject } from "../components/kubernetes/daemonsets";
 import { stackDaemonSets } from "../scripts/offline/daemonsets";
@@ -21,7 +22,7 @@ function capacity(stack: StackName, edit: (config: any) => void = () => undefine
     edit(raw);
     const config = parseStackConfig(raw);
     const daemonSets = stackDaemonSets([...renders[stack].resources, ...extra], config);
-    return { results: stackCapacity(config, resolved(stack), daemonSets.shares), unknown: daemonSets.unknown };
+    return { results: stackCapacity(config, environmentProfile(config.environment), resolved(stack), daemonSets.shares), unknown: daemonSets.unknown };
 }
 const group = (results: ReturnType<typeof capacity>["results"], name: string) => results.find((result) => result.group === name)!;
 

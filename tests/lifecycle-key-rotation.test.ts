@@ -110,9 +110,11 @@ describe("rotate the deploy key in two phases", () => {
         const grown = await phase2("phase 2 + a worker", addWorker);
         const outcome = deployment.apply(planSteps(await phase2(), grown));
         expect(outcome.error).toBeUndefined();
-        // Ansible ran from the bastion with the new key and every node let it in: the first up's run, phase 1's (every
-        // command whose connection changed runs again, pulumi-command v1.2.1), and this one.
-        expect(deployment.runs.get("fsgs-integration-ansible-run")).toBe(3);
+        // Ansible ran from the bastion with the new key and every node let it in: the cluster-wide run twice (the first
+        // up's, and phase 1's: a command whose connection changed runs again, pulumi-command v1.2.1), and the new
+        // worker's own join command.
+        expect(deployment.runs.get("fsgs-integration-ansible-run")).toBe(2);
+        expect(deployment.runs.get("fsgs-integration-ansible-join-fsgs-integration-general-3")).toBe(1);
         expect(acceptedKeys(deployment)["fsgs-integration-general-3"]).toEqual([newKey.fingerprint]);
         const destroyed = deployment.apply(planSteps(grown, undefined));
         expect([destroyed.error, deployment.leftovers()]).toEqual([undefined, []]);

@@ -93,8 +93,9 @@ describe("add a worker to prod's general pool", () => {
             "create fsgs-prod-general-5-data-attach",
         ]);
         // The new worker's join command (site.yml limited to it and a control plane), the files it reads, and the
-        // new server's removal command; the cluster-wide run and every other worker's join stay as they are.
+        // new server's removal command and deploy keys; the cluster-wide run and every other worker's join stay as they are.
         expect(stepLines(plan, (type) => type.startsWith("command:"))).toEqual([
+            "create fsgs-prod-authorized-deploy-keys-fsgs-prod-general-5",
             "update fsgs-prod-ansible-inventory",
             "update fsgs-prod-ansible-known-hosts",
             "update fsgs-prod-ansible-worker-keys",

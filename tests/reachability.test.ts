@@ -7,7 +7,7 @@ import { LOKI } from "../components/kubernetes/platform/loki";
 import { definitionsBackupName } from "../components/kubernetes/data/rabbitmq-manifests";
 import { type Endpoint, type Pod, mayReach, sideVerdict } from "../components/kubernetes/reachability";
 import { worldOf } from "../components/kubernetes/reachability-world";
-import { ROOT, STACKS, type StackName } from "./support/stacks";
+import { ROOT, STACKS, type StackName } from "./support/stack-config";
 import { workloadManifests } from "../components/kubernetes/workload-manifests";
 import { contextOf, gateway, manifestsOf, resolved } from "./support/service-manifests";
 

@@ -205,7 +205,9 @@ describe("scaling", () => {
         });
         const added = after.resources.filter((resource) => !byUrn(before, resource.urn));
         expect(added.map((resource) => resource.name).sort()).toEqual([
-            // Writes the stack's deploy keys on the new server before anything else logs in to it.
+            // Its own Ansible run (site.yml limited to it and a control plane); the stack's deploy keys written on it
+            // before anything else logs in to it.
+            "fsgs-preprod-ansible-join-fsgs-preprod-general-4",
             "fsgs-preprod-authorized-deploy-keys-fsgs-preprod-general-4",
             "fsgs-preprod-general-4",
             "fsgs-preprod-general-4-data",

@@ -1,11 +1,11 @@
 import { hasStatefulPool } from "../config/pools";
-import type { StackConfig } from "../config/schema";
+import type { PoolRole, StackConfig } from "../config/schema";
 import type { DaemonSetShare } from "./daemonsets";
 import { peakPods, quantity } from "./domain-manifests";
-import { CERT_MANAGER_RESOURCES, certManagerReplicas } from "./platform/cert-manager";
+import type { EnvironmentProfile } from "../config/profile";
+import { CERT_MANAGER_RESOURCES } from "./platform/cert-manager";
 import { ENVOY_GATEWAY_RESOURCES, ENVOY_PROXY_RESOURCES } from "./platform/envoy-gateway";
 import { observabilityWorkerDemand } from "./platform/observability-resources";
-import { observabilityDecisions } from "../config/observability";
 import type { ResolvedService } from "./service-defaults";
 
 /**
@@ -20,7 +20,7 @@ export interface PodDemand {
     cpu: number;
     memory: number;
     /** Which group of pools it lands on. */
-    group: "general" | "stateful";
+    group: PoolRole;
 }
 
 /** kubelet's default hard eviction threshold (memory.available<100Mi); our KubeletConfiguration reserves nothing else. */
@@ -40,9 +40,9 @@ export function serviceDemand(services: readonly ResolvedService[], statefulPool
 }
 
 /** The add-ons that run on workers, with the requests their values set (control-plane add-ons are left out). */
-export function platformDemand(environment: StackConfig["environment"], routedHosts: number): PodDemand[] {
-    // The platform's replica decision (platform/index.ts and cert-manager.ts): one in integration, two elsewhere.
-    const replicas = certManagerReplicas(environment);
+export function platformDemand(profile: Pick<EnvironmentProfile, "highAvailabilityReplicas">, routedHosts: number): PodDemand[] {
+    // The platform runs Envoy and cert-manager at the profile's highAvailabilityReplicas (platform/index.ts).
+    const replicas = profile.highAvailabilityReplicas;
     const requests = (resources: { requests: { cpu: string; memory: string } }) => request(resources.requests.cpu, resources.requests.memory);
     const general = (what: string, pods: number, each: { cpu: number; memory: number }): PodDemand => ({ what, pods, ...each, group: "general" });
     const proxy = requests(ENVOY_PROXY_RESOURCES);
@@ -60,13 +60,14 @@ export function platformDemand(environment: StackConfig["environment"], routedHo
         // One HTTP-01 solver per certificate being issued, all at once on a first install: cert-manager's
         // --acme-http01-solver-resource-request-cpu/memory defaults, 10m / 64Mi.
         general("acme solvers", routedHosts, request("10m", "64Mi")),
-        // Alertmanager, Grafana, the Prometheus Operator, kube-state-metrics (Prometheus runs on the control plane).
-        ...observabilityWorkerDemand(observabilityDecisions(environment).replicas, quantity).map((demand) => ({ ...demand, group: "general" as const })),
+        // Alertmanager (at the profile's replicas, as platform/index.ts runs it), Grafana, the Prometheus Operator,
+        // kube-state-metrics and Loki (Prometheus runs on the control plane).
+        ...observabilityWorkerDemand(replicas, quantity).map((demand) => ({ ...demand, group: "general" as const })),
     ];
 }
 
 export interface WorkerGroup {
-    group: "general" | "stateful";
+    group: PoolRole;
     /** Per node: CPU in cores and memory in bytes left for pods (after eviction reserve and DaemonSets). */
     nodes: { name: string; cpu: number; memory: number }[];
     /** What the DaemonSets landing on this group take from each of its nodes. */
@@ -99,7 +100,7 @@ export function workerGroups(config: Pick<StackConfig, "cluster" | "site">, daem
 }
 
 export interface GroupCapacity {
-    group: "general" | "stateful";
+    group: PoolRole;
     nodes: number;
     /** How many of the largest nodes the check took down. */
     tolerance: number;
@@ -171,9 +172,14 @@ export function capacityLines(results: readonly GroupCapacity[], unknownDaemonSe
 }
 
 /** The whole check for a stack: its workers less its DaemonSets, its services at peak, the add-ons on workers. */
-export function stackCapacity(config: StackConfig, services: readonly ResolvedService[], daemonSets: readonly DaemonSetShare[]): GroupCapacity[] {
+export function stackCapacity(
+    config: StackConfig,
+    profile: Pick<EnvironmentProfile, "highAvailabilityReplicas">,
+    services: readonly ResolvedService[],
+    daemonSets: readonly DaemonSetShare[],
+): GroupCapacity[] {
     // Grafana's listener is routed too, and gets its certificate the same way.
     const routed = services.filter((service) => service.ingress).length + 1;
-    const demands = [...serviceDemand(services, hasStatefulPool(config)), ...platformDemand(config.environment, routed)];
+    const demands = [...serviceDemand(services, hasStatefulPool(config)), ...platformDemand(profile, routed)];
     return capacityCheck(workerGroups(config, daemonSets), demands, config.cluster.workerLossTolerance);
 }

@@ -14,7 +14,6 @@ export interface FsgsServicesArgs {
     services: readonly ResolvedService[];
     registry: RegistryCredentials;
     context: WorkloadContext;
-    provider: k8s.Provider;
     /** The platform add-ons the workloads rely on (ingress class, issuer, storage class). */
     platform?: pulumi.Resource;
     /** How the catalog's `postgresql` entries are run (CloudNativePG); required when the catalog has one. */
@@ -25,7 +24,10 @@ export interface FsgsServicesArgs {
     brokers?: BrokerContext;
 }
 
-/** The FSGS micro-services, each in the namespace of its domain. */
+/**
+ * The FSGS micro-services, each in the namespace of its domain. Give the component the cluster's Kubernetes
+ * provider in `providers`: its children, and theirs, inherit it through `parent`.
+ */
 export class FsgsServices extends pulumi.ComponentResource {
     constructor(name: string, args: FsgsServicesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:kubernetes:FsgsServices", name, {}, opts);
@@ -40,7 +42,6 @@ export class FsgsServices extends pulumi.ComponentResource {
                         services: args.services.filter((service) => service.namespace === namespace),
                         registry: args.registry,
                         imagePullSecret: args.context.imagePullSecret,
-                        provider: args.provider,
                     },
                     { parent: this, dependsOn: args.platform ? [args.platform] : [] },
                 ),
@@ -58,7 +59,7 @@ export class FsgsServices extends pulumi.ComponentResource {
                 new k8s.apiextensions.CustomResource(
                     `${service.name}-pod-monitor`,
                     { apiVersion: monitor.apiVersion, kind: monitor.kind, metadata: monitor.metadata, spec: monitor.spec },
-                    { parent: this, provider: args.provider, dependsOn: [domain, args.monitoring] },
+                    { parent: this, dependsOn: [domain, args.monitoring] },
                 );
             }
             if (service.postgresql) {
@@ -73,7 +74,6 @@ export class FsgsServices extends pulumi.ComponentResource {
                         backupCredentials: args.databases.backupCredentials,
                         restore: args.databases.restore,
                         protect: args.databases.protect,
-                        provider: args.provider,
                         dependsOn: [domain, args.databases.operator],
                     },
                     { parent: this },
@@ -91,14 +91,13 @@ export class FsgsServices extends pulumi.ComponentResource {
                         input: brokerInput(service, args.brokers, args.context),
                         backupCredentials: args.brokers.backupCredentials,
                         protect: args.brokers.protect,
-                        provider: args.provider,
                         dependsOn: [domain, args.brokers.operator],
                     },
                     { parent: this },
                 );
                 continue;
             }
-            new Microservice(service.name, { service, context: args.context, provider: args.provider, domain }, { parent: this });
+            new Microservice(service.name, { service, context: args.context, domain }, { parent: this });
         }
         this.registerOutputs({});
     }

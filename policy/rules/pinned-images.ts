@@ -1,4 +1,4 @@
-import { PRODUCTION_LIKE, type ResourceRule } from "../subject";
+import { STRICT_ENVIRONMENTS, type ResourceRule } from "../subject";
 
 const WORKLOADS = new Set(["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:batch/v1:CronJob"]);
 // The broker's server image is the RabbitmqCluster's spec.image (the operator renders the StatefulSet).
@@ -41,7 +41,7 @@ export const pinnedImages: ResourceRule = {
     kind: "resource",
     name: "pinned-images",
     description: "Deployment, StatefulSet, CronJob and RabbitmqCluster images carry a tag other than latest or a digest; Helm releases pin an exact chart version.",
-    stacks: PRODUCTION_LIKE,
+    appliesTo: STRICT_ENVIRONMENTS,
     types: [...WORKLOADS, RELEASE, RABBITMQ_CLUSTER],
     check(resource) {
         if (resource.type === RABBITMQ_CLUSTER) {

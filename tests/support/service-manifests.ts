@@ -1,6 +1,6 @@
 import { parseCatalog, readCatalog } from "../../components/config/catalog";
 import { parseStackConfig } from "../../components/config/load";
-import { dataProtection } from "../../components/config/data-protection";
+import { environmentProfile } from "../../components/config/profile";
 import { hasStatefulPool } from "../../components/config/pools";
 import { postgresManifests } from "../../components/kubernetes/data/postgres-manifests";
 import { DEFINITIONS_BACKUP_IMAGE } from "../../components/kubernetes/data/rabbitmq";
@@ -14,7 +14,7 @@ import { monitoringPolicies } from "../../components/kubernetes/platform/monitor
 import { clusterGateway } from "../../components/kubernetes/platform/envoy-gateway";
 import { type ResolvedService, resolveService, routedHosts } from "../../components/kubernetes/service-defaults";
 import { type WorkloadContext, workloadManifests } from "../../components/kubernetes/workload-manifests";
-import { ROOT, type StackName, rawConfig } from "./stacks";
+import { ROOT, type StackName, rawConfig } from "./stack-config";
 
 export const catalog = parseCatalog(readCatalog(ROOT));
 export const gateway = clusterGateway("fsgs", "gateway");
@@ -22,7 +22,7 @@ export const gateway = clusterGateway("fsgs", "gateway");
 /** The catalog resolved for a stack, as the program resolves it. */
 export function resolved(stack: StackName): ResolvedService[] {
     const config = parseStackConfig(rawConfig(stack));
-    return catalog.map((service) => resolveService(service, config.services[service.name], config.environment));
+    return catalog.map((service) => resolveService(service, config.services[service.name], environmentProfile(config.environment)));
 }
 
 /** The context the program gives the workloads of a stack. */
@@ -44,7 +44,7 @@ export function databaseInput(stack: StackName, service: ResolvedService) {
     const context = contextOf(stack);
     return {
         service,
-        instances: dataProtection(config.environment).databaseInstances,
+        instances: environmentProfile(config.environment).databaseInstances,
         placementNodes: config.cluster.workerPools.reduce((sum, pool) => sum + pool.count, 0),
         statefulPool: context.statefulPool,
         storageClass: "cinder",
@@ -63,7 +63,7 @@ export function brokerInputOf(stack: StackName, service: ResolvedService): Broke
     const statefulPool = context.statefulPool;
     return {
         service,
-        nodes: dataProtection(config.environment).brokerNodes,
+        nodes: environmentProfile(config.environment).brokerNodes,
         placementNodes: config.cluster.workerPools.filter((pool) => !statefulPool || pool.role === "stateful").reduce((sum, pool) => sum + pool.count, 0),
         statefulPool,
         storageClass: "cinder",

@@ -56,7 +56,6 @@ export interface RabbitmqBrokerArgs {
     backupCredentials?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
     /** Refuse a delete of the RabbitmqCluster (its claims, owned by it, hold the queues). */
     protect: boolean;
-    provider: k8s.Provider;
     /** The domain namespace and the operator the objects need first. */
     dependsOn: pulumi.Resource[];
 }
@@ -65,7 +64,7 @@ export interface RabbitmqBrokerArgs {
 export class RabbitmqBroker extends pulumi.ComponentResource {
     constructor(name: string, args: RabbitmqBrokerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:kubernetes:RabbitmqBroker", name, {}, opts);
-        const options = { parent: this, provider: args.provider, dependsOn: args.dependsOn };
+        const options = { parent: this, dependsOn: args.dependsOn };
         const { input } = args;
         const policy = rabbitmqPolicyManifest(input);
         new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, { metadata: policy.metadata, spec: policy.spec }, options);

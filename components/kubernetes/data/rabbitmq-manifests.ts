@@ -2,7 +2,8 @@ import type * as k8s from "@pulumi/kubernetes";
 import { callsTo } from "../../config/catalog-references";
 import type { BackupConfig } from "../../config/data-schema";
 import { DEDICATED_TAINT, POOL_ROLE_LABEL } from "../../config/pools";
-import { CLUSTER_DNS, KUBE_APISERVER_PORT } from "../network-policy";
+import { PORTS } from "../../config/ports";
+import { CLUSTER_DNS } from "../network-policy";
 import type { ResolvedService } from "../service-defaults";
 import { podSelectorLabels } from "./cnpg";
 import { BACKUP_SECRET_KEYS, type Manifest } from "./postgres-manifests";
@@ -150,7 +151,7 @@ export function rabbitmqPolicyManifest(input: BrokerInput): Manifest<k8s.types.i
         dnsEgress(),
         { to: [own], ports: interNode },
         // The `kubernetes` Service is DNATed to the API servers' node addresses before the policy is evaluated.
-        { to: [{ ipBlock: { cidr: input.nodeCidr } }], ports: [tcp(KUBE_APISERVER_PORT)] },
+        { to: [{ ipBlock: { cidr: input.nodeCidr } }], ports: [tcp(PORTS.kubeApi)] },
     ];
     return {
         apiVersion: "networking.k8s.io/v1",

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import type { EnvironmentProfile } from "../../config/profile";
 import { CLOUD_CONFIG_CHECKSUM_ANNOTATION, CLOUD_CONFIG_SECRET } from "./cloud-config";
 import { pinnedRelease, type PlatformResourceOptions } from "./release";
 import { CHARTS } from "./versions";
@@ -51,7 +52,8 @@ export function cinderCsiValues(input: CinderCsiInput): Record<string, unknown> 
 }
 
 export interface StorageClassInput {
-    environment: "integration" | "preprod" | "prod";
+    /** `Retain` where stored data is protected (the profile's volumeReclaimPolicy): a deleted claim leaves its Cinder volume. */
+    reclaimPolicy: EnvironmentProfile["volumeReclaimPolicy"];
     /** Cinder volume type of the site (e.g. ceph-ssd); the project's default type when absent. */
     volumeType?: string;
 }
@@ -60,18 +62,18 @@ export interface StorageClassInput {
 export interface StorageClassSpec {
     metadata: { name: string; annotations: Record<string, string> };
     provisioner: string;
-    reclaimPolicy: "Retain" | "Delete";
+    reclaimPolicy: EnvironmentProfile["volumeReclaimPolicy"];
     allowVolumeExpansion: boolean;
     volumeBindingMode: "WaitForFirstConsumer";
     parameters?: Record<string, string>;
 }
 
-/** The default StorageClass: in prod a deleted claim leaves its Cinder volume behind for an operator to recover. */
+/** The default StorageClass: where data is protected, a deleted claim leaves its Cinder volume behind for an operator to recover. */
 export function defaultStorageClass(input: StorageClassInput): StorageClassSpec {
     return {
         metadata: { name: STORAGE_CLASS_NAME, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
         provisioner: CINDER_PROVISIONER,
-        reclaimPolicy: input.environment === "prod" ? "Retain" : "Delete",
+        reclaimPolicy: input.reclaimPolicy,
         allowVolumeExpansion: true,
         // The volume is created once the pod is scheduled, in the availability zone of the node that runs it.
         volumeBindingMode: "WaitForFirstConsumer",

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type GatewayRef, HTTP_LISTENER, type RoutedHost } from "../gateway-manifests";
-import { type CertificateSource, certManager, certManagerReplicas, issuerName } from "./cert-manager";
+import type { EnvironmentProfile } from "../../config/profile";
+import { type CertificateSource, certManager, issuerName } from "./cert-manager";
 import { cinderCsi, STORAGE_CLASS_NAME, storageClass } from "./cinder-csi";
 import { cloudConfigChecksum, cloudConfigSecret, type OpenStackAccess } from "./cloud-config";
 import { cloudControllerManager } from "./cloud-controller-manager";
@@ -18,10 +19,11 @@ import { rabbitmqOperator } from "./rabbitmq-operator";
 import { exceptionNamespaceLabels, POD_SECURITY_EXCEPTIONS } from "../pod-security";
 
 export interface PlatformArgs {
-    /** The cluster's only Kubernetes provider: every resource goes through it. */
-    provider: k8s.Provider;
-    /** Sets replica counts and the reclaim policy of the default StorageClass. */
-    environment: "integration" | "preprod" | "prod";
+    /**
+     * The environment's decisions the add-ons follow: controllers' replicas, the default StorageClass's reclaim
+     * policy, the database operator's replicas; `environment` only names the internal root CA.
+     */
+    profile: Pick<EnvironmentProfile, "environment" | "highAvailabilityReplicas" | "volumeReclaimPolicy" | "databaseOperatorReplicas">;
     /** Keystone access (an application credential) and the networks the cloud-controller-manager uses. */
     openstack: OpenStackAccess;
     /** false where the site has no Octavia (vip mode): no LoadBalancer Services, the Gateway's proxies on NodePorts. */
@@ -32,14 +34,13 @@ export interface PlatformArgs {
     routes: readonly RoutedHost[];
     /** Cinder volume type of the default StorageClass (the site's `volumeType`); the project's default if absent. */
     volumeType?: string;
-    /** Replicas of the CloudNativePG operator (config/data-protection.ts). */
-    databaseOperatorReplicas: number;
     /** Metrics, alerts and dashboards (observability.ts); the Gateway and StorageClass are the platform's own. */
     observability: Omit<ObservabilityInput, "gateway" | "storageClass">;
 }
 
 /**
- * The cluster's add-ons, each a pinned Helm release: the OpenStack cloud-controller-manager and Cinder CSI
+ * The cluster's add-ons, each a pinned Helm release (give the component the cluster's Kubernetes provider in
+ * `providers`: every child goes through it): the OpenStack cloud-controller-manager and Cinder CSI
  * (sharing one cloud-config Secret), Envoy Gateway with the stack's one Gateway, cert-manager with its ClusterIssuer,
  * and metrics-server.
  * The component's name is also the cluster name the OpenStack add-ons tag their load balancers and volumes with:
@@ -61,7 +62,8 @@ export class Platform extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:kubernetes:Platform", name, {}, opts);
-        const onCluster = { parent: this, provider: args.provider };
+        // The cluster's provider comes with the component's `providers` option; every child inherits it.
+        const onCluster = { parent: this };
         const clusterName = name;
 
         // The namespaces of the documented exceptions the program labels (kubeadm's kube-system): their level said
@@ -87,7 +89,7 @@ export class Platform extends pulumi.ComponentResource {
             { ...onCluster, dependsOn: [cloudConfig, cloudControllerManagerRelease] },
         );
         // Claims against the default class only make sense once the driver that serves it is running.
-        storageClass(`${name}-storage-class`, { environment: args.environment, volumeType: args.volumeType }, {
+        storageClass(`${name}-storage-class`, { reclaimPolicy: args.profile.volumeReclaimPolicy, volumeType: args.volumeType }, {
             ...onCluster,
             dependsOn: [cinderRelease],
         });
@@ -101,7 +103,7 @@ export class Platform extends pulumi.ComponentResource {
         const envoy = envoyGateway(
             `${name}-envoy-gateway`,
             {
-                replicas: certManagerReplicas(args.environment),
+                replicas: args.profile.highAvailabilityReplicas,
                 loadBalancers: args.loadBalancers,
                 namespace: envoyNamespace.metadata.name,
                 gateway,
@@ -113,7 +115,8 @@ export class Platform extends pulumi.ComponentResource {
         const certificates = certManager(
             `${name}-cert-manager`,
             {
-                environment: args.environment,
+                replicas: args.profile.highAvailabilityReplicas,
+                environment: args.profile.environment,
                 namespace: certManagerNamespace.metadata.name,
                 certificates: args.certManager.certificates,
                 acmeEmail: args.certManager.acmeEmail,
@@ -136,14 +139,14 @@ export class Platform extends pulumi.ComponentResource {
         const metricsNamespace = addOnNamespace(`${name}-metrics-server-ns`, "metrics-server", "restricted", onCluster);
         metricsServer(
             `${name}-metrics-server`,
-            { environment: args.environment, namespace: metricsNamespace.metadata.name },
+            { replicas: args.profile.highAvailabilityReplicas, namespace: metricsNamespace.metadata.name },
             afterNodesInitialised,
         );
 
         const cnpgNamespace = addOnNamespace(`${name}-cnpg-ns`, CNPG_NAMESPACE, "restricted", onCluster);
         this.databaseOperator = cloudNativePg(
             `${name}-cloudnative-pg`,
-            { replicas: args.databaseOperatorReplicas, namespace: cnpgNamespace.metadata.name },
+            { replicas: args.profile.databaseOperatorReplicas, namespace: cnpgNamespace.metadata.name },
             afterNodesInitialised,
         );
 

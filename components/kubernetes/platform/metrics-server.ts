@@ -7,12 +7,13 @@ import { CHARTS } from "./versions";
 const RELEASE_NAME = "metrics-server";
 
 export interface MetricsServerInput {
-    environment: "integration" | "preprod" | "prod";
+    /** The profile's highAvailabilityReplicas: `kubectl top` and autoscalers survive a node drain with two. */
+    replicas: number;
 }
 
 /** Values of the metrics-server chart. */
 export function metricsServerValues(input: MetricsServerInput): Record<string, unknown> {
-    const replicas = input.environment === "integration" ? 1 : 2;
+    const replicas = input.replicas;
     return {
         replicas,
         podDisruptionBudget: replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false },

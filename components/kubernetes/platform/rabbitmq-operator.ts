@@ -19,12 +19,12 @@ export interface RabbitmqOperator {
  * seccomp, no privilege escalation, ALL capabilities dropped, requests and limits, liveness and readiness probes).
  */
 export function rabbitmqOperator(name: string, opts: PlatformResourceOptions & { dependsOn: pulumi.Input<pulumi.Resource>[] }): RabbitmqOperator {
-    const { provider, parent, dependsOn } = opts;
-    const install = new k8s.yaml.v2.ConfigFile(name, { file: RABBITMQ_CLUSTER_OPERATOR.manifest }, { parent, provider, dependsOn });
+    const { parent, dependsOn } = opts;
+    const install = new k8s.yaml.v2.ConfigFile(name, { file: RABBITMQ_CLUSTER_OPERATOR.manifest }, { parent, dependsOn });
     const namespaceLabels = new k8s.core.v1.NamespacePatch(
         `${name}-ns-labels`,
         { metadata: namespaceMetadata(RABBITMQ_OPERATOR_NAMESPACE, "restricted") },
-        { parent, provider, dependsOn: [install] },
+        { parent, dependsOn: [install] },
     );
     return { install, namespaceLabels };
 }

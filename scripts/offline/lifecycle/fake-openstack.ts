@@ -1,4 +1,5 @@
 import type { RenderedResource } from "../render";
+import { serverRoleOf } from "../../../components/openstack/server-metadata";
 import { CloudError, SOURCES } from "./cloud-error";
 import { type AuthorizedKey, cidrContains } from "./reachability";
 import { parseCidr } from "../../../components/config/cidr";
@@ -163,7 +164,6 @@ export class FakeOpenStack {
                 if (inputs.keyPair !== undefined && !keypair) {
                     throw new CloudError("400 BadRequest", `Invalid key_name provided.`, SOURCES.missing);
                 }
-                const metadata = (inputs.metadata as Record<string, string> | undefined) ?? {};
                 // Nova hands the keypair's public key to the server once, at creation: the metadata service's
                 // public-keys and the config drive's meta_data.json carry the key the keypair held then, and
                 // cloud-init writes it to the default user's authorized_keys once per instance (cloud-init cc_ssh,
@@ -171,7 +171,7 @@ export class FakeOpenStack {
                 // reference, POST /servers key_name; Nova has no API to change a server's key). The operators' keys
                 // cloud-init also installs (user data ssh_authorized_keys) are not modelled: no command uses them.
                 const authorizedKeys: AuthorizedKey[] = typeof keypair?.attrs.fingerprint === "string" ? [{ fingerprint: keypair.attrs.fingerprint, marked: false }] : [];
-                return add({ port: port.id, role: metadata.fsgs_role, authorizedKeys });
+                return add({ port: port.id, role: serverRoleOf(inputs.metadata), authorizedKeys });
             }
             case "volume":
                 return add({ volumeType: inputs.volumeType, size: inputs.size });
