@@ -206,7 +206,12 @@ describe("the whole rule table, written out", () => {
             "worker-udp-30900-from-203-0-113-0-24: worker udp 30900-30900 from 203.0.113.0/24 (outside) IPv4; vhf-listener NodePort from an allowed outside network",
             "controlPlane-tcp-2379-2380-from-controlPlane: controlPlane tcp 2379-2380 from group controlPlane IPv4; etcd peers and clients among control-plane nodes",
             "controlPlane-tcp-10250-from-controlPlane: controlPlane tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
+            "controlPlane-tcp-9100-from-controlPlane: controlPlane tcp 9100-9100 from group controlPlane IPv4; node-exporter metrics from Prometheus on the control plane",
             "worker-tcp-10250-from-controlPlane: worker tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
+            "worker-tcp-9100-from-controlPlane: worker tcp 9100-9100 from group controlPlane IPv4; node-exporter metrics from Prometheus on the control plane",
+            "controlPlane-tcp-2381-from-controlPlane: controlPlane tcp 2381-2381 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",
+            "controlPlane-tcp-10257-from-controlPlane: controlPlane tcp 10257-10257 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",
+            "controlPlane-tcp-10259-from-controlPlane: controlPlane tcp 10259-10259 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",
         ]);
     });
 
@@ -245,7 +250,12 @@ describe("the whole rule table, written out", () => {
             "worker-udp-30000-32767-from-10-42-10-0-24: worker udp 30000-32767 from 10.42.10.0/24 (loadBalancer) IPv4; UDP NodePorts from Octavia load balancers",
             "controlPlane-tcp-2379-2380-from-controlPlane: controlPlane tcp 2379-2380 from group controlPlane IPv4; etcd peers and clients among control-plane nodes",
             "controlPlane-tcp-10250-from-controlPlane: controlPlane tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
+            "controlPlane-tcp-9100-from-controlPlane: controlPlane tcp 9100-9100 from group controlPlane IPv4; node-exporter metrics from Prometheus on the control plane",
             "worker-tcp-10250-from-controlPlane: worker tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
+            "worker-tcp-9100-from-controlPlane: worker tcp 9100-9100 from group controlPlane IPv4; node-exporter metrics from Prometheus on the control plane",
+            "controlPlane-tcp-2381-from-controlPlane: controlPlane tcp 2381-2381 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",
+            "controlPlane-tcp-10257-from-controlPlane: controlPlane tcp 10257-10257 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",
+            "controlPlane-tcp-10259-from-controlPlane: controlPlane tcp 10259-10259 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",
         ]);
     });
 
@@ -268,6 +278,9 @@ describe("the whole rule table, written out", () => {
             kubelet: 10250,
             controllerManager: 10257,
             scheduler: 10259,
+            // kubeadm's etcd metrics listener and node-exporter, which Prometheus scrapes from the control plane.
+            etcdMetrics: 2381,
+            nodeExporter: 9100,
             nodePorts: { from: 30000, to: 32767 },
         });
     });
