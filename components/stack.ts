@@ -10,6 +10,7 @@ import { deployKeys } from "./config/deploy-keys";
 import { hasStatefulPool } from "./config/pools";
 import { certificateSource, outsideNodePorts } from "./config/traffic";
 import { resolveService, routedHosts } from "./kubernetes/service-defaults";
+import { metricsTargets } from "./kubernetes/metrics-targets";
 import { Environment, type NodesByRole } from "./openstack/environment";
 
 /** What a stack exports; index.ts publishes exactly this. */
@@ -91,6 +92,19 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
         },
         routes: routedHosts(services),
         volumeType: config.site.volumeType,
+        observability: {
+            // Two Prometheus and two Alertmanager replicas where the profile asks for high availability.
+            replicas: profile.highAvailabilityReplicas,
+            metrics: config.observability.metrics,
+            logs: config.observability.logs,
+            grafanaHost: config.observability.grafanaHost,
+            alertReceiver: config.observability.alertReceiver,
+            alertReceiverSecret: secrets.alertReceiverSecret,
+            grafanaAdminPassword: secrets.grafanaAdminPassword,
+            nodeCidr: config.network.nodeCidr,
+            clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
+            scrapeTargets: metricsTargets(services),
+        },
         },
         onCluster,
     );
@@ -131,6 +145,7 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
                 nodeCidr: config.network.nodeCidr,
                 operator: platform.databaseOperator,
             },
+            monitoring: platform.monitoringStack,
             brokers: {
                 nodes: profile.brokerNodes,
                 protect: profile.protectStoredData,

@@ -8,8 +8,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # ansible, ansible-lint, yamllint: the playbook checks; debootstrap: the converge target;
 # haproxy, keepalived, cloud-init: the validators of the configs the program renders; openssh-client: ssh-keygen
 # loads the deploy key and the known_hosts file the program writes; gnupg, curl: the cluster harness's
-# signed package repository and its server check.
-packages=(ansible ansible-lint yamllint debootstrap haproxy keepalived cloud-init openssh-client gnupg curl)
+# signed package repository and its server check; prometheus, prometheus-alertmanager: promtool and amtool, which
+# check the alert rules and the Alertmanager configuration the program renders.
+packages=(ansible ansible-lint yamllint debootstrap haproxy keepalived cloud-init openssh-client gnupg curl prometheus prometheus-alertmanager)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -122,7 +122,7 @@ function prepareSite(dir: string, site: SitePreparation): void {
             const path = join(dir, `Pulumi.${stack}.yaml`);
             const file = parse(readFileSync(path, "utf8")) as { config: Record<string, unknown> };
             // The object store's key pair too: preprod and prod back their database up (data.backup).
-            for (const key of ["deployPrivateKey", "cloudCredentialId", "cloudCredentialSecret", "registryPassword", "backupAccessKeyId", "backupSecretAccessKey", "etcdBackupAccessKey", "etcdBackupSecretKey"]) {
+            for (const key of ["deployPrivateKey", "cloudCredentialId", "cloudCredentialSecret", "registryPassword", "backupAccessKeyId", "backupSecretAccessKey", "etcdBackupAccessKey", "etcdBackupSecretKey", "grafanaAdminPassword", "alertReceiverSecret"]) {
                 file.config[`svom-fsgs:${key}`] = { secure: `v1:ciphertext-of-${key}` };
             }
             writeFileSync(path, stringify(file));

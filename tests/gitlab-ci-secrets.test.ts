@@ -2,7 +2,7 @@
 import { secretFindingsMessage, stackFileSecretFindings } from "../scripts/ci/stack-secrets";
 
 // The program's secrets, written out (a new secret must be added here knowingly).
-const REQUIRED = ["deployPrivateKey", "cloudCredentialId", "cloudCredentialSecret", "registryPassword", "etcdBackupAccessKey", "etcdBackupSecretKey"];
+const REQUIRED = ["deployPrivateKey", "cloudCredentialId", "cloudCredentialSecret", "registryPassword", "etcdBackupAccessKey", "etcdBackupSecretKey", "grafanaAdminPassword", "alertReceiverSecret"];
 
 function stackFile(entries: Record<string, string>): string {
     return ["config:", "  svom-fsgs:environment: prod", ...Object.entries(entries).map(([key, value]) => `  ${key}: ${value}`)].join("\n") + "\n";
@@ -21,7 +21,7 @@ describe("stackFileSecretFindings", () => {
     it("calls a clear-text value a leak, and an empty secure value missing", () => {
         const findings = stackFileSecretFindings(
             stackFile({
-                ...encrypted(["cloudCredentialId", "cloudCredentialSecret", "etcdBackupAccessKey", "etcdBackupSecretKey"]),
+                ...encrypted(["cloudCredentialId", "cloudCredentialSecret", "etcdBackupAccessKey", "etcdBackupSecretKey", "grafanaAdminPassword", "alertReceiverSecret"]),
                 "svom-fsgs:registryPassword": "hunter2",
                 "svom-fsgs:deployPrivateKey": '{ secure: "" }',
             }),
@@ -47,7 +47,7 @@ describe("stackFileSecretFindings", () => {
 describe("secretFindingsMessage", () => {
     it("names each key with the command that sets it, and never the value", () => {
         const message = secretFindingsMessage("preprod", stackFileSecretFindings(stackFile({ "svom-fsgs:registryPassword": "hunter2" })));
-        expect(message).toMatch(/^Pulumi\.preprod\.yaml lacks 6 encrypted secrets/);
+        expect(message).toMatch(/^Pulumi\.preprod\.yaml lacks 8 encrypted secrets/);
         expect(message).toContain("pulumi config set --stack preprod --secret deployPrivateKey < deploy_ed25519");
         for (const key of ["cloudCredentialId", "cloudCredentialSecret", "registryPassword"]) {
             expect(message).toContain(`pulumi config set --stack preprod --secret ${key}`);

@@ -59,6 +59,13 @@ describe("the kubeadm init config", () => {
         ]);
     });
 
+    it("serves etcd, controller-manager and scheduler metrics on the node's addresses, where Prometheus on another control plane reaches them", () => {
+        // kubeadm's defaults are 127.0.0.1 for all three (kubeadm constants and control-plane manifests).
+        expect(argsOf(cluster.controllerManager)["bind-address"]).toBe("0.0.0.0");
+        expect(argsOf(cluster.scheduler)["bind-address"]).toBe("0.0.0.0");
+        expect(argsOf(cluster.etcd.local)["listen-metrics-urls"]).toBe("http://0.0.0.0:2381");
+    });
+
     it("writes an audit log with a policy and rotation, on paths mounted into the API server", () => {
         const apiServer = argsOf(cluster.apiServer);
         expect(apiServer["audit-policy-file"]).toBe(CONTROL_PLANE_PATHS.auditPolicy);

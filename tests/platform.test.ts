@@ -301,6 +301,18 @@ async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "openstack">
                 },
                 routes: [{ service: "web", namespace: "fsgs-web", host: "web.example.org" }],
                 volumeType: "ceph-ssd",
+                observability: {
+                    replicas: 2,
+                    metrics: { retentionDays: 30, volumeSizeGiB: 100 },
+                    logs: { retentionDays: 30, volumeSizeGiB: 100 },
+                    grafanaHost: "grafana.example.org",
+                    alertReceiver: { type: "webhook" },
+                    alertReceiverSecret: pulumi.secret("https://hooks.example.org/t0ken"),
+                    grafanaAdminPassword: pulumi.secret("correct-horse-battery-staple"),
+                    nodeCidr: "10.0.0.0/24",
+                    clusterCidrs: ["10.244.0.0/16", "10.96.0.0/12"],
+                    scrapeTargets: [],
+                },
                 ...overrides,
             }, { providers: [provider] });
             return {

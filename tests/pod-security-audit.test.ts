@@ -101,6 +101,33 @@ const ADD_ONS: Record<string, { resources: string[]; probes?: string[]; namespac
         fromChart: "the controller's and the proxies' restricted security contexts (gateway-helm v1.9.0; internal/infrastructure/kubernetes/proxy testdata); the proxies' resources are the EnvoyProxy's (platform/envoy-gateway.ts)",
     },
     "fsgs-prod-envoy-gateway-crds": { resources: [], namespace: "envoy-gateway-system", fromChart: "CRDs only, no pod" },
+    "fsgs-prod-observability-kube-prometheus-stack": {
+        resources: [
+            "prometheusOperator.resources",
+            "prometheusOperator.prometheusConfigReloader.resources",
+            "prometheusOperator.admissionWebhooks.patch.resources",
+            "prometheus.prometheusSpec.resources",
+            "alertmanager.alertmanagerSpec.resources",
+            "grafana.resources",
+            "grafana.sidecar.resources",
+            "kube-state-metrics.resources",
+            "prometheus-node-exporter.resources",
+        ],
+        namespace: "monitoring",
+        fromChart:
+            "Prometheus' and Alertmanager's probes and container security contexts (prometheus-operator v0.93.1 pkg/prometheus and pkg/alertmanager statefulset.go); Grafana's, kube-state-metrics' and node-exporter's probes (their charts' values.yaml); node-exporter runs in the node-agents exception",
+    },
+    "fsgs-prod-observability-loki": {
+        resources: ["singleBinary.resources"],
+        namespace: "logging",
+        fromChart: "liveness (/loki/api/v1/status/buildinfo) and readiness (/ready) probes: loki chart 18.11.0 values.yaml loki.livenessProbe/readinessProbe",
+    },
+    "fsgs-prod-observability-alloy": {
+        resources: ["alloy.resources", "configReloader.resources"],
+        probes: ["alloy.livenessProbe"],
+        namespace: "node-agents",
+        fromChart: "the readiness probe on /-/ready (alloy chart 1.11.1 templates/containers/_agent.yaml); runs in the node-agents exception",
+    },
     "fsgs-prod-metrics-server": {
         resources: ["resources"],
         namespace: "metrics-server",
@@ -183,6 +210,7 @@ describe("prod's Pod Security audit", () => {
         expect(POD_SECURITY_EXCEPTIONS.map((e) => [e.namespace, e.enforce])).toEqual([
             ["kube-system", "privileged"],
             ["calico-system", "privileged"],
+            ["node-agents", "privileged"],
             ["tigera-operator", "privileged"],
         ]);
     });

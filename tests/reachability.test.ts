@@ -1,6 +1,9 @@
 import { parseCatalog, readCatalog } from "../components/config/catalog";
 import { parseCall } from "../components/config/catalog-references";
 import { ACME_SOLVER } from "../components/kubernetes/gateway-manifests";
+import { ALLOY_POD_LABELS } from "../components/kubernetes/platform/alloy";
+import { MONITORING } from "../components/kubernetes/platform/kube-prometheus-stack";
+import { LOKI } from "../components/kubernetes/platform/loki";
 import { definitionsBackupName } from "../components/kubernetes/data/rabbitmq-manifests";
 import { type Endpoint, type Pod, mayReach, sideVerdict } from "../components/kubernetes/reachability";
 import { worldOf } from "../components/kubernetes/reachability-world";
@@ -19,10 +22,28 @@ const PLATFORM_PODS: Pod[] = [
         ports: [
             { name: "dns", containerPort: 53, protocol: "UDP" },
             { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
+            { name: "metrics", containerPort: 9153, protocol: "TCP" },
         ],
     },
-    // kube-prometheus-stack's Prometheus (prometheus-operator pkg/prometheus/statefulset.go labels).
-    { name: "prometheus-kps-prometheus-0", namespace: "monitoring", labels: { "app.kubernetes.io/name": "prometheus" }, ports: [{ name: "web", containerPort: 9090 }] },
+    // The monitoring stack, with the labels and ports its operator and charts give its pods (kube-prometheus-stack.ts).
+    { name: "prometheus-0", namespace: "monitoring", labels: { ...MONITORING.prometheusPodLabels }, ports: [{ name: "web", containerPort: 9090 }, { name: "reloader-web", containerPort: 8080 }] },
+    ...[0, 1].map((index) => ({
+        name: `alertmanager-${index}`,
+        namespace: "monitoring",
+        labels: { ...MONITORING.alertmanagerPodLabels },
+        ports: [
+            { name: "web", containerPort: 9093 },
+            { name: "reloader-web", containerPort: 8080 },
+            { name: "mesh-tcp", containerPort: 9094 },
+            { name: "mesh-udp", containerPort: 9094, protocol: "UDP" as const },
+        ],
+    })),
+    { name: "grafana-0", namespace: "monitoring", labels: { ...MONITORING.grafanaPodLabels }, ports: [{ name: "grafana", containerPort: 3000 }] },
+    { name: "kube-state-metrics-0", namespace: "monitoring", labels: { ...MONITORING.kubeStateMetricsPodLabels }, ports: [{ name: "http", containerPort: 8080 }] },
+    { name: "prometheus-operator-0", namespace: "monitoring", labels: { ...MONITORING.operatorPodLabels }, ports: [{ name: "https", containerPort: 10250 }] },
+    // Logs: Loki in its namespace, Alloy among the node agents (platform/loki.ts, alloy.ts).
+    { name: "loki-0", namespace: "logging", labels: { ...LOKI.podLabels }, ports: [{ name: "http-metrics", containerPort: 3100 }] },
+    { name: "alloy-0", namespace: "node-agents", labels: { ...ALLOY_POD_LABELS }, ports: [{ name: "http-metrics", containerPort: 12345 }] },
     // The RabbitMQ Cluster Operator (config/manager/manager.yaml at v2.22.3: metrics 8080, webhook 9443).
     {
         name: "rabbitmq-cluster-operator-0",
@@ -56,7 +77,8 @@ const service = (all: Pod[], name: string): Pod => (first(all, name) as { pod: P
  * What the catalog declares, read from its YAML independently of the policy generator: a pod may open a
  * connection to another exactly when one of these holds.
  */
-const UNPOLICED = new Set([gateway.proxyNamespace, "kube-system", "monitoring", "rabbitmq-system"]);
+// node-agents: node-exporter on the host network and Alloy, the documented privileged exception, carry no policy either.
+const UNPOLICED = new Set([gateway.proxyNamespace, "kube-system", "node-agents", "rabbitmq-system"]);
 // What a RabbitMQ node opens to its own cluster's nodes only: epmd, Erlang distribution, the CLI tools' range
 // (rabbitmq.com "Networking and RabbitMQ: Port Access"); to Prometheus: the rabbitmq_prometheus plugin's 15692.
 const RABBITMQ_INTER_NODE = (port: number) => port === 4369 || port === 25672 || (port >= 35672 && port <= 35682);
@@ -77,13 +99,53 @@ function declared(stack: StackName, from: Pod, to: Pod, port: number, protocol: 
         // The definitions export resolves names and calls its broker's management API; nothing else in the cluster.
         return (to.namespace === "kube-system" && port === 53) || (target === backedUp && port === 15672 && protocol === "TCP");
     }
-    if (from.namespace === "monitoring") {
-        // Prometheus scrapes a broker's rabbitmq_prometheus port, nothing else of the catalog's here.
-        return target?.rabbitmq !== undefined && port === 15692 && protocol === "TCP";
-    }
     if (from.namespace === "rabbitmq-system") {
         // The operator reads each cluster's state from its management API (internal/rabbitmqclient).
         return target?.rabbitmq !== undefined && port === 15672 && protocol === "TCP";
+    }
+    // The monitoring stack (issue 13): written out here from what each component does, not from the policy generator.
+    const monitoring = (pod: Pod, name: string) => pod.namespace === "monitoring" && new RegExp(`^${name}-\\d+$`).test(pod.name);
+    if (to.namespace === "logging") {
+        // Loki takes pushes from Alloy and queries from Grafana, on 3100 only.
+        return port === 3100 && (from.name === "alloy-0" || (from.namespace === "monitoring" && from.name === "grafana-0"));
+    }
+    if (from.namespace === "logging") {
+        return to.namespace === "kube-system" && port === 53;
+    }
+    if (from.namespace === "monitoring" || to.namespace === "monitoring") {
+        if (monitoring(from, "prometheus")) {
+            // Prometheus scrapes: its own pods and the stack's, CoreDNS' metrics, and every catalog entry that declares a
+            // port named `metrics` (a database's instances: the exporter on 9187), on that port only.
+            const own =
+                (monitoring(to, "prometheus") && [9090, 8080].includes(port)) ||
+                (monitoring(to, "alertmanager") && [9093, 8080].includes(port)) ||
+                (monitoring(to, "grafana") && port === 3000) ||
+                (monitoring(to, "kube-state-metrics") && port === 8080) ||
+                (monitoring(to, "prometheus-operator") && port === 10250);
+            const dns = to.namespace === "kube-system" && (port === 53 || port === 9153);
+            // A broker's nodes: the rabbitmq_prometheus plugin's 15692.
+            const entry =
+                target !== undefined &&
+                (target.postgresql ? port === 9187 : target.rabbitmq ? port === 15692 : target.ports.some((p) => p.name === "metrics" && p.port === port && p.protocol === "TCP"));
+            return protocol === "TCP" ? own || dns || entry : dns;
+        }
+        if (from.namespace === "monitoring" && to.namespace === "kube-system") {
+            return port === 53;
+        }
+        if (monitoring(from, "grafana")) {
+            // Its datasources: Prometheus, and the chart's Alertmanager datasource.
+            return (monitoring(to, "prometheus") && port === 9090) || (monitoring(to, "alertmanager") && port === 9093);
+        }
+        if (monitoring(from, "alertmanager") && monitoring(to, "alertmanager")) {
+            // The replicas' gossip.
+            return port === 9094;
+        }
+        if (from.namespace === gateway.proxyNamespace) {
+            // Grafana is routed through the Gateway like a catalog service.
+            return monitoring(to, "grafana") && port === 3000;
+        }
+        // Nothing else: Alertmanager's receiver and the API server are outside the cluster's pods.
+        return false;
     }
     if (to.namespace === "kube-system" && port === 53) {
         // Every service resolves names.
@@ -203,7 +265,7 @@ describe.each(STACKS)("the flows of %s", (stack) => {
         // Forbidden: a service the broker does not admit, on AMQP and on the Erlang distribution port.
         expect(mayReach(world, first(all, "archive-api"), broker0, 5672).allowed).toBe(false);
         expect(mayReach(world, first(all, "database"), broker0, 25672).allowed).toBe(false);
-        const prometheus = first(all, "prometheus-kps-prometheus");
+        const prometheus = first(all, "prometheus");
         expect(mayReach(world, prometheus, broker0, 15692).allowed).toBe(true);
         expect(mayReach(world, prometheus, broker0, 5672).allowed).toBe(false);
         expect(mayReach(world, prometheus, broker0, 25672).allowed).toBe(false);
@@ -238,6 +300,44 @@ describe.each(STACKS)("the flows of %s", (stack) => {
         const node = { external: { ip: "10.42.10.21", node: "worker-1" } };
         expect(mayReach(world, node, { pod: { ...database, node: "worker-1" } }, 5432).allowed).toBe(true);
         expect(mayReach(world, { external: { ip: "10.42.10.22", node: "worker-2" } }, { pod: { ...database, node: "worker-1" } }, 5432).allowed).toBe(false);
+    });
+});
+
+describe("the monitoring flows of prod", () => {
+    const { world, pods: all } = worldFor("prod");
+    const allowed = (from: string, to: string, port: number) => mayReach(world, first(all, from), first(all, to), port).allowed;
+
+    it("let the Gateway's proxies reach Grafana, Grafana reach Prometheus, and nobody else reach either", () => {
+        expect(allowed("envoy-fsgs", "grafana", 3000)).toBe(true);
+        expect(allowed("grafana", "prometheus", 9090)).toBe(true);
+        expect(mayReach(world, INTERNET_CLIENT, first(all, "grafana"), 3000).allowed).toBe(false);
+        expect(allowed("envoy-fsgs", "prometheus", 9090)).toBe(false);
+        expect(allowed("monitoring-web", "grafana", 3000)).toBe(false);
+        expect(allowed("monitoring-web", "prometheus", 9090)).toBe(false);
+        expect(allowed("grafana", "database", 5432)).toBe(false);
+    });
+
+    it("let Prometheus scrape a declared metrics port and the database's exporter, and nothing else of theirs", () => {
+        expect(allowed("prometheus", "vhf-listener", 9090)).toBe(true);
+        expect(allowed("prometheus", "vhf-listener", 9000)).toBe(false);
+        expect(allowed("prometheus", "database", 9187)).toBe(true);
+        expect(allowed("prometheus", "database", 5432)).toBe(false);
+        expect(allowed("prometheus", "archive-api", 8000)).toBe(false);
+        expect(allowed("prometheus", "kube-state-metrics", 8080)).toBe(true);
+        expect(allowed("prometheus", "alertmanager", 9093)).toBe(true);
+        // The nodes' exporters, kubelets and control-plane metrics, on the node subnet.
+        for (const port of [9100, 10250, 2381, 10257, 10259]) {
+            expect([port, mayReach(world, first(all, "prometheus"), { external: { ip: "10.42.10.11" } }, port).allowed]).toEqual([port, true]);
+        }
+        expect(mayReach(world, first(all, "prometheus"), { external: { ip: "10.42.10.11" } }, 22).allowed).toBe(false);
+    });
+
+    it("are checked: a service policy without the Prometheus rule shows as a refused scrape", () => {
+        const manifests = manifestsOf("prod");
+        const vhf = manifests.find((m) => m.kind === "NetworkPolicy" && m.metadata.name === "vhf-listener")!;
+        vhf.spec.ingress = vhf.spec.ingress.filter((rule: any) => rule.from[0]?.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] !== "monitoring");
+        const problems = mismatches("prod", worldOf(manifests as never, PLATFORM_PODS));
+        expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^monitoring\/prometheus-0 -> fsgs-vhf\/vhf-listener-0:9090\/TCP: model false, catalog true/)]));
     });
 });
 

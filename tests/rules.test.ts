@@ -93,8 +93,16 @@ describe.each(variants)("the security rules of %s", (_, config) => {
         expect(kubelet.map((rule) => rule.group).sort()).toEqual(["controlPlane", "worker"]);
     });
 
-    it("never open the controller-manager or scheduler ports, which listen on localhost", () => {
-        expect(rules.filter((rule) => opens(rule, PORTS.controllerManager) || opens(rule, PORTS.scheduler))).toEqual([]);
+    it("open the control-plane metrics ports (controller-manager, scheduler, etcd metrics) to control planes only, for Prometheus", () => {
+        for (const port of [PORTS.controllerManager, PORTS.scheduler, PORTS.etcdMetrics]) {
+            const open = rules.filter((rule) => opens(rule, port));
+            expect([port, open.map((rule) => `${rule.group}<-${sourceOf(rule)}`)]).toEqual([port, ["controlPlane<-group:controlPlane"]]);
+        }
+    });
+
+    it("let node-exporter be scraped on every node from the control plane only", () => {
+        const open = rules.filter((rule) => opens(rule, PORTS.nodeExporter));
+        expect(open.map((rule) => `${rule.group}<-${sourceOf(rule)}`).sort()).toEqual(["controlPlane<-group:controlPlane", "worker<-group:controlPlane"]);
     });
 
     it("let NodePorts in only on workers: the whole range from the load balancer with Octavia, the Gateway's and vhf-listener's own from their declared networks in vip mode", () => {
@@ -198,7 +206,12 @@ describe("the whole rule table, written out", () => {
             "worker-udp-30900-from-203-0-113-0-24: worker udp 30900-30900 from 203.0.113.0/24 (outside) IPv4; vhf-listener NodePort from an allowed outside network",
             "controlPlane-tcp-2379-2380-from-controlPlane: controlPlane tcp 2379-2380 from group controlPlane IPv4; etcd peers and clients among control-plane nodes",
             "controlPlane-tcp-10250-from-controlPlane: controlPlane tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
+            "controlPlane-tcp-9100-from-controlPlane: controlPlane tcp 9100-9100 from group controlPlane IPv4; node-exporter metrics from Prometheus on the control plane",
             "worker-tcp-10250-from-controlPlane: worker tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
+            "worker-tcp-9100-from-controlPlane: worker tcp 9100-9100 from group controlPlane IPv4; node-exporter metrics from Prometheus on the control plane",
+            "controlPlane-tcp-2381-from-controlPlane: controlPlane tcp 2381-2381 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",
+            "controlPlane-tcp-10257-from-controlPlane: controlPlane tcp 10257-10257 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",
+            "controlPlane-tcp-10259-from-controlPlane: controlPlane tcp 10259-10259 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",
         ]);
     });
 
@@ -237,7 +250,12 @@ describe("the whole rule table, written out", () => {
             "worker-udp-30000-32767-from-10-42-10-0-24: worker udp 30000-32767 from 10.42.10.0/24 (loadBalancer) IPv4; UDP NodePorts from Octavia load balancers",
             "controlPlane-tcp-2379-2380-from-controlPlane: controlPlane tcp 2379-2380 from group controlPlane IPv4; etcd peers and clients among control-plane nodes",
             "controlPlane-tcp-10250-from-controlPlane: controlPlane tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
+            "controlPlane-tcp-9100-from-controlPlane: controlPlane tcp 9100-9100 from group controlPlane IPv4; node-exporter metrics from Prometheus on the control plane",
             "worker-tcp-10250-from-controlPlane: worker tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
+            "worker-tcp-9100-from-controlPlane: worker tcp 9100-9100 from group controlPlane IPv4; node-exporter metrics from Prometheus on the control plane",
+            "controlPlane-tcp-2381-from-controlPlane: controlPlane tcp 2381-2381 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",
+            "controlPlane-tcp-10257-from-controlPlane: controlPlane tcp 10257-10257 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",
+            "controlPlane-tcp-10259-from-controlPlane: controlPlane tcp 10259-10259 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",
         ]);
     });
 
@@ -260,6 +278,9 @@ describe("the whole rule table, written out", () => {
             kubelet: 10250,
             controllerManager: 10257,
             scheduler: 10259,
+            // kubeadm's etcd metrics listener and node-exporter, which Prometheus scrapes from the control plane.
+            etcdMetrics: 2381,
+            nodeExporter: 9100,
             nodePorts: { from: 30000, to: 32767 },
         });
     });

@@ -63,9 +63,14 @@ export function kubeadmInitDocuments(input: KubeadmInput): Record<string, unknow
                 { name: "encryption-config", hostPath: paths.encryptionDir, mountPath: paths.encryptionDir, readOnly: true, pathType: "DirectoryOrCreate" },
             ],
         },
-        controllerManager: { extraArgs: args({ profiling: false }) },
-        scheduler: { extraArgs: args({ profiling: false }) },
-        etcd: { local: { dataDir: "/var/lib/etcd" } },
+        // Prometheus scrapes them from another control plane (platform/kube-prometheus-stack.ts): kubeadm binds their
+        // secure ports to 127.0.0.1; the security groups let only control planes reach 10257 and 10259 (rules.ts), and
+        // both still authenticate and authorise every request.
+        controllerManager: { extraArgs: args({ profiling: false, "bind-address": "0.0.0.0" }) },
+        scheduler: { extraArgs: args({ profiling: false, "bind-address": "0.0.0.0" }) },
+        // kubeadm serves etcd's metrics on http://127.0.0.1:2381 only; on every address here, for the same scrape. The
+        // port serves /metrics and /health, never the keyspace (that is 2379, TLS with client certificates).
+        etcd: { local: { dataDir: "/var/lib/etcd", extraArgs: args({ "listen-metrics-urls": `http://0.0.0.0:${PORTS.etcdMetrics}` }) } },
     };
     const kubeletConfiguration = {
         apiVersion: "kubelet.config.k8s.io/v1beta1",

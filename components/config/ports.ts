@@ -15,6 +15,10 @@ export const PORTS = {
     kubelet: 10250,
     controllerManager: 10257,
     scheduler: 10259,
+    // kubeadm's etcd metrics listener (--listen-metrics-urls, kubeadm constants.EtcdMetricsPort): /metrics and /health only.
+    etcdMetrics: 2381,
+    // prometheus-node-exporter's listener on each node's network (chart service.port).
+    nodeExporter: 9100,
     nodePorts: { from: 30000, to: 32767 },
 } as const;
 

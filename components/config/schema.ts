@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { hasHostBits, parseCidr } from "./cidr";
 import { dataSchema } from "./data-schema";
+import { observabilitySchema } from "./observability-schema";
 import { serviceOverrideSchema } from "./service-schema";
 
 /** The environments a stack can be; each has its own safety rules below. */
@@ -159,6 +160,8 @@ export const stackConfigShape = z.strictObject({
     services: z.record(z.string(), serviceOverrideSchema).default({}),
     /** Backups of the stateful services to object storage, and a point-in-time restore to render (data-schema.ts). */
     data: dataSchema,
+    /** Metrics, dashboards, logs and where alerts go (observability-schema.ts). */
+    observability: observabilitySchema,
 });
 
 export type StackConfig = z.infer<typeof stackConfigShape>;

@@ -79,6 +79,19 @@ export const SECRETS = {
         source: "the same command's output",
         placeholder: "offline-plan-placeholder",
     },
+    grafanaAdminPassword: {
+        expected: "the password of Grafana's admin user",
+        // At least 16 non-blank characters: the dashboards show the whole platform to whoever holds it.
+        shape: /^\S{16,}$/,
+        source: "openssl rand -base64 24",
+        placeholder: "offline-plan-placeholder-password",
+    },
+    alertReceiverSecret: {
+        expected: "the alert receiver's credential: the webhook URL (observability.alertReceiver.type webhook) or the SMTP password (email)",
+        shape: NON_EMPTY,
+        source: "the webhook's URL from the chat or ticketing tool, or the SMTP relay's password",
+        placeholder: "https://hooks.invalid/offline-plan-placeholder",
+    },
 } satisfies Record<string, SecretDefinition>;
 
 export type SecretKey = keyof typeof SECRETS;

@@ -5,6 +5,7 @@ import { peakPods, quantity } from "./domain-manifests";
 import type { EnvironmentProfile } from "../config/profile";
 import { CERT_MANAGER_RESOURCES } from "./platform/cert-manager";
 import { ENVOY_GATEWAY_RESOURCES, ENVOY_PROXY_RESOURCES } from "./platform/envoy-gateway";
+import { observabilityWorkerDemand } from "./platform/observability-resources";
 import type { ResolvedService } from "./service-defaults";
 
 /**
@@ -59,6 +60,9 @@ export function platformDemand(profile: Pick<EnvironmentProfile, "highAvailabili
         // One HTTP-01 solver per certificate being issued, all at once on a first install: cert-manager's
         // --acme-http01-solver-resource-request-cpu/memory defaults, 10m / 64Mi.
         general("acme solvers", routedHosts, request("10m", "64Mi")),
+        // Alertmanager (at the profile's replicas, as platform/index.ts runs it), Grafana, the Prometheus Operator,
+        // kube-state-metrics and Loki (Prometheus runs on the control plane).
+        ...observabilityWorkerDemand(replicas, quantity).map((demand) => ({ ...demand, group: "general" as const })),
     ];
 }
 
@@ -174,7 +178,8 @@ export function stackCapacity(
     services: readonly ResolvedService[],
     daemonSets: readonly DaemonSetShare[],
 ): GroupCapacity[] {
-    const routed = services.filter((service) => service.ingress).length;
+    // Grafana's listener is routed too, and gets its certificate the same way.
+    const routed = services.filter((service) => service.ingress).length + 1;
     const demands = [...serviceDemand(services, hasStatefulPool(config)), ...platformDemand(profile, routed)];
     return capacityCheck(workerGroups(config, daemonSets), demands, config.cluster.workerLossTolerance);
 }

@@ -142,7 +142,32 @@ const CHART_DAEMONSETS: Record<string, { version: string; daemonSets(values: Val
             ),
         ],
     },
+    // alloy 1.11.1 (grafana/alloy operations/helm/charts/alloy): controller.type daemonset runs the alloy container
+    // (alloy.resources, `{}` by default) and the config reloader (configReloader.resources, 10m / 50Mi by default);
+    // controller.nodeSelector and controller.tolerations, `{}` and `[]` by default.
+    [CHARTS.alloy.chart]: {
+        version: CHARTS.alloy.version,
+        daemonSets: (values) =>
+            valueOr(values, ["controller", "type"], "daemonset") === "daemonset"
+                ? [
+                      placed(
+                          "alloy",
+                          {
+                              nodeSelector: valueOr(values, ["controller", "nodeSelector"], {}) as Record<string, string>,
+                              tolerations: valueOr(values, ["controller", "tolerations"], []) as Toleration[],
+                          },
+                          requestsOf([
+                              valueOr(values, ["alloy", "resources"], {}),
+                              valueOr(values, ["configReloader", "enabled"], true) === false ? {} : valueOr(values, ["configReloader", "resources"], { requests: { cpu: "10m", memory: "50Mi" } }),
+                          ]),
+                          `alloy ${CHARTS.alloy.version} values`,
+                      ),
+                  ]
+                : [],
+    },
     // Charts without a DaemonSet (their templates/ at the pinned versions hold Deployments, Jobs and CRDs only).
+    // loki 18.11.0 in Monolithic mode: a StatefulSet (single binary); its canary DaemonSet is off (lokiCanary.enabled).
+    [CHARTS.loki.chart]: { version: CHARTS.loki.version, daemonSets: () => [] },
     [CHARTS.envoyGatewayCrds.chart]: { version: CHARTS.envoyGatewayCrds.version, daemonSets: () => [] },
     [CHARTS.envoyGateway.chart]: { version: CHARTS.envoyGateway.version, daemonSets: () => [] },
     [CHARTS.certManager.chart]: { version: "v1.21.1", daemonSets: () => [] },

@@ -1,7 +1,9 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type DatabaseContext, PostgresCluster, postgresInput } from "./data/postgres-cluster";
 import { type BrokerContext, brokerInput, RabbitmqBroker } from "./data/rabbitmq-cluster";
 import { Domain } from "./domain";
+import { metricsTarget, podMonitorManifest } from "./metrics-targets";
 import { Microservice } from "./microservice";
 import type { RegistryCredentials } from "./registry-secret";
 import type { ResolvedService } from "./service-defaults";
@@ -16,6 +18,8 @@ export interface FsgsServicesArgs {
     platform?: pulumi.Resource;
     /** How the catalog's `postgresql` entries are run (CloudNativePG); required when the catalog has one. */
     databases?: DatabaseContext;
+    /** The monitoring stack whose CRDs the services' PodMonitors need; without it no PodMonitor is made. */
+    monitoring?: pulumi.Resource;
     /** How the catalog's `rabbitmq` entries are run (RabbitMQ Cluster Operator); required when the catalog has one. */
     brokers?: BrokerContext;
 }
@@ -47,6 +51,16 @@ export class FsgsServices extends pulumi.ComponentResource {
             const domain = domains.get(service.namespace);
             if (!domain) {
                 throw new Error(`no domain for ${service.namespace}`);
+            }
+            const scrape = metricsTarget(service);
+            if (scrape && args.monitoring) {
+                // An entry that declares metrics is scraped (metrics-targets.ts); its NetworkPolicy admits Prometheus.
+                const monitor = podMonitorManifest(scrape);
+                new k8s.apiextensions.CustomResource(
+                    `${service.name}-pod-monitor`,
+                    { apiVersion: monitor.apiVersion, kind: monitor.kind, metadata: monitor.metadata, spec: monitor.spec },
+                    { parent: this, dependsOn: [domain, args.monitoring] },
+                );
             }
             if (service.postgresql) {
                 // A database is the operator's to run: a Cluster, not a workload of ours.

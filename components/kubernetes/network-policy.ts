@@ -4,6 +4,7 @@ import { cidrsOverlap, parseCidr } from "../config/cidr";
 import { PORTS } from "../config/ports";
 import { podSelectorLabels } from "./data/cnpg";
 import type { GatewayRef } from "./gateway-manifests";
+import { metricsTarget, prometheusIngressRule } from "./metrics-targets";
 import type { ResolvedService } from "./service-defaults";
 
 type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
@@ -87,6 +88,11 @@ function ingressRules(service: ResolvedService, context: PolicyContext): Ingress
     }
     if (service.expose) {
         rules.push({ from: exposedSources(service, context).map((cidr) => ({ ipBlock: { cidr } })), ports: service.expose.ports.map((name) => portOf(service, name)) });
+    }
+    const scrape = metricsTarget(service);
+    if (scrape) {
+        // Prometheus, on the metrics port only (metrics-targets.ts).
+        rules.push(prometheusIngressRule(scrape));
     }
     return rules;
 }

@@ -119,6 +119,17 @@ export const POD_SECURITY_EXCEPTIONS: readonly PodSecurityException[] = [
         labelledBy: "tigera-operator",
     },
     {
+        namespace: "node-agents",
+        enforce: "privileged",
+        pods: [
+            "prometheus-node-exporter DaemonSet (hostNetwork, hostPID, hostPath /, /proc, /sys and the textfile directory: it reports the node's own state)",
+            "Alloy DaemonSet (hostPath /var/log, read as root: every container's log file and the node's journal)",
+        ],
+        reason: "node agents that read the host's kernel counters, filesystems and log files need host access",
+        // platform/observability.ts creates the namespace with these labels (addOnNamespace, enforce privileged).
+        labelledBy: "observability add-on",
+    },
+    {
         namespace: "tigera-operator",
         enforce: "privileged",
         pods: ["tigera-operator Deployment (hostNetwork: it must run before the pod network exists)"],

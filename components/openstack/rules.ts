@@ -152,6 +152,12 @@ export function securityRules(input: RuleTableInput): SecurityRule[] {
     for (const role of NODE_ROLES) {
         // metrics-server therefore runs on the control plane: workers never call a kubelet.
         rules.push(rule(role, "tcp", single(PORTS.kubelet), controlPlane, "kubelet API from the control plane"));
+        // Prometheus runs on the control plane for the same reason, and scrapes every node's node-exporter from there.
+        rules.push(rule(role, "tcp", single(PORTS.nodeExporter), controlPlane, "node-exporter metrics from Prometheus on the control plane"));
+    }
+    // Prometheus on one control plane scrapes the other control planes' etcd, controller-manager and scheduler metrics.
+    for (const port of [PORTS.etcdMetrics, PORTS.controllerManager, PORTS.scheduler]) {
+        rules.push(rule("controlPlane", "tcp", single(port), controlPlane, "control-plane metrics from Prometheus on the control plane"));
     }
     return rules;
 }

@@ -83,7 +83,7 @@ for _ in $(seq 50); do [[ -s "$work/port" ]] && break; sleep 0.1; done
 endpoint="http://127.0.0.1:$(cat "$work/port")"
 mkdir -p "$work/etc"
 printf 'user = "AKTEST:SKTEST"\n' >"$work/etc/etcd-backup.curlrc"
-vars() { printf '{"etcd_backup_endpoint":"%s","etcd_backup_region":"default","etcd_backup_bucket":"fsgs-test-etcd-backups","etcd_backup_prefix":"fsgs-test","etcd_backup_keep":3,"etcd_backup_schedule":"hourly","etcd_backup_local_dir":"%s","etcd_backup_config_dir":"%s"}' "$endpoint" "$work/local" "$work/etc"; }
+vars() { printf '{"etcd_backup_endpoint":"%s","etcd_backup_region":"default","etcd_backup_bucket":"fsgs-test-etcd-backups","etcd_backup_prefix":"fsgs-test","etcd_backup_keep":3,"etcd_backup_schedule":"hourly","etcd_backup_local_dir":"%s","etcd_backup_config_dir":"%s","etcd_backup_textfile_dir":"%s"}' "$endpoint" "$work/local" "$work/etc" "$work/textfile"; }
 render etcd_backup etcd-backup.sh.j2 "$work/backup" "$(vars)"
 objects() { find "$work/store" -type f | sort; }
 for run in 1 2 3 4; do "$work/backup" >"$work/backup-$run.log" 2>&1 || echo "run $run failed: $(cat "$work/backup-$run.log")"; done
@@ -92,9 +92,12 @@ check "four runs with keep=3 leave the three newest snapshots" test "$(objects |
 check "the stored object is the snapshot etcdctl wrote" grep -qx "etcd snapshot 4" "$work/store/fsgs-test/$host/etcd-20270101T000004Z.db"
 check "only the newest snapshot stays on the node" test "$(find "$work/local" -name '*.db' | wc -l)" -eq 1
 check "the store checked every request's signature (no 403)" bash -c "! grep -q '\" 403 ' '$work/s3.log'"
+check "a successful run records its time for node-exporter's textfile collector" grep -qE '^fsgs_etcd_snapshot_last_success_timestamp_seconds [0-9]+$' "$work/textfile/etcd-backup.prom"
+echo "fsgs_etcd_snapshot_last_success_timestamp_seconds 1" >"$work/textfile/etcd-backup.prom"
 touch "$STANDIN_STATE/corrupt"
 check "a corrupt snapshot fails the run" bash -c "! '$work/backup'"
 check "a corrupt snapshot is not uploaded" test "$(objects | wc -l)" -eq 3
+check "a failed run leaves the last success's time as it was" grep -qx 'fsgs_etcd_snapshot_last_success_timestamp_seconds 1' "$work/textfile/etcd-backup.prom"
 rm "$STANDIN_STATE/corrupt"
 printf 'user = "AKTEST:wrong"\n' >"$work/etc/etcd-backup.curlrc"
 check "wrong S3 keys fail the run" bash -c "! '$work/backup'"

@@ -37,7 +37,16 @@ function closed(schema: unknown): unknown {
     return copy;
 }
 
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+/**
+ * CRD patterns are Go regular expressions (RE2), which the API server compiles; the one Go construct the vendored
+ * CRDs use that JavaScript lacks is the case-insensitive flag `(?i)` at the start of a pattern (Prometheus Operator's
+ * enums, `^(?i)(abort|warn)?$`), turned into the `i` flag here.
+ */
+const goRegExp = Object.assign(
+    (pattern: string, flags: string) => (pattern.includes("(?i)") ? new RegExp(pattern.replaceAll("(?i)", ""), `${flags}i`) : new RegExp(pattern, flags)),
+    { code: "new RegExp" },
+);
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
 const validators = new Map<string, ValidateFunction>();
 
 /** Loads every CRD file of a vendored folder, e.g. `cloudnative-pg-1.30.0`. */

@@ -9,6 +9,8 @@ import { certificateSource } from "../../components/config/traffic";
 import { issuerName } from "../../components/kubernetes/platform/cert-manager";
 import { domainManifests } from "../../components/kubernetes/domain-manifests";
 import { gatewayManifest, gatewayNamespacePolicies, httpsRedirectRoute } from "../../components/kubernetes/gateway-manifests";
+import { metricsTargets } from "../../components/kubernetes/metrics-targets";
+import { monitoringPolicies } from "../../components/kubernetes/platform/monitoring-policies";
 import { clusterGateway } from "../../components/kubernetes/platform/envoy-gateway";
 import { type ResolvedService, resolveService, routedHosts } from "../../components/kubernetes/service-defaults";
 import { type WorkloadContext, workloadManifests } from "../../components/kubernetes/workload-manifests";
@@ -96,5 +98,6 @@ export function manifestsOf(stack: StackName): Record<string, any>[] {
         }),
         httpsRedirectRoute(gateway),
         ...gatewayNamespacePolicies(gateway),
+        ...monitoringPolicies({ gateway, nodeCidr: context.externalAccess.nodeCidr, clusterCidrs: context.clusterCidrs, scrapeTargets: metricsTargets(services) }),
     ] as Record<string, any>[];
 }

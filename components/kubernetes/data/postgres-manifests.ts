@@ -5,6 +5,7 @@ import { DEDICATED_TAINT, POOL_ROLE_LABEL } from "../../config/pools";
 import { PORTS } from "../../config/ports";
 import { POSTGRESQL_PORT } from "../../config/postgresql-entry";
 import { CLUSTER_DNS } from "../network-policy";
+import { metricsTarget, prometheusIngressRule } from "../metrics-targets";
 import { CNPG_API_VERSION, CNPG_CLUSTER_LABEL, CNPG_NAMESPACE, podSelectorLabels } from "./cnpg";
 import type { ResolvedService } from "../service-defaults";
 
@@ -206,6 +207,8 @@ export function postgresPolicyManifest(input: PostgresInput): Manifest<k8s.types
         ...(callers.length > 0 ? [{ from: callers, ports: [postgres] }] : []),
         { from: [own], ports: [postgres, status] },
         { from: [{ namespaceSelector: namespaceOf(CNPG_NAMESPACE) }], ports: [status] },
+        // Prometheus scrapes the instances' exporter (metrics-targets.ts).
+        prometheusIngressRule(metricsTarget(service)!),
     ];
     const egress = [
         {

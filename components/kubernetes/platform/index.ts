@@ -11,7 +11,10 @@ import { CNPG_NAMESPACE } from "../data/cnpg";
 import { clusterGateway, ENVOY_GATEWAY_NAMESPACE, envoyGateway, GATEWAY_CLASS_NAME } from "./envoy-gateway";
 import { gatewayResources } from "./gateway";
 import { metricsServer } from "./metrics-server";
+import { alsoAfter } from "./release";
 import { addOnNamespace } from "./namespace";
+import { observability, type ObservabilityInput } from "./observability";
+import { MONITORING, MONITORING_NAMESPACE } from "./kube-prometheus-stack";
 import { rabbitmqOperator } from "./rabbitmq-operator";
 import { exceptionNamespaceLabels, POD_SECURITY_EXCEPTIONS } from "../pod-security";
 
@@ -31,6 +34,8 @@ export interface PlatformArgs {
     routes: readonly RoutedHost[];
     /** Cinder volume type of the default StorageClass (the site's `volumeType`); the project's default if absent. */
     volumeType?: string;
+    /** Metrics, alerts and dashboards (observability.ts); the Gateway and StorageClass are the platform's own. */
+    observability: Omit<ObservabilityInput, "gateway" | "storageClass">;
 }
 
 /**
@@ -50,6 +55,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly gateway: GatewayRef;
     /** The CloudNativePG operator release: database Clusters need its CRDs and webhook. */
     public readonly databaseOperator: k8s.helm.v3.Release;
+    /** kube-prometheus-stack: PodMonitors need its CRDs. */
+    public readonly monitoringStack: k8s.helm.v3.Release;
     /** The RabbitMQ Cluster Operator's manifest: RabbitmqClusters need its CRD and webhook. */
     public readonly brokerOperator: pulumi.Resource;
 
@@ -120,10 +127,12 @@ export class Platform extends pulumi.ComponentResource {
             { ...onCluster, dependsOn: [cloudControllerManagerRelease, envoy.crds] },
         );
 
+        // Grafana gets an HTTPS listener and a certificate of its own, like a routed service.
+        const grafanaRoute = { service: MONITORING.grafanaService.name, namespace: MONITORING_NAMESPACE, host: args.observability.grafanaHost };
         // The Gateway names the issuer: cert-manager must be there to make its certificates.
-        gatewayResources(
+        const clusterGatewayResource = gatewayResources(
             `${name}-gateway`,
-            { gateway, gatewayClassName: GATEWAY_CLASS_NAME, clusterIssuer, routes: args.routes, loadBalancers: args.loadBalancers },
+            { gateway, gatewayClassName: GATEWAY_CLASS_NAME, clusterIssuer, routes: [...args.routes, grafanaRoute], loadBalancers: args.loadBalancers },
             { ...onCluster, dependsOn: [envoy.gatewayClass, certificates.clusterIssuer] },
         );
 
@@ -141,6 +150,12 @@ export class Platform extends pulumi.ComponentResource {
             afterNodesInitialised,
         );
 
+        // Prometheus' volumes come from the Cinder class; Grafana's route attaches to the Gateway.
+        this.monitoringStack = observability(
+            `${name}-observability`,
+            { ...args.observability, gateway, storageClass: STORAGE_CLASS_NAME },
+            alsoAfter(afterNodesInitialised, cinderRelease, clusterGatewayResource),
+        );
         // Its webhook's serving certificate is a cert-manager Certificate in the same manifest.
         this.brokerOperator = rabbitmqOperator(`${name}-rabbitmq-operator`, {
             ...onCluster,

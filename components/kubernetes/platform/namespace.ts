@@ -1,8 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 
-/** Pod Security Standard a namespace enforces (Kubernetes "Pod Security Admission" labels). */
-export type PodSecurityLevel = "baseline" | "restricted";
+/**
+ * Pod Security Standard a namespace enforces (Kubernetes "Pod Security Admission" labels). `privileged` is for a node
+ * agent that needs the host (node-exporter), alone in its namespace, with the reason beside its use.
+ */
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
 
 /** Metadata of an add-on's namespace: enforce its level, and warn about and audit anything below restricted. */
 export function namespaceMetadata(name: string, enforce: PodSecurityLevel): { name: string; labels: Record<string, string> } {

@@ -1,8 +1,7 @@
 /**
  * The platform's alerts as one PrometheusRule (monitoring.coreos.com/v1): the list of issue 13. Metric names are the
- * exporters' own, each with its source; `for` keeps a blip from paging. NOT YET DEPLOYED: the program registers no
- * Prometheus stack yet (kube-prometheus-stack is issue 13's next part), so this object is rendered and checked by
- * tests/observability-alerts.test.ts only.
+ * exporters' own, each with its source; `for` keeps a blip from paging. Deployed in the monitoring namespace by
+ * observability.ts; Alertmanager sends every one to the stack's receiver (alertmanager-config.ts).
  */
 
 /** Seconds in 30 days: certificates expiring sooner need a renewal run (kubeadm certs renew). */
@@ -41,8 +40,8 @@ export const ALERTS: readonly AlertRule[] = [
         labels: { severity: "warning" },
         annotations: { summary: "A kubelet certificate on {{ $labels.node }} expires within 30 days" },
     },
-    // A node-exporter textfile metric the etcd snapshot job must write on success (cluster-day2's job; contract
-    // named here, not yet written there).
+    // A node-exporter textfile metric the etcd snapshot script writes after each successful upload
+    // (playbooks/roles/etcd_backup/templates/etcd-backup.sh.j2, into NODE_TEXTFILE_DIRECTORY).
     {
         alert: "EtcdSnapshotTooOld",
         expr: `time() - max(fsgs_etcd_snapshot_last_success_timestamp_seconds) > ${TWENTY_SIX_HOURS} or absent(fsgs_etcd_snapshot_last_success_timestamp_seconds)`,

@@ -35,6 +35,19 @@ export const CHARTS = {
     // CloudNativePG 1.30 supports Kubernetes 1.34 to 1.36 (docs/src/supported_releases.md at v1.30.0). Its CRDs and
     // the chart's values.schema.json are vendored under tests/fixtures/ for this exact pair: update them together.
     cloudNativePg: { chart: "cloudnative-pg", version: "0.29.0", repo: "https://cloudnative-pg.github.io/charts" },
+    // kube-prometheus-stack 88.5.3 = Prometheus Operator v0.93.1, with grafana 12.11.1 (Grafana 13.2.0), kube-state-metrics
+    // 8.4.0 and prometheus-node-exporter 4.56.1 (charts/kube-prometheus-stack/Chart.yaml at prometheus-community/helm-charts
+    // cf408a29, 2026-08-22, the newest snapshot checked); kubeVersion ">=1.25.0-0". The chart follows kube-prometheus,
+    // whose compatibility matrix lists the Kubernetes minors each release is tested on: check it at each upgrade. No
+    // values.schema.json: its default values are vendored under tests/fixtures/charts/ and every key we set is checked.
+    kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts" },
+    // loki 18.11.0 = Loki 3.7.6 (charts/loki/Chart.yaml at grafana-community/helm-charts 3386a115, 2026-08-20; the chart
+    // moved there from grafana/helm-charts); kubeVersion ">=1.25.0-0". Its values.schema.json is vendored under
+    // tests/fixtures/charts/loki-18.11.0/.
+    loki: { chart: "loki", version: "18.11.0", repo: "https://grafana-community.github.io/helm-charts" },
+    // alloy 1.11.1 = Grafana Alloy v1.18.1 (operations/helm/charts/alloy/Chart.yaml at grafana/alloy 66ebea85,
+    // 2026-08-21), published to https://grafana.github.io/helm-charts. No values.schema.json: defaults vendored.
+    alloy: { chart: "alloy", version: "1.11.1", repo: "https://grafana.github.io/helm-charts" },
 } as const satisfies Record<string, ChartRef>;
 
 /** The Gateway API release the pinned CRD chart installs; the manifests are validated against its schemas. */
