@@ -52,7 +52,7 @@ describe("the Ansible run", () => {
         ["one more operator key", (c) => c.access.sshPublicKeys.push(c.access.sshPublicKeys[0].replace("ops-alice", "ops-dan"))],
         ["bigger data volumes", (c) => (c.cluster.workerPools[0].dataVolumeSize += 50)],
         ["one more admin network", (c) => c.access.adminCidrs.push("192.0.2.0/24")],
-        ["a micro-service's new image tag", (c) => (c.services["vhf-listener"] = { tag: "2.6.0" })],
+        ["a micro-service's new image tag", (c) => (c.services["vhf-listener"] = { ...c.services["vhf-listener"], tag: "2.6.0" })],
         ["a micro-service's replica count", (c) => (c.services["archive-api"] = { replicas: 5 })],
         [
             "a micro-service's resources",

@@ -204,6 +204,8 @@ describe("scaling", () => {
         });
         const added = after.resources.filter((resource) => !byUrn(before, resource.urn));
         expect(added.map((resource) => resource.name).sort()).toEqual([
+            // Its join command: site.yml limited to it and the first control plane (playbook-scope.ts).
+            "fsgs-preprod-ansible-join-fsgs-preprod-general-4",
             "fsgs-preprod-general-4",
             "fsgs-preprod-general-4-data",
             "fsgs-preprod-general-4-data-attach",
