@@ -2,10 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { KubeadmCluster } from "./cluster/kubeadm-cluster";
 import type { CatalogFile } from "./config/catalog";
 import { loadStack } from "./config/load";
+import { DEFINITIONS_BACKUP_IMAGE } from "./kubernetes/data/rabbitmq";
 import { FsgsServices } from "./kubernetes/fsgs-services";
 import { Platform } from "./kubernetes/platform";
 import { clusterProvider } from "./kubernetes/provider";
-import { dataProtection } from "./config/data-protection";
+import { deployKeys } from "./config/deploy-keys";
 import { hasStatefulPool } from "./config/pools";
 import { certificateSource, outsideNodePorts } from "./config/traffic";
 import { resolveService, routedHosts } from "./kubernetes/service-defaults";
@@ -35,13 +36,19 @@ export interface StackOutputs {
  * importer's tests render imported entries through the whole program this way).
  */
 export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs {
-    const { config, secrets, catalog } = catalogFiles === undefined ? loadStack() : loadStack(undefined, catalogFiles);
+    const { config, profile, secrets, catalog } = catalogFiles === undefined ? loadStack() : loadStack(undefined, catalogFiles);
     const name = `fsgs-${config.environment}`;
-    const environment = new Environment(name, { config, outsideNodePorts: outsideNodePorts(config, catalog) });
+    const keys = deployKeys(config.access.deployPublicKey, secrets.deployPrivateKey, secrets.deployPreviousPrivateKey);
+    const environment = new Environment(name, {
+        config,
+        protectStoredData: profile.protectStoredData,
+        outsideNodePorts: outsideNodePorts(config, catalog),
+        deployKeypairPublicKey: keys.keypairPublicKey,
+    });
     const cluster = new KubeadmCluster(name, {
         config,
-        environment,
-        deployPrivateKey: secrets.deployPrivateKey,
+        hosts: environment.hosts,
+        deployKeys: keys,
         etcdBackupKeys: { accessKey: secrets.etcdBackupAccessKey, secretKey: secrets.etcdBackupSecretKey },
     });
     const endpoint = environment.apiEndpoint;
@@ -60,11 +67,14 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
         kubeconfigExpiresAt: cluster.kubeconfigExpiresAt,
     };
     const kubernetesProvider = clusterProvider(name, cluster.kubeconfig);
-    const services = catalog.map((service) => resolveService(service, config.services[service.name], config.environment));
+    const services = catalog.map((service) => resolveService(service, config.services[service.name], profile));
     // The name is also the cluster name Octavia load balancers and Cinder volumes are tagged with: keep it.
-    const platform = new Platform(name, {
-        provider: kubernetesProvider,
-        environment: config.environment,
+    // The provider travels with `parent`: every Kubernetes resource below these two components inherits it.
+    const onCluster = { providers: [kubernetesProvider] };
+    const platform = new Platform(
+        name,
+        {
+        profile,
         openstack: {
             authUrl: config.site.authUrl,
             region: config.site.region,
@@ -81,9 +91,9 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
         },
         routes: routedHosts(services),
         volumeType: config.site.volumeType,
-        databaseOperatorReplicas: dataProtection(config.environment).operatorReplicas,
-    });
-    const protection = dataProtection(config.environment);
+        },
+        onCluster,
+    );
     const statefulPool = hasStatefulPool(config);
     const placementNodes = config.cluster.workerPools
         .filter((pool) => !statefulPool || pool.role === "stateful")
@@ -104,12 +114,11 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
                 externalAccess: { loadBalancers: config.cluster.apiEndpoint.mode === "octavia", nodeCidr: config.network.nodeCidr },
                 clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
             },
-            provider: kubernetesProvider,
             // Routes and certificates need the controllers and the CRDs first.
             platform,
             databases: {
-                instances: protection.databaseInstances,
-                protect: protection.protectStoredData,
+                instances: profile.databaseInstances,
+                protect: profile.protectStoredData,
                 placementNodes,
                 storageClass: platform.storageClassName,
                 backup: config.data.backup,
@@ -122,7 +131,23 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
                 nodeCidr: config.network.nodeCidr,
                 operator: platform.databaseOperator,
             },
+            brokers: {
+                nodes: profile.brokerNodes,
+                protect: profile.protectStoredData,
+                placementNodes,
+                storageClass: platform.storageClassName,
+                backup: config.data.backup,
+                backupCredentials:
+                    secrets.backupAccessKeyId && secrets.backupSecretAccessKey
+                        ? { accessKeyId: secrets.backupAccessKeyId, secretAccessKey: secrets.backupSecretAccessKey }
+                        : undefined,
+                stackName: name,
+                nodeCidr: config.network.nodeCidr,
+                backupImage: DEFINITIONS_BACKUP_IMAGE,
+                operator: platform.brokerOperator,
+            },
         },
+        onCluster,
     );
     return outputs;
 }

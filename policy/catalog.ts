@@ -3,6 +3,8 @@ import { pinnedImages } from "./rules/pinned-images";
 import { protectedVolumes } from "./rules/protected-volumes";
 import { secretKubeconfig } from "./rules/secret-kubeconfig";
 import { worldOpenAdminPorts } from "./rules/world-open-admin-ports";
+import { environmentProfile } from "../components/config/profile";
+import { ENVIRONMENTS } from "../components/config/schema";
 import { type Rule, type StackSubject, type Violation } from "./subject";
 
 /** The production rules, in the order they are reported. */
@@ -17,7 +19,16 @@ export interface RuleOutcome {
 
 /** Why a rule does not apply to a stack, or undefined when it does. */
 export function outOfScope(rule: Rule, stack: string | undefined): string | undefined {
-    return stack !== undefined && rule.stacks.includes(stack) ? undefined : `applies to stacks ${rule.stacks.join(", ")} only, not ${stack}`;
+    // A stack is named after its environment (Pulumi.<environment>.yaml sets svom-fsgs:environment to it), and the
+    // stack name is the one fact both the offline plan and CrossGuard carry.
+    const environment = ENVIRONMENTS.find((name) => name === stack);
+    if (environment === undefined) {
+        return `applies to the FSGS environments (${ENVIRONMENTS.join(", ")}) only, not ${stack}`;
+    }
+    const where = ENVIRONMENTS.filter((name) => rule.appliesTo.holds(environmentProfile(name)));
+    return rule.appliesTo.holds(environmentProfile(environment))
+        ? undefined
+        : `applies where the environment profile's ${rule.appliesTo.name} holds (${where.join(", ")}) only, not ${stack}`;
 }
 
 /** Runs every rule on a stack, the way the policy pack does, with what the source can see. */

@@ -1,3 +1,5 @@
+import type { EnvironmentProfile } from "../components/config/profile";
+
 /**
  * The neutral shape the rules read. Two adapters fill it: `offline.ts` from a rendered plan, `crossguard.ts`
  * from what the policy engine passes. A field one source cannot see is `undefined`, and rules skip it.
@@ -38,8 +40,11 @@ interface RuleBase {
     /** Policy name in CrossGuard, kebab-case. */
     name: string;
     description: string;
-    /** Stacks the rule applies to; elsewhere it is reported as not applicable. */
-    stacks: readonly string[];
+    /**
+     * Where the rule applies, decided from the environment's profile (components/config/profile.ts, the same
+     * decisions the program follows); elsewhere it is reported as not applicable.
+     */
+    appliesTo: Scope;
 }
 
 /** A rule that looks at one resource at a time. */
@@ -66,5 +71,14 @@ export function stackOfUrn(urn: string): string | undefined {
     return /^urn:pulumi:([^:]+)::/.exec(urn)?.[1];
 }
 
-export const PRODUCTION = ["prod"] as const;
-export const PRODUCTION_LIKE = ["prod", "preprod"] as const;
+/** Where a rule applies: a decision of the environment profile, and how a report names it. */
+export interface Scope {
+    /** How a report names the decision, e.g. `strictRules`. */
+    name: string;
+    holds(profile: EnvironmentProfile): boolean;
+}
+
+/** Every strict environment: the config's validation and the pack agree on what "production-like" means. */
+export const STRICT_ENVIRONMENTS: Scope = { name: "strictRules", holds: (profile) => profile.strictRules };
+/** Environments whose stored data is protected. */
+export const PROTECTED_DATA: Scope = { name: "protectStoredData", holds: (profile) => profile.protectStoredData };

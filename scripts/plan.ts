@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { parseStackConfig, readNamespacedConfig } from "../components/config/load";
+import { environmentProfile } from "../components/config/profile";
 import { parseCatalog, readCatalog } from "../components/config/catalog";
 import { capacityLines, stackCapacity } from "../components/kubernetes/capacity";
 import { resolveService } from "../components/kubernetes/service-defaults";
@@ -99,6 +100,7 @@ async function main(): Promise<number> {
     const { files, render } = rendered;
 
     const config = parseStackConfig(readNamespacedConfig(files.config));
+    const profile = environmentProfile(config.environment);
     const directory = join(ROOT, "build", "plan", stack);
     mkdirSync(directory, { recursive: true });
     const plan = {
@@ -130,9 +132,9 @@ async function main(): Promise<number> {
 
     console.log(formatReport(render));
     // N-k capacity at peak: site.flavorSizes less the DaemonSets against every service at its peak and the add-ons on workers.
-    const services = parseCatalog(readCatalog(ROOT)).map((service) => resolveService(service, config.services[service.name], config.environment));
+    const services = parseCatalog(readCatalog(ROOT)).map((service) => resolveService(service, config.services[service.name], profile));
     const daemonSets = stackDaemonSets(render.resources, config);
-    const capacity = capacityLines(stackCapacity(config, services, daemonSets.shares), daemonSets.unknown);
+    const capacity = capacityLines(stackCapacity(config, profile, services, daemonSets.shares), daemonSets.unknown);
     console.log(`\nCapacity at peak, with cluster.workerLossTolerance workers down:\n${capacity.map((line) => `  ${line}`).join("\n")}`);
     if (files.placeholders.length > 0) {
         console.log(`\nSecrets replaced by placeholders (the plan never decrypts): ${files.placeholders.join(", ")}`);

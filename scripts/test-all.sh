@@ -42,8 +42,14 @@ echo "== npm ci"
 # The Pulumi packages' install hooks download provider plugins; nothing here needs them.
 npm ci --ignore-scripts --no-audit --no-fund
 
-echo "== npm test (tsc, eslint, jest)"
+echo "== npm test (tsc, eslint, jest's unit project)"
 npm test
+
+echo "== jest's scenario project (whole stacks under mocks, lifecycle scenarios, command-line runs)"
+npm run test:scenarios
+
+echo "== the lint step refuses an import across layers and an import loop"
+bash scripts/check-layering.sh
 
 echo "== Ansible static checks"
 bash scripts/check-ansible.sh
@@ -62,7 +68,10 @@ bash scripts/cluster-standin/run-scenarios.sh
 
 # Each step above stops the script on failure, so reaching here means every check passed: the
 # Ansible static checks (3), the day-2 scripts (1), the converges (2) and the cluster scenarios (1, the day-2
-# chain included) count beside jest's tests.
-read -r jest_passed jest_failed < build/test-results/jest-counts
-echo "== all checks passed in $((SECONDS - started)) s: jest ${jest_passed}, Ansible static checks 3, day-2 scripts 1, converges 2, cluster scenarios 1"
+# chain included) count beside jest's tests (its unit and scenario projects).
+read -r unit_passed unit_failed < build/test-results/jest-counts
+read -r scenario_passed scenario_failed < build/test-results/jest-scenario-counts
+jest_passed=$((unit_passed + scenario_passed))
+jest_failed=$((unit_failed + scenario_failed))
+echo "== all checks passed in $((SECONDS - started)) s: jest ${jest_passed} (unit ${unit_passed}, scenarios ${scenario_passed}), Ansible static checks 3, day-2 scripts 1, converges 2, cluster scenarios 1"
 echo "test-all: $((jest_passed + 7)) passed, ${jest_failed} failed"

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { playbookCommand } from "../components/ansible/playbook-run";
-import { ROOT } from "./support/stacks";
+import { ROOT } from "./support/stack-config";
 
 /** `key = value` lines of one section of an INI file, as Ansible's config parser reads them. */
 function iniSection(text: string, section: string): Record<string, string> {

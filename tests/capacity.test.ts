@@ -1,4 +1,5 @@
 import { parseStackConfig } from "../components/config/load";
+import { environmentProfile } from "../components/config/profile";
 import { capacityLines, stackCapacity } from "../components/kubernetes/capacity";
 import { readDaemonSets, type RenderedObject } from "../components/kubernetes/daemonsets";
 import { stackDaemonSets } from "../scripts/offline/daemonsets";
@@ -21,7 +22,7 @@ function capacity(stack: StackName, edit: (config: any) => void = () => undefine
     edit(raw);
     const config = parseStackConfig(raw);
     const daemonSets = stackDaemonSets([...renders[stack].resources, ...extra], config);
-    return { results: stackCapacity(config, resolved(stack), daemonSets.shares), unknown: daemonSets.unknown };
+    return { results: stackCapacity(config, environmentProfile(config.environment), resolved(stack), daemonSets.shares), unknown: daemonSets.unknown };
 }
 const group = (results: ReturnType<typeof capacity>["results"], name: string) => results.find((result) => result.group === name)!;
 
@@ -32,14 +33,15 @@ const release = (name: string, chart: string, version: string, values: Record<st
 });
 
 describe("the DaemonSets the check reads from the rendered program", () => {
-    it("are, in integration, kube-proxy, calico-node and the Cinder CSI node plugin on every worker, requesting nothing, and the CCM on the control plane only", () => {
+    it("are, in integration, kube-proxy and calico-node requesting nothing and the Cinder CSI node plugin on every worker, and the CCM on the control plane only", () => {
         const config = parseStackConfig(rawConfig("integration"));
         const reading = stackDaemonSets(renders.integration.resources, config);
         expect(reading.unknown).toEqual([]);
         expect(reading.shares.map((share) => [share.what, share.cpu, share.memory / MiB, share.general, share.stateful])).toEqual([
             ["kube-proxy", 0, 0, true, true],
             ["calico-node", 0, 0, true, true],
-            ["cinder-csi-nodeplugin", 0, 0, true, true],
+            // Values: cinder-csi.ts sets the plugin 20m / 64Mi, the registrar and the liveness probe 5m / 16Mi each.
+            ["cinder-csi-nodeplugin", 0.03, 96, true, true],
             // Values: cloud-controller-manager.ts sets 100m / 64Mi and the control-plane node selector.
             ["openstack-cloud-controller-manager", 0.1, 64, false, false],
         ]);
@@ -53,8 +55,10 @@ describe("the DaemonSets the check reads from the rendered program", () => {
         };
         const before = capacity("prod");
         const after = capacity("prod", undefined, [extra]);
-        expect(group(after.results, "general").daemonSets).toEqual({ cpu: 0.1, memory: 128 * MiB });
-        expect(group(after.results, "stateful").daemonSets).toEqual({ cpu: 0, memory: 0 });
+        // Beside the Cinder CSI node plugin's 30m / 96Mi, which tolerates every taint.
+        expect(group(after.results, "general").daemonSets.cpu).toBeCloseTo(0.13);
+        expect(group(after.results, "general").daemonSets.memory).toBe((128 + 96) * MiB);
+        expect(group(after.results, "stateful").daemonSets).toEqual({ cpu: 0.03, memory: 96 * MiB });
         // Prod's general pool: 4 workers, 3 left with one down, each 100m and 128Mi smaller.
         expect(group(before.results, "general").available.cpu - group(after.results, "general").available.cpu).toBeCloseTo(0.3);
         expect(group(before.results, "general").available.memory - group(after.results, "general").available.memory).toBe(3 * 128 * MiB);
@@ -89,12 +93,12 @@ describe("the DaemonSets the check reads from the rendered program", () => {
 describe("N-1 capacity at peak", () => {
     it("fits prod's stateful pool: two of three highmem workers hold the database and the brokers", () => {
         const stateful = group(capacity("prod").results, "stateful");
-        // Per node: 16 vCPU, 64 GiB less kubelet's 100Mi eviction reserve; the DaemonSets request nothing.
-        expect(stateful.available.cpu).toBeCloseTo(2 * 16);
-        expect(stateful.available.memory).toBe(2 * (65536 - 100) * MiB);
-        // database: 3 CloudNativePG instances x 2 CPU / 8Gi (prod override), message-broker 3 x 500m / 1Gi.
+        // Per node: 16 vCPU, 64 GiB less kubelet's 100Mi eviction reserve and the Cinder CSI node plugin's 30m / 96Mi.
+        expect(stateful.available.cpu).toBeCloseTo(2 * (16 - 0.03));
+        expect(stateful.available.memory).toBe(2 * (65536 - 100 - 96) * MiB);
+        // database: 3 CloudNativePG instances x 2 CPU / 8Gi (prod override), message-broker 3 RabbitMQ nodes x 500m / 2Gi.
         expect(stateful.requested.cpu).toBeCloseTo(3 * 2 + 3 * 0.5);
-        expect(stateful.requested.memory).toBe(3 * 8 * GiB + 3 * GiB);
+        expect(stateful.requested.memory).toBe(3 * 8 * GiB + 3 * 2 * GiB);
         expect(stateful.headroom.cpu).toBeGreaterThan(0);
     });
 
@@ -107,7 +111,7 @@ describe("N-1 capacity at peak", () => {
         const services = 0.4 + 0.5 + 0.75 + 1.75 + 1.75 + 0.3 + 0.8;
         const addOns = 0.22 + 0.2 + 0.05 + 0.2 + 0.05;
         expect(general.requested.cpu).toBeCloseTo(services + addOns);
-        expect(general.available.cpu).toBeCloseTo(3 * 16);
+        expect(general.available.cpu).toBeCloseTo(3 * (16 - 0.03));
         expect(general.oversized).toEqual([]);
     });
 
@@ -119,16 +123,18 @@ describe("N-1 capacity at peak", () => {
     });
 
     it("fits integration with both workers up, the outage on a lost worker being its stack's stated decision", () => {
-        // Two m1.large: 2 x 4 CPU, 2 x (8192 - 100) MiB = 15.8 GiB. At peak: 7.4 CPU of services (the program webs at
-        // 7 pods each) and 0.49 of add-ons with one replica each.
+        // Two m1.large: 2 x (4 - 0.03) CPU, 2 x (8192 - 100 - 96) MiB = 15.62 GiB (the Cinder CSI node plugin's requests
+        // taken off each). At peak: 7.4 CPU of services (the program webs at
+        // 7 pods each) and 0.49 of add-ons with one replica each, less the broker: one RabbitMQ node of 500m / 2Gi where
+        // the old StatefulSet ran the catalog's 3 replicas of 500m / 1Gi (7.89 - 1.5 + 0.5 CPU, 15.26 - 3 + 2 GiB).
         expect(capacityLines(capacity("integration").results)).toEqual([
-            "general workers (2, all up: cluster.workerLossTolerance 0, DaemonSets 0 CPU / 0 MiB per node): 8 CPU / 15.8 GiB for 7.89 CPU / 15.26 GiB requested at peak: fits, headroom 0.11 CPU / 0.54 GiB",
+            "general workers (2, all up: cluster.workerLossTolerance 0, DaemonSets 0.03 CPU / 96 MiB per node): 7.94 CPU / 15.62 GiB for 6.89 CPU / 14.26 GiB requested at peak: fits, headroom 1.05 CPU / 1.36 GiB",
         ]);
     });
 
     it("says by how much integration would fall short if it had to survive a lost worker", () => {
         expect(capacityLines(capacity("integration", (raw) => (raw.cluster.workerLossTolerance = 1)).results)).toEqual([
-            "general workers (2, largest down, DaemonSets 0 CPU / 0 MiB per node): 4 CPU / 7.9 GiB for 7.89 CPU / 15.26 GiB requested at peak: DOES NOT FIT: short by 3.89 CPU and 7.36 GiB",
+            "general workers (2, largest down, DaemonSets 0.03 CPU / 96 MiB per node): 3.97 CPU / 7.81 GiB for 6.89 CPU / 14.26 GiB requested at peak: DOES NOT FIT: short by 2.92 CPU and 6.45 GiB",
         ]);
     });
 
@@ -148,8 +154,8 @@ describe("N-1 capacity at peak", () => {
             expect([result.group, result.headroom.cpu < 0, result.headroom.memory < 0]).toEqual([result.group, true, true]);
         }
         if (stack === "prod") {
-            // A database pod asks for 2 CPU and 8Gi: no 1-vCPU node can take it, whatever the count.
-            expect(group(results, "stateful").oversized).toEqual(["database"]);
+            // A database pod asks for 2 CPU and 8Gi, a RabbitMQ node 2Gi: no 1-vCPU, 2 GiB node can take either, whatever the count.
+            expect(group(results, "stateful").oversized).toEqual(["database", "message-broker"]);
         }
         expect(capacityLines(results).every((line) => line.includes("DOES NOT FIT: short by"))).toBe(true);
     });

@@ -38,8 +38,8 @@ describe("the database of each stack", () => {
         expect(clusterOf(prod, "database")?.spec.instances).toBe(3);
         expect(clusterOf(integration, "database")?.spec.instances).toBe(1);
         expect(clusterOf(prod, "database")?.spec.storage).toEqual({ size: "200Gi", storageClass: "cinder" });
-        // No repmgr StatefulSet any more.
-        expect(prod.resources.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet").map((r) => r.name)).toEqual(["message-broker"]);
+        // No repmgr StatefulSet any more (nor the broker's: it is the RabbitMQ operator's).
+        expect(prod.resources.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet").map((r) => r.name)).toEqual([]);
     });
 
     it("spreads prod's instances over distinct stateful nodes (required: three stateful nodes for three instances)", () => {

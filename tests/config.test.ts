@@ -1,6 +1,6 @@
 import { parseStackConfig } from "../components/config/load";
 import { StackConfigError } from "../components/config/errors";
-import { STACKS, type StackName, rawConfig } from "./support/stacks";
+import { STACKS, type StackName, rawConfig } from "./support/stack-config";
 
 type Raw = Record<string, any>;
 

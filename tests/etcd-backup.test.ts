@@ -54,7 +54,7 @@ describe("the etcd backup's wiring", () => {
     });
 
     it("puts the bucket, prefix, schedule and retention in the control planes' inventory variables", async () => {
-        const { renderInventory } = await import("../components/ansible/inventory");
+        const { renderInventory } = await import("../components/cluster/inventory");
         const text = renderInventory({
             environment: "prod",
             clusterName: "fsgs-prod",

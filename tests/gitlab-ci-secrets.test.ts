@@ -32,6 +32,12 @@ describe("stackFileSecretFindings", () => {
         ]);
     });
 
+    it("calls the retiring deploy key a leak in clear text, and asks for it nowhere", () => {
+        const withPrevious = (value: string) => stackFileSecretFindings(stackFile({ ...encrypted(REQUIRED), "svom-fsgs:deployPreviousPrivateKey": value }));
+        expect(withPrevious('"-----BEGIN OPENSSH PRIVATE KEY-----"')).toEqual([{ key: "deployPreviousPrivateKey", problem: "plain" }]);
+        expect(withPrevious('{ secure: "v1:x" }')).toEqual([]);
+    });
+
     it("accepts a project key written without its namespace, as the CLI reads it", () => {
         const bare = Object.fromEntries(REQUIRED.map((key) => [key, `{ secure: "v1:x" }`]));
         expect(stackFileSecretFindings(stackFile(bare))).toEqual([]);

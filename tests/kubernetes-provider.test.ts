@@ -26,4 +26,11 @@ describe("the Kubernetes provider", () => {
     it("never drops unreachable resources from the state on its own (an opt-in per command for a cluster really gone)", () => {
         expect(provider().inputs.deleteUnreachable).toBeUndefined();
     });
+
+    it("carries every Kubernetes object of the stack: none falls back to a default provider (the ambient kubeconfig)", () => {
+        const reference = `${provider().urn}::${provider().id ?? ""}`;
+        const objects = render.resources.filter((resource) => resource.custom && resource.type.startsWith("kubernetes:"));
+        expect(objects.length).toBeGreaterThan(100);
+        expect(objects.filter((object) => object.provider !== reference).map((object) => `${object.type} ${object.name}`)).toEqual([]);
+    });
 });

@@ -1,7 +1,8 @@
 import { StackConfigError } from "../components/config/errors";
+import { environmentProfile } from "../components/config/profile";
 import { KUBERNETES_RELEASES, kubernetesSupport, nodeSoftwareVars } from "../components/config/kubernetes-versions";
 import { configWarnings, parseStackConfig } from "../components/config/load";
-import { STACKS, rawConfig } from "./support/stacks";
+import { STACKS, rawConfig } from "./support/stack-config";
 
 // The day these dates were read from kubernetes.io/releases; each case fixes its own clock.
 const TODAY = new Date("2026-12-03T09:00:00Z");
@@ -74,23 +75,23 @@ describe("config validation of cluster.kubernetesVersion", () => {
 
     it("warns, without refusing, when the end of life is less than 90 days away (1.35: 87 days on 2026-12-03)", () => {
         expect(problemsOn(TODAY, (c) => (c.cluster.kubernetesVersion = "1.35.9"))).toEqual([]);
-        expect(kubernetesSupport("1.35.9", "prod", TODAY)).toEqual({
+        expect(kubernetesSupport("1.35.9", environmentProfile("prod"), TODAY)).toEqual({
             errors: [],
             warnings: ['1.35 reaches its end of life on 2027-02-28, in 87 days; plan the upgrade to 1.36 (one minor per `up`), got "1.35.9"'],
         });
         // 91 days before, no warning yet.
-        expect(kubernetesSupport("1.35.9", "prod", new Date("2026-11-29T00:00:00Z")).warnings).toEqual([]);
+        expect(kubernetesSupport("1.35.9", environmentProfile("prod"), new Date("2026-11-29T00:00:00Z")).warnings).toEqual([]);
     });
 
     it("refuses prod on 1.36 the day after 2027-06-28, and the stack file then fails validation", () => {
-        expect(kubernetesSupport("1.36.4", "prod", new Date("2027-06-28T12:00:00Z")).errors).toEqual([]);
+        expect(kubernetesSupport("1.36.4", environmentProfile("prod"), new Date("2027-06-28T12:00:00Z")).errors).toEqual([]);
         expect(problemsOn(new Date("2027-06-29T00:00:00Z"), () => undefined)).toEqual([
             expect.stringMatching(/^svom-fsgs:cluster\.kubernetesVersion: 1\.36 reached its end of life on 2027-06-28/),
         ]);
     });
 
     it("refuses a minor the table does not know, everywhere", () => {
-        expect(kubernetesSupport("1.38.0", "integration", TODAY).errors).toEqual([
+        expect(kubernetesSupport("1.38.0", environmentProfile("integration"), TODAY).errors).toEqual([
             'expected a release of a supported minor, 1.35 (until 2027-02-28), 1.36 (until 2027-06-28), 1.37 (until 2027-10-28), got "1.38.0"',
         ]);
     });

@@ -93,8 +93,9 @@ describe("add a worker to prod's general pool", () => {
             "create fsgs-prod-general-5-data-attach",
         ]);
         // The new worker's join command (site.yml limited to it and a control plane), the files it reads, and the
-        // new server's removal command; the cluster-wide run and every other worker's join stay as they are.
+        // new server's removal command and deploy keys; the cluster-wide run and every other worker's join stay as they are.
         expect(stepLines(plan, (type) => type.startsWith("command:"))).toEqual([
+            "create fsgs-prod-authorized-deploy-keys-fsgs-prod-general-5",
             "update fsgs-prod-ansible-inventory",
             "update fsgs-prod-ansible-known-hosts",
             "update fsgs-prod-ansible-worker-keys",
@@ -196,36 +197,7 @@ test("up --replace the bastion gives the new bastion the deploy key, the playboo
     );
 });
 
-describe("rotate the deploy key", () => {
-    const rotated = {
-        key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBwAQYHkpR1fmqRsZrKR1rsu5jXhB8MYBxeN8sY3Ih5v fsgs-integration-deploy-2",
-        secret: "-----BEGIN OPENSSH PRIVATE KEY-----\nrotated-for-the-test\n-----END OPENSSH PRIVATE KEY-----\n",
-    };
-    const rotate = () =>
-        change(
-            cache,
-            "integration",
-            "rotated deploy key",
-            (config) => {
-                (config.access as { deployPublicKey: string }).deployPublicKey = rotated.key;
-            },
-            {},
-            { deployPrivateKey: rotated.secret },
-        );
-
-    test("replaces the Nova keypair, writes the new key on the bastion, and never rebuilds a server", async () => {
-        const { plan } = await rotate();
-        expect(stepLines(plan, isOpenStack)).toEqual(["replace fsgs-integration-keypair"]);
-        expect(stepLines(plan)).toContain("update fsgs-integration-ansible-deploy-key");
-    });
-
-    // Was issue 8 item 4: the keypair has a fixed name and was created before the old one was deleted.
-    test("the cloud accepts the new keypair (no 409 KeyPairExists)", async () => {
-        const { plan } = await rotate();
-        const { deployment } = deployed("integration", await cache.get("integration"));
-        expect(deployment.apply(plan).error).toBeUndefined();
-    });
-});
+// Rotating the deploy key: tests/lifecycle-key-rotation.test.ts.
 
 describe("site changes", () => {
     test("a new image changes no server: servers keep theirs until replaced on purpose", async () => {
@@ -320,7 +292,9 @@ describe("destroy", () => {
         const { deployment } = deployed("preprod", without);
         const outcome = deployment.apply(planSteps(without, undefined));
         expect(outcome.error).toMatch(/^409 RouterInterfaceInUseByFloatingIP/);
-        expect(deployment.leftovers()).toEqual(expect.arrayContaining(["volume pvc-fsgs-data/database-1 (cinder-csi)"]));
+        expect(deployment.leftovers()).toEqual(
+            expect.arrayContaining(["volume pvc-fsgs-data/database-1 (cinder-csi)", "volume pvc-fsgs-messaging/persistence-message-broker-server-2 (cinder-csi)"]),
+        );
     });
 
     test("destroy of prod is refused while protected resources exist, and the data volumes stay", async () => {

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderInventory } from "../components/ansible/inventory";
+import { renderInventory } from "../components/cluster/inventory";
 import { REMOVAL_LOCK, removalScript } from "../components/cluster/node-lifecycle";
 import type { Render, RenderedResource } from "../scripts/offline/render";
 import { TYPES, ofType, rawConfig, renderStack } from "./support/stacks";

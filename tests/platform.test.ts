@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import { environmentProfile } from "../components/config/profile";
 import * as pulumi from "@pulumi/pulumi";
 import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
 import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
@@ -190,25 +191,25 @@ describe("chart values", () => {
     });
 
     it("installs the cert-manager CRDs with the chart and keeps them if the chart goes", () => {
-        const values = certManagerValues({ environment: "prod" });
+        const values = certManagerValues({ replicas: 2 });
         expect(values.crds).toEqual({ enabled: true, keep: true });
         expect(values).not.toHaveProperty("installCRDs");
     });
 
     it("gives cert-manager and its webhook a disruption budget only where they have two replicas", () => {
-        expect(certManagerValues({ environment: "prod" })).toMatchObject({
+        expect(certManagerValues({ replicas: 2 })).toMatchObject({
             replicaCount: 2,
             podDisruptionBudget: { enabled: true },
             webhook: { replicaCount: 2, podDisruptionBudget: { enabled: true } },
         });
-        expect(certManagerValues({ environment: "integration" })).toMatchObject({
+        expect(certManagerValues({ replicas: 1 })).toMatchObject({
             replicaCount: 1,
             podDisruptionBudget: { enabled: false },
         });
     });
 
     it("turns on cert-manager's Gateway API support", () => {
-        expect(certManagerValues({ environment: "prod" }).config).toEqual(expect.objectContaining({ kind: "ControllerConfiguration", enableGatewayAPI: true }));
+        expect(certManagerValues({ replicas: 2 }).config).toEqual(expect.objectContaining({ kind: "ControllerConfiguration", enableGatewayAPI: true }));
     });
 
     it("answers ACME HTTP-01 challenges through the Gateway's plain-HTTP listener, with the configured account", () => {
@@ -237,68 +238,53 @@ describe("chart values", () => {
     });
 
     it.each(ENVIRONMENTS)("runs metrics-server on the control plane in %s, the only nodes allowed to reach kubelets", (environment) => {
-        const values = metricsServerValues({ environment });
+        const values = metricsServerValues({ replicas: environmentProfile(environment).highAvailabilityReplicas });
         expect(values.nodeSelector).toEqual({ "node-role.kubernetes.io/control-plane": "" });
         expect(values.tolerations).toEqual([{ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }]);
     });
 
     it("makes metrics-server call kubelets on their node-subnet address only", () => {
-        const args = [...(metricsServerValues({ environment: "prod" }).defaultArgs as string[])];
+        const args = [...(metricsServerValues({ replicas: 2 }).defaultArgs as string[])];
         expect(args.filter((arg) => arg.startsWith("--kubelet-preferred-address-types"))).toEqual(["--kubelet-preferred-address-types=InternalIP"]);
     });
 });
 
 describe("default StorageClass", () => {
     it("keeps the Cinder volume of a deleted claim in prod", () => {
-        expect(defaultStorageClass({ environment: "prod" }).reclaimPolicy).toBe("Retain");
+        expect(defaultStorageClass({ reclaimPolicy: environmentProfile("prod").volumeReclaimPolicy }).reclaimPolicy).toBe("Retain");
     });
 
     it.each(["integration", "preprod"] as const)("deletes the Cinder volume with its claim in %s", (environment) => {
-        expect(defaultStorageClass({ environment }).reclaimPolicy).toBe("Delete");
+        expect(defaultStorageClass({ reclaimPolicy: environmentProfile(environment).volumeReclaimPolicy }).reclaimPolicy).toBe("Delete");
     });
 
     it.each(ENVIRONMENTS)("is the default class in %s, served by Cinder CSI, and lets volumes grow", (environment) => {
-        const spec = defaultStorageClass({ environment });
+        const spec = defaultStorageClass({ reclaimPolicy: environmentProfile(environment).volumeReclaimPolicy });
         expect(spec.metadata.annotations["storageclass.kubernetes.io/is-default-class"]).toBe("true");
         expect(spec.provisioner).toBe(CINDER_PROVISIONER);
         expect(spec.allowVolumeExpansion).toBe(true);
     });
 
     it("uses the site's volume type when it has one, Cinder's default otherwise", () => {
-        expect(defaultStorageClass({ environment: "prod", volumeType: "ceph-ssd" }).parameters).toEqual({ type: "ceph-ssd" });
-        expect(defaultStorageClass({ environment: "prod" })).not.toHaveProperty("parameters");
+        expect(defaultStorageClass({ reclaimPolicy: "Retain", volumeType: "ceph-ssd" }).parameters).toEqual({ type: "ceph-ssd" });
+        expect(defaultStorageClass({ reclaimPolicy: environmentProfile("prod").volumeReclaimPolicy })).not.toHaveProperty("parameters");
     });
 });
 
 interface PlatformRender {
     render: Render;
-    /** `type::name` -> the provider reference (`urn::id`) the resource was registered with. */
-    providers: Map<string, string>;
 }
 
-/** The provider reference of each registration, which the recorded render does not keep. */
-function recordProviders(into: Map<string, string>): void {
-    type Request = { getType(): string; getName(): string; getProvider(): string };
-    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(request: Request, callback: unknown): Promise<void> };
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (request, callback) => {
-        into.set(`${request.getType()}::${request.getName()}`, request.getProvider());
-        return register(request, callback);
-    };
-}
-
-async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "provider" | "openstack">> = {}, credentialSecret = CREDENTIAL_SECRET): Promise<PlatformRender> {
-    const providers = new Map<string, string>();
+/** The platform alone, given the cluster's provider only through its `providers` option, as the program does. */
+async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "openstack">> = {}, credentialSecret = CREDENTIAL_SECRET): Promise<PlatformRender> {
     const render = await renderProgram({
         project: "svom-fsgs",
         stack: "platform-test",
         config: {},
         program: () => {
-            recordProviders(providers);
             const provider = new k8s.Provider("cluster", { kubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n") });
             const platform = new Platform("fsgs-test", {
-                provider,
-                environment: "prod",
+                profile: environmentProfile("prod"),
                 openstack: {
                     authUrl: "https://keystone.example.org:5000/v3",
                     region: "RegionOne",
@@ -315,9 +301,8 @@ async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "provider" |
                 },
                 routes: [{ service: "web", namespace: "fsgs-web", host: "web.example.org" }],
                 volumeType: "ceph-ssd",
-                databaseOperatorReplicas: 2,
                 ...overrides,
-            });
+            }, { providers: [provider] });
             return {
                 storageClassName: platform.storageClassName,
                 clusterIssuerName: platform.clusterIssuerName,
@@ -325,7 +310,7 @@ async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "provider" |
             };
         },
     });
-    return { render, providers };
+    return { render };
 }
 
 const ofType = (render: Render, type: string) => render.resources.filter((resource) => resource.type === type);
@@ -372,7 +357,7 @@ describe("the platform under mocks", () => {
         const objects = prod.render.resources.filter((resource) => resource.custom && resource.type.startsWith("kubernetes:"));
         expect(objects.length).toBeGreaterThan(8);
         for (const object of objects) {
-            expect([object.type, object.name, prod.providers.get(`${object.type}::${object.name}`)]).toEqual([object.type, object.name, providerRef]);
+            expect([object.type, object.name, object.provider]).toEqual([object.type, object.name, providerRef]);
         }
     });
 
@@ -390,8 +375,11 @@ describe("the platform under mocks", () => {
     it("keeps the credential in the cloud-config Secret only, and as a secret", () => {
         const [secret] = ofType(prod.render, SECRET);
         expect(secret.inputs.stringData).toBe("[secret]");
+        // A secret that reached a chart's values would show there as "[secret]" (the render masks it), and end in
+        // the Helm release's stored manifest in clear: values must hold none.
         for (const release of ofType(prod.render, RELEASE)) {
-            expect([release.name, typeof release.inputs.values]).toEqual([release.name, "object"]);
+            expect([release.name, JSON.stringify(release.inputs.values)]).toEqual([release.name, expect.not.stringContaining("[secret]")]);
+            expect([release.name, release.secretDigests]).toEqual([release.name, {}]);
         }
         const plan = JSON.stringify(prod.render);
         expect(plan).not.toContain(CREDENTIAL_SECRET);
@@ -472,7 +460,7 @@ describe("the platform under mocks", () => {
     it("asks for no load balancer anywhere in vip mode, and signs certificates with the stack's own CA", async () => {
         const vip = await renderPlatform({
             loadBalancers: false,
-            environment: "integration",
+            profile: environmentProfile("integration"),
             certManager: { acmeEmail: "ops@example.org", acmeServer: "https://acme.example/dir", certificates: "internal-ca" },
         });
         const requested = [...ofType(vip.render, RELEASE), ...vip.render.resources.filter((r) => r.type.includes("EnvoyProxy"))].flatMap((resource) =>

@@ -2,7 +2,7 @@
  * Which hosts Ansible touches between two `up`s (components/ansible/playbook-scope.ts), on inventories the program
  * renders: a worker added runs on that worker and one control plane; anything cluster-wide runs everywhere.
  */
-import { type InventoryInput, renderInventory } from "../components/ansible/inventory";
+import { type InventoryInput, renderInventory } from "../components/cluster/inventory";
 import { type PlaybookInputs, clusterWideKey, playbookScope, workerKey } from "../components/ansible/playbook-scope";
 
 const worker = (n: number) => ({ name: `fsgs-prod-general-${n}`, privateAddress: `10.42.10.${20 + n}`, pool: "general" });

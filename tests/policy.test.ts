@@ -7,7 +7,7 @@
  */
 import { type Render } from "../scripts/offline/render";
 import { RULES, evaluate } from "../policy/catalog";
-import { fromRender } from "../policy/offline";
+import { fromRender } from "../scripts/offline/policy-subject";
 import { policies } from "../policy/crossguard";
 import { type ResourceValidation, type ResourceValidationArgs, type ResourceValidationPolicy } from "@pulumi/policy";
 import { STACKS, type StackName, TYPES, renderStack } from "./support/stacks";
@@ -55,7 +55,7 @@ describe("every stack's plan satisfies the production rules", () => {
 
     it("integration would pass the rules it is not held to but could be (ports, images, kubeconfig)", () => {
         const unscoped = RULES.filter((r) => ["no-world-open-admin-ports", "pinned-images", "secret-kubeconfig"].includes(r.name)).map(
-            (r) => ({ ...r, stacks: ["integration"] }),
+            (r) => ({ ...r, appliesTo: { name: "every environment", holds: () => true } }),
         );
         const outcomes = evaluate(fromRender(renders.integration), unscoped);
         expect(outcomes.map((o) => [o.rule, o.notApplicable, o.violations])).toEqual(unscoped.map((r) => [r.name, undefined, []]));
@@ -79,6 +79,19 @@ describe("a broken prod plan is reported, naming the resource", () => {
     it("control-plane-ha: an even number of control planes", () => {
         const violations = violationsAfter("control-plane-ha", (render) => {
             render.resources = render.resources.filter((r) => !(r.type === TYPES.instance && r.name === "fsgs-prod-cp-3"));
+        });
+        expect(violations).toEqual([expect.stringMatching(/^2 control-plane instance\(s\) \(fsgs-prod-cp-1, fsgs-prod-cp-2\)/)]);
+    });
+
+    it("control-plane-ha: counts control planes by their fsgs_role metadata, not by a name pattern", () => {
+        // Renamed, it is still a control plane; a worker's name does not make it one.
+        expect(
+            violationsAfter("control-plane-ha", (render) => {
+                find(render, TYPES.instance, "fsgs-prod-cp-3").name = "fsgs-prod-etcd-c";
+            }),
+        ).toEqual([]);
+        const violations = violationsAfter("control-plane-ha", (render) => {
+            find(render, TYPES.instance, "fsgs-prod-cp-3").inputs.metadata = { fsgs_environment: "prod", fsgs_role: "worker", fsgs_pool: "general" };
         });
         expect(violations).toEqual([expect.stringMatching(/^2 control-plane instance\(s\) \(fsgs-prod-cp-1, fsgs-prod-cp-2\)/)]);
     });
@@ -134,18 +147,21 @@ describe("a broken prod plan is reported, naming the resource", () => {
         const violations = violationsAfter("pinned-images", (render) => {
             const archive = find(render, "kubernetes:apps/v1:Deployment", "archive-api");
             (archive.inputs as any).spec.template.spec.containers[0].image = "gitlab-registry.in2p3.fr/svom/fsgs/archive-api:latest";
-            const broker = find(render, "kubernetes:apps/v1:StatefulSet", "message-broker");
-            (broker.inputs as any).spec.template.spec.containers[0].image = "registry:5000/rabbitmq";
+            const broker = find(render, "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster", "message-broker-cluster");
+            (broker.inputs as any).spec.image = "registry:5000/rabbitmq";
+            const backup = find(render, "kubernetes:batch/v1:CronJob", "message-broker-definitions-backup");
+            (backup.inputs as any).spec.jobTemplate.spec.template.spec.containers[0].image = "registry:5000/curl:latest";
             find(render, "kubernetes:helm.sh/v3:Release", "fsgs-prod-envoy-gateway").inputs.version = "^1.9.0";
         });
         expect(violations).toEqual(
             expect.arrayContaining([
                 expect.stringMatching(/^Deployment archive-api: container \S+ image .*archive-api:latest uses the tag latest$/),
-                expect.stringMatching(/^StatefulSet message-broker: container \S+ image registry:5000\/rabbitmq has no tag/),
+                "RabbitmqCluster message-broker-cluster: image registry:5000/rabbitmq has no tag (means latest)",
+                "CronJob message-broker-definitions-backup: container export image registry:5000/curl:latest uses the tag latest",
                 'Helm release fsgs-prod-envoy-gateway has chart version "^1.9.0", expected an exact version',
             ]),
         );
-        expect(violations).toHaveLength(3);
+        expect(violations).toHaveLength(4);
     });
 
     it("pinned-images: a digest is pinned", () => {
@@ -186,7 +202,7 @@ describe("the CrossGuard pack", () => {
         const reported: string[] = [];
         void validate(args("prod"), (message) => reported.push(message));
         expect(reported).toEqual(["security group rule open-ssh opens 22 (ssh) to 0.0.0.0/0"]);
-        expect(() => validate(args("integration"), () => undefined)).toThrow(/not applicable: applies to stacks prod, preprod only/);
+        expect(() => validate(args("integration"), () => undefined)).toThrow(/not applicable: applies where the environment profile's strictRules holds \(preprod, prod\) only, not integration/);
     });
 
     it("registers one mandatory policy a rule under the name svom-fsgs-production", async () => {

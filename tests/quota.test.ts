@@ -1,5 +1,5 @@
 import { manifestsOf } from "./support/service-manifests";
-import { STACKS, type StackName } from "./support/stacks";
+import { STACKS, type StackName } from "./support/stack-config";
 
 /** Kubernetes quantities, parsed here on their own (resource.Quantity: decimal `m`, binary Ki/Mi/Gi). */
 function amount(text: string): number {

@@ -1,9 +1,10 @@
 import { parseCatalog, readCatalog } from "../components/config/catalog";
 import { parseCall } from "../components/config/catalog-references";
 import { ACME_SOLVER } from "../components/kubernetes/gateway-manifests";
+import { definitionsBackupName } from "../components/kubernetes/data/rabbitmq-manifests";
 import { type Endpoint, type Pod, mayReach, sideVerdict } from "../components/kubernetes/reachability";
 import { worldOf } from "../components/kubernetes/reachability-world";
-import { ROOT, STACKS, type StackName } from "./support/stacks";
+import { ROOT, STACKS, type StackName } from "./support/stack-config";
 import { workloadManifests } from "../components/kubernetes/workload-manifests";
 import { contextOf, gateway, manifestsOf, resolved } from "./support/service-manifests";
 
@@ -20,6 +21,18 @@ const PLATFORM_PODS: Pod[] = [
             { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
         ],
     },
+    // kube-prometheus-stack's Prometheus (prometheus-operator pkg/prometheus/statefulset.go labels).
+    { name: "prometheus-kps-prometheus-0", namespace: "monitoring", labels: { "app.kubernetes.io/name": "prometheus" }, ports: [{ name: "web", containerPort: 9090 }] },
+    // The RabbitMQ Cluster Operator (config/manager/manager.yaml at v2.22.3: metrics 8080, webhook 9443).
+    {
+        name: "rabbitmq-cluster-operator-0",
+        namespace: "rabbitmq-system",
+        labels: { "app.kubernetes.io/name": "rabbitmq-cluster-operator" },
+        ports: [
+            { name: "metrics", containerPort: 8080 },
+            { name: "webhook-server", containerPort: 9443 },
+        ],
+    },
 ];
 const INTERNET_CLIENT: Endpoint = { external: { ip: "203.0.113.50" } };
 
@@ -29,8 +42,9 @@ function worldFor(stack: StackName) {
 
 const pods = (all: Pod[], prefix: string) => all.filter((pod) => pod.name.startsWith(`${prefix}-`) && /-\d+$/.test(pod.name));
 const first = (all: Pod[], name: string): Endpoint => {
-    // Workloads number their pods from 0; CloudNativePG numbers a cluster's instances from 1.
-    const found = all.find((pod) => pod.name === `${name}-0`) ?? all.find((pod) => pod.name === `${name}-1`);
+    // Workloads number their pods from 0; CloudNativePG numbers a cluster's instances from 1; the RabbitMQ operator's
+    // StatefulSet is <cluster>-server.
+    const found = all.find((pod) => pod.name === `${name}-0`) ?? all.find((pod) => pod.name === `${name}-1`) ?? all.find((pod) => pod.name === `${name}-server-0`);
     if (!found) {
         throw new Error(`no pod ${name}-0`);
     }
@@ -42,7 +56,10 @@ const service = (all: Pod[], name: string): Pod => (first(all, name) as { pod: P
  * What the catalog declares, read from its YAML independently of the policy generator: a pod may open a
  * connection to another exactly when one of these holds.
  */
-const UNPOLICED = new Set([gateway.proxyNamespace, "kube-system"]);
+const UNPOLICED = new Set([gateway.proxyNamespace, "kube-system", "monitoring", "rabbitmq-system"]);
+// What a RabbitMQ node opens to its own cluster's nodes only: epmd, Erlang distribution, the CLI tools' range
+// (rabbitmq.com "Networking and RabbitMQ: Port Access"); to Prometheus: the rabbitmq_prometheus plugin's 15692.
+const RABBITMQ_INTER_NODE = (port: number) => port === 4369 || port === 25672 || (port >= 35672 && port <= 35682);
 const resolvedOnce = new Map(STACKS.map((stack) => [stack, resolved(stack)]));
 
 function declared(stack: StackName, from: Pod, to: Pod, port: number, protocol: string): boolean {
@@ -55,6 +72,19 @@ function declared(stack: StackName, from: Pod, to: Pod, port: number, protocol: 
         services.find((s) => s.namespace === pod.namespace && s.name === (pod.labels["app.kubernetes.io/name"] ?? pod.labels["cnpg.io/cluster"]));
     const source = owner(from);
     const target = owner(to);
+    const backedUp = services.find((s) => s.rabbitmq && from.labels["app.kubernetes.io/name"] === `${s.name}-definitions-backup`);
+    if (backedUp) {
+        // The definitions export resolves names and calls its broker's management API; nothing else in the cluster.
+        return (to.namespace === "kube-system" && port === 53) || (target === backedUp && port === 15672 && protocol === "TCP");
+    }
+    if (from.namespace === "monitoring") {
+        // Prometheus scrapes a broker's rabbitmq_prometheus port, nothing else of the catalog's here.
+        return target?.rabbitmq !== undefined && port === 15692 && protocol === "TCP";
+    }
+    if (from.namespace === "rabbitmq-system") {
+        // The operator reads each cluster's state from its management API (internal/rabbitmqclient).
+        return target?.rabbitmq !== undefined && port === 15672 && protocol === "TCP";
+    }
     if (to.namespace === "kube-system" && port === 53) {
         // Every service resolves names.
         return source !== undefined;
@@ -72,6 +102,9 @@ function declared(stack: StackName, from: Pod, to: Pod, port: number, protocol: 
         // A database's instances replicate on 5432 and call each other's status port 8000 (CloudNativePG
         // pkg/management/url/url.go); its metrics port 9187 is for the monitoring stack only.
         return protocol === "TCP" && (port === 5432 || port === 8000);
+    }
+    if (target.rabbitmq && source.name === target.name) {
+        return protocol === "TCP" && RABBITMQ_INTER_NODE(port);
     }
     const targetPort = target.ports.find((p) => p.port === port && p.protocol === protocol);
     if (!targetPort) {
@@ -150,17 +183,42 @@ describe.each(STACKS)("the flows of %s", (stack) => {
         }
     });
 
-    it("keep the broker's cluster ports among brokers, its management port for monitoring-web", () => {
-        const [broker0, broker1] = pods(all, "message-broker").map((pod) => ({ pod }));
-        expect(mayReach(world, broker0, broker1, 25672).allowed).toBe(true);
-        expect(mayReach(world, broker0, broker1, 4369).allowed).toBe(true);
+    it("keep the broker's inter-node ports among its own nodes, AMQP for declared clients, 15692 for Prometheus", () => {
+        const nodes = pods(all, "message-broker-server").map((pod) => ({ pod }));
+        expect(nodes).toHaveLength(stack === "integration" ? 1 : 3);
+        const [broker0] = nodes;
+        for (const other of nodes.slice(1)) {
+            for (const port of [4369, 25672, 35672, 35682]) {
+                expect([port, mayReach(world, broker0, other, port).allowed, mayReach(world, other, broker0, port).allowed]).toEqual([port, true, true]);
+            }
+        }
         for (const client of ["monitoring-web", "vhf-listener", "alert-broadcaster", "burst-advocate-tools"]) {
-            expect([client, mayReach(world, first(all, client), broker0, 25672).allowed, mayReach(world, first(all, client), broker0, 4369).allowed]).toEqual([client, false, false]);
+            for (const port of [4369, 25672, 35672, 35682, 15692]) {
+                expect([client, port, mayReach(world, first(all, client), broker0, port).allowed]).toEqual([client, port, false]);
+            }
             expect([client, mayReach(world, first(all, client), broker0, 5672).allowed]).toEqual([client, true]);
         }
         expect(mayReach(world, first(all, "monitoring-web"), broker0, 15672).allowed).toBe(true);
         expect(mayReach(world, first(all, "vhf-listener"), broker0, 15672).allowed).toBe(false);
+        // Forbidden: a service the broker does not admit, on AMQP and on the Erlang distribution port.
         expect(mayReach(world, first(all, "archive-api"), broker0, 5672).allowed).toBe(false);
+        expect(mayReach(world, first(all, "database"), broker0, 25672).allowed).toBe(false);
+        const prometheus = first(all, "prometheus-kps-prometheus");
+        expect(mayReach(world, prometheus, broker0, 15692).allowed).toBe(true);
+        expect(mayReach(world, prometheus, broker0, 5672).allowed).toBe(false);
+        expect(mayReach(world, prometheus, broker0, 25672).allowed).toBe(false);
+    });
+
+    it("let the definitions export reach its broker's management API where backups are on, and nothing else", () => {
+        const exporter = all.find((pod) => pod.name === `${definitionsBackupName({ name: "message-broker" })}-0`);
+        if (stack === "integration") {
+            expect(exporter).toBeUndefined();
+            return;
+        }
+        const broker0 = first(all, "message-broker");
+        expect(mayReach(world, { pod: exporter! }, broker0, 15672).allowed).toBe(true);
+        expect(mayReach(world, { pod: exporter! }, broker0, 5672).allowed).toBe(false);
+        expect(mayReach(world, { pod: exporter! }, first(all, "database"), 5432).allowed).toBe(false);
     });
 
     it("let each declared dependency through, metrics scraping included, and refuse the undeclared", () => {
@@ -252,14 +310,15 @@ describe("the flow check", () => {
         const manifests = manifestsOf("prod");
         const broker = manifests.find((m) => m.kind === "NetworkPolicy" && m.metadata.name === "message-broker")!;
         const allPorts = [5672, 15672, 4369, 25672].map((port) => ({ port, protocol: "TCP" }));
-        broker.spec.ingress = ["fsgs-vhf", "fsgs-alerts", "fsgs-programs", "fsgs-monitoring", "fsgs-burst-advocate", "fsgs-archive"].map((namespace) => ({
+        // The rule that admits the other nodes stays; the callers get every port.
+        broker.spec.ingress = [broker.spec.ingress.find((rule: any) => rule.from[0].podSelector && !rule.from[0].namespaceSelector), ...["fsgs-vhf", "fsgs-alerts", "fsgs-programs", "fsgs-monitoring", "fsgs-burst-advocate", "fsgs-archive"].map((namespace) => ({
             from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } } }],
             ports: allPorts,
-        }));
+        }))];
         const problems = mismatches("prod", worldOf(manifests as never, PLATFORM_PODS));
         // The callers' own egress still holds, but the broker's ingress side admits what the catalog does not.
         expect(problems).toEqual(
-            expect.arrayContaining([expect.stringMatching(/^fsgs-monitoring\/monitoring-web-0 -> fsgs-messaging\/message-broker-0:25672\/TCP: ingress side true, catalog false/)]),
+            expect.arrayContaining([expect.stringMatching(/^fsgs-monitoring\/monitoring-web-0 -> fsgs-messaging\/message-broker-server-0:25672\/TCP: ingress side true, catalog false/)]),
         );
     });
 
@@ -279,7 +338,7 @@ describe("the flow check", () => {
         const problems = mismatches("prod", worldOf(manifests as never, PLATFORM_PODS));
         expect(problems).toEqual(
             expect.arrayContaining([
-                expect.stringMatching(/^fsgs-vhf\/vhf-listener-0 -> fsgs-messaging\/message-broker-0:15672\/TCP: egress side true, catalog false/),
+                expect.stringMatching(/^fsgs-vhf\/vhf-listener-0 -> fsgs-messaging\/message-broker-server-0:15672\/TCP: egress side true, catalog false/),
                 expect.stringMatching(/^fsgs-vhf\/vhf-listener-0 -> envoy-gateway-system\/envoy-fsgs-0:10443\/TCP: model true, catalog false/),
             ]),
         );
@@ -305,14 +364,19 @@ describe("the catalog's references", () => {
             'services/vhf-listener.yaml: connectsTo[0]: expected a service of the catalog (domain/name), got "messaging/message-brocker"',
         );
         expect(() => parseCatalog(edit("vhf-listener", (t) => t.replace("messaging/message-broker:amqp", "messaging/message-broker:amqps")))).toThrow(
-            "services/vhf-listener.yaml: connectsTo[0]: expected one of message-broker's ports (amqp, management, epmd, clustering), got \"amqps\"",
+            "services/vhf-listener.yaml: connectsTo[0]: expected one of message-broker's ports (amqp, management), got \"amqps\"",
         );
     });
 
     it("refuse a call to a port only the target's replicas use, or that the target does not admit", () => {
-        expect(() => parseCatalog(edit("vhf-listener", (t) => t.replace("messaging/message-broker:amqp", "messaging/message-broker:clustering")))).toThrow(
-            "services/vhf-listener.yaml: connectsTo[0]: message-broker's port clustering is for its own replicas only (peersOnly)",
+        const peersOnly = files.map((file) =>
+            file.path === "services/archive-api.yaml"
+                ? { ...file, text: file.text.replace("  - { name: http, port: 8000 }", "  - { name: http, port: 8000 }\n  - { name: gossip, port: 7946, peersOnly: true }") }
+                : file.path === "services/core-program-web.yaml"
+                  ? { ...file, text: file.text.replace("archive/archive-api:http]", "archive/archive-api:gossip]") }
+                  : file,
         );
+        expect(() => parseCatalog(peersOnly)).toThrow("services/core-program-web.yaml: connectsTo[1]: archive-api's port gossip is for its own replicas only (peersOnly)");
         expect(() => parseCatalog(edit("alert-broadcaster", (t) => t.replace("connectsTo: [messaging/message-broker:amqp]", "connectsTo: [messaging/message-broker:amqp, data/database:postgresql]")))).toThrow(
             "services/alert-broadcaster.yaml: connectsTo[1]: services/database.yaml's allowFrom does not admit alerts/alert-broadcaster",
         );

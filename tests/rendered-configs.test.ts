@@ -2,44 +2,10 @@
  * The configs the program renders, checked by the programs that will read them: haproxy, keepalived and
  * cloud-init from Debian's packages (.ci/run installs them). A missing binary fails the test.
  */
-import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { renderHaproxyConfig } from "../components/cluster/haproxy-config";
 import { keepalivedPriority, renderKeepalivedConfig } from "../components/cluster/keepalived-config";
 import { renderUserData } from "../components/openstack/user-data";
-import { ROOT } from "./support/stacks";
-
-// keepalived refuses a track script under a directory others can write to, so not the system's /tmp.
-const scratchRoot = join(ROOT, "build", "rendered-configs");
-mkdirSync(scratchRoot, { recursive: true, mode: 0o755 });
-const scratch = mkdtempSync(join(scratchRoot, "run-"));
-chmodSync(scratch, 0o755);
-
-function run(binary: string, args: string[]): { status: number | null; output: string } {
-    const result = spawnSync(binary, args, { encoding: "utf8" });
-    if (result.error) {
-        throw new Error(`${binary} is not installed (apt-get install haproxy keepalived cloud-init): ${result.error.message}`);
-    }
-    return { status: result.status, output: `${result.stdout}${result.stderr}` };
-}
-
-function write(name: string, content: string): string {
-    const path = join(scratch, name);
-    writeFileSync(path, content);
-    return path;
-}
-
-/** An interface this machine has (its default route's, else any but loopback): keepalived checks it exists. */
-function defaultInterface(): string {
-    const routes = readFileSync("/proc/net/route", "utf8").split("\n").slice(1);
-    const route = routes.map((line) => line.trim().split(/\s+/)).find((fields) => fields[1] === "00000000");
-    const name = route?.[0] ?? readdirSync("/sys/class/net").find((candidate) => candidate !== "lo");
-    if (!name) {
-        throw new Error("this machine has no network interface but loopback, which keepalived refuses");
-    }
-    return name;
-}
+import { defaultInterface, runTool as run, writeScratch as write } from "./support/real-tools";
 
 describe("haproxy -c", () => {
     it("accepts the haproxy.cfg of three control planes", () => {
@@ -58,8 +24,8 @@ describe("haproxy -c", () => {
 });
 
 describe("keepalived --config-test", () => {
-    const script = write("check_apiserver.sh", "#!/bin/sh\nexit 0\n");
-    chmodSync(script, 0o755);
+    // Written when a test runs, not when the file loads (a run filtered to other tests pays nothing).
+    const checkScript = (): string => write("check_apiserver.sh", "#!/bin/sh\nexit 0\n", 0o755);
     const peers = ["10.42.10.11", "10.42.10.12", "10.42.10.13"];
 
     // One control plane (integration), two (a replacement under way) and three (preprod, prod): the first once
@@ -78,7 +44,7 @@ describe("keepalived --config-test", () => {
             vip: "10.42.10.5",
             prefixLength: 24,
             // The api_vip role installs the real script; this machine has none.
-            checkScript: script,
+            checkScript: checkScript(),
         });
         const result = run("keepalived", ["--config-test", "-f", write(`keepalived-${count}-${index}.conf`, config)]);
         expect([result.status, result.output]).toEqual([0, ""]);
@@ -93,7 +59,7 @@ describe("keepalived --config-test", () => {
             priority: 150,
             vip: "10.42.10.5",
             prefixLength: 24,
-            checkScript: script,
+            checkScript: checkScript(),
         });
         expect(run("keepalived", ["--config-test", "-f", write("wrong-interface.conf", config)]).status).not.toBe(0);
     });

@@ -1,9 +1,10 @@
 import { parseCatalog, readCatalog } from "../components/config/catalog";
 import { parseStackConfig } from "../components/config/load";
 import type { StackConfig } from "../components/config/schema";
+import { PORTS, apiEndpointPort } from "../components/config/ports";
 import { outsideNodePorts } from "../components/config/traffic";
-import { PORTS, type SecurityRule, apiEndpointPort, securityRules } from "../components/openstack/rules";
-import { ROOT, STACKS, rawConfig } from "./support/stacks";
+import { NODE_ROLES, SECURITY_ROLES, type SecurityRule, securityRules } from "../components/openstack/rules";
+import { ROOT, STACKS, rawConfig } from "./support/stack-config";
 
 const catalog = parseCatalog(readCatalog(ROOT));
 
@@ -36,7 +37,11 @@ const variants: [string, StackConfig][] = STACKS.flatMap((stack) => {
 });
 
 describe.each(variants)("the security rules of %s", (_, config) => {
-    const rules = rulesOf(config);
+    // Computed in each test, so that mutation testing's per-test coverage applies (tests/mutation/).
+    let rules: SecurityRule[];
+    beforeEach(() => {
+        rules = rulesOf(config);
+    });
     const admin = new Set(config.access.adminCidrs.map((cidr) => `cidr:${cidr}`));
     const nodes = new Set(["group:controlPlane", "group:worker"]);
     const loadBalancer = `cidr:${config.network.nodeCidr}`;
@@ -144,6 +149,119 @@ describe("rule names", () => {
         config.access.adminCidrs = ["2001:660:3001::/48"];
         const ssh = rulesOf(config).find((rule) => rule.group === "bastion");
         expect(ssh?.ethertype).toBe("IPv6");
+    });
+});
+
+/** A rule as one line: its Neutron name, then what it lets in, from where, and its description. */
+const line = (rule: SecurityRule): string => {
+    const ports = rule.ports ? `${rule.ports.from}-${rule.ports.to}` : "-";
+    const source = rule.source.kind === "group" ? `group ${rule.source.group}` : `${rule.source.cidr} (${rule.source.why})`;
+    return `${rule.id}: ${rule.group} ${rule.protocol} ${ports} from ${source} ${rule.ethertype}; ${rule.description}`;
+};
+
+describe("the whole rule table, written out", () => {
+    it("of a vip-mode Calico stack with one admin network", () => {
+        const rules = securityRules({
+            adminCidrs: ["192.0.2.0/24"],
+            nodeCidr: "10.42.10.0/24",
+            cni: "calico",
+            apiEndpointMode: "vip",
+            outsideNodePorts: [
+                { what: "Gateway HTTPS", protocol: "tcp", port: 30443, sources: ["198.51.100.0/24", "2001:db8::/32"] },
+                { what: "vhf-listener", protocol: "udp", port: 30900, sources: ["203.0.113.0/24"] },
+            ],
+        });
+        expect(rules.map(line)).toEqual([
+            "bastion-tcp-22-from-192-0-2-0-24: bastion tcp 22-22 from 192.0.2.0/24 (admin) IPv4; SSH to the bastion from an admin network",
+            "controlPlane-tcp-22-from-bastion: controlPlane tcp 22-22 from group bastion IPv4; SSH to nodes only through the bastion",
+            "controlPlane-icmp-all-from-controlPlane: controlPlane icmp - from group controlPlane IPv4; ICMP among nodes",
+            "controlPlane-udp-4789-from-controlPlane: controlPlane udp 4789-4789 from group controlPlane IPv4; Calico VXLAN overlay among nodes",
+            "controlPlane-tcp-5473-from-controlPlane: controlPlane tcp 5473-5473 from group controlPlane IPv4; Calico Typha among nodes",
+            "controlPlane-icmp-all-from-worker: controlPlane icmp - from group worker IPv4; ICMP among nodes",
+            "controlPlane-udp-4789-from-worker: controlPlane udp 4789-4789 from group worker IPv4; Calico VXLAN overlay among nodes",
+            "controlPlane-tcp-5473-from-worker: controlPlane tcp 5473-5473 from group worker IPv4; Calico Typha among nodes",
+            "worker-tcp-22-from-bastion: worker tcp 22-22 from group bastion IPv4; SSH to nodes only through the bastion",
+            "worker-icmp-all-from-controlPlane: worker icmp - from group controlPlane IPv4; ICMP among nodes",
+            "worker-udp-4789-from-controlPlane: worker udp 4789-4789 from group controlPlane IPv4; Calico VXLAN overlay among nodes",
+            "worker-tcp-5473-from-controlPlane: worker tcp 5473-5473 from group controlPlane IPv4; Calico Typha among nodes",
+            "worker-icmp-all-from-worker: worker icmp - from group worker IPv4; ICMP among nodes",
+            "worker-udp-4789-from-worker: worker udp 4789-4789 from group worker IPv4; Calico VXLAN overlay among nodes",
+            "worker-tcp-5473-from-worker: worker tcp 5473-5473 from group worker IPv4; Calico Typha among nodes",
+            "controlPlane-tcp-6443-from-controlPlane: controlPlane tcp 6443-6443 from group controlPlane IPv4; Kubernetes API from nodes",
+            "apiEndpoint-tcp-8443-from-controlPlane: apiEndpoint tcp 8443-8443 from group controlPlane IPv4; Kubernetes API endpoint from nodes",
+            "controlPlane-tcp-6443-from-worker: controlPlane tcp 6443-6443 from group worker IPv4; Kubernetes API from nodes",
+            "apiEndpoint-tcp-8443-from-worker: apiEndpoint tcp 8443-8443 from group worker IPv4; Kubernetes API endpoint from nodes",
+            "apiEndpoint-tcp-8443-from-192-0-2-0-24: apiEndpoint tcp 8443-8443 from 192.0.2.0/24 (admin) IPv4; Kubernetes API endpoint from an admin network",
+            "controlPlane-vrrp-all-from-controlPlane: controlPlane vrrp - from group controlPlane IPv4; VRRP for the API VIP",
+            "worker-tcp-30443-from-198-51-100-0-24: worker tcp 30443-30443 from 198.51.100.0/24 (outside) IPv4; Gateway HTTPS NodePort from an allowed outside network",
+            "worker-tcp-30443-from-2001-db8-32: worker tcp 30443-30443 from 2001:db8::/32 (outside) IPv6; Gateway HTTPS NodePort from an allowed outside network",
+            "worker-udp-30900-from-203-0-113-0-24: worker udp 30900-30900 from 203.0.113.0/24 (outside) IPv4; vhf-listener NodePort from an allowed outside network",
+            "controlPlane-tcp-2379-2380-from-controlPlane: controlPlane tcp 2379-2380 from group controlPlane IPv4; etcd peers and clients among control-plane nodes",
+            "controlPlane-tcp-10250-from-controlPlane: controlPlane tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
+            "worker-tcp-10250-from-controlPlane: worker tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
+        ]);
+    });
+
+    it("of an Octavia Cilium stack with an IPv4 and an IPv6 admin network", () => {
+        const rules = securityRules({
+            adminCidrs: ["192.0.2.0/24", "2001:db8::/32"],
+            nodeCidr: "10.42.10.0/24",
+            cni: "cilium",
+            apiEndpointMode: "octavia",
+            // With Octavia only the protocol counts: the amphorae relay from the node subnet.
+            outsideNodePorts: [{ what: "vhf-listener", protocol: "udp", port: 30900, sources: ["203.0.113.0/24"] }],
+        });
+        const nodeRules = (role: string, from: string) => [
+            `${role}-icmp-all-from-${from}: ${role} icmp - from group ${from} IPv4; ICMP among nodes`,
+            `${role}-udp-8472-from-${from}: ${role} udp 8472-8472 from group ${from} IPv4; Cilium VXLAN overlay among nodes`,
+            `${role}-tcp-4240-from-${from}: ${role} tcp 4240-4240 from group ${from} IPv4; Cilium health checks among nodes`,
+            `${role}-tcp-4244-from-${from}: ${role} tcp 4244-4244 from group ${from} IPv4; Hubble server among nodes`,
+        ];
+        expect(rules.map(line)).toEqual([
+            "bastion-tcp-22-from-192-0-2-0-24: bastion tcp 22-22 from 192.0.2.0/24 (admin) IPv4; SSH to the bastion from an admin network",
+            "bastion-tcp-22-from-2001-db8-32: bastion tcp 22-22 from 2001:db8::/32 (admin) IPv6; SSH to the bastion from an admin network",
+            "controlPlane-tcp-22-from-bastion: controlPlane tcp 22-22 from group bastion IPv4; SSH to nodes only through the bastion",
+            ...nodeRules("controlPlane", "controlPlane"),
+            ...nodeRules("controlPlane", "worker"),
+            "worker-tcp-22-from-bastion: worker tcp 22-22 from group bastion IPv4; SSH to nodes only through the bastion",
+            ...nodeRules("worker", "controlPlane"),
+            ...nodeRules("worker", "worker"),
+            "controlPlane-tcp-6443-from-controlPlane: controlPlane tcp 6443-6443 from group controlPlane IPv4; Kubernetes API from nodes",
+            "apiEndpoint-tcp-6443-from-controlPlane: apiEndpoint tcp 6443-6443 from group controlPlane IPv4; Kubernetes API endpoint from nodes",
+            "controlPlane-tcp-6443-from-worker: controlPlane tcp 6443-6443 from group worker IPv4; Kubernetes API from nodes",
+            "apiEndpoint-tcp-6443-from-worker: apiEndpoint tcp 6443-6443 from group worker IPv4; Kubernetes API endpoint from nodes",
+            "apiEndpoint-tcp-6443-from-192-0-2-0-24: apiEndpoint tcp 6443-6443 from 192.0.2.0/24 (admin) IPv4; Kubernetes API endpoint from an admin network",
+            "apiEndpoint-tcp-6443-from-2001-db8-32: apiEndpoint tcp 6443-6443 from 2001:db8::/32 (admin) IPv6; Kubernetes API endpoint from an admin network",
+            "controlPlane-tcp-6443-from-10-42-10-0-24: controlPlane tcp 6443-6443 from 10.42.10.0/24 (loadBalancer) IPv4; Kubernetes API from the Octavia load balancer",
+            "worker-tcp-30000-32767-from-10-42-10-0-24: worker tcp 30000-32767 from 10.42.10.0/24 (loadBalancer) IPv4; NodePorts from Octavia load balancers",
+            "worker-udp-30000-32767-from-10-42-10-0-24: worker udp 30000-32767 from 10.42.10.0/24 (loadBalancer) IPv4; UDP NodePorts from Octavia load balancers",
+            "controlPlane-tcp-2379-2380-from-controlPlane: controlPlane tcp 2379-2380 from group controlPlane IPv4; etcd peers and clients among control-plane nodes",
+            "controlPlane-tcp-10250-from-controlPlane: controlPlane tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
+            "worker-tcp-10250-from-controlPlane: worker tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
+        ]);
+    });
+
+    it("makes one security group per role a port plays, and counts the control planes and workers as nodes", () => {
+        // security-groups.ts creates one Neutron group per entry: a missing role leaves its ports without a group.
+        expect([...SECURITY_ROLES]).toEqual(["bastion", "controlPlane", "worker", "apiEndpoint"]);
+        expect([...NODE_ROLES]).toEqual(["controlPlane", "worker"]);
+    });
+
+    it("puts the API endpoint on 6443 behind Octavia and on haproxy's 8443 in vip mode (kubeadm HA considerations)", () => {
+        expect([apiEndpointPort("octavia"), apiEndpointPort("vip")]).toEqual([6443, 8443]);
+    });
+
+    it("keeps the well-known ports of the Kubernetes \"Ports and Protocols\" page", () => {
+        expect(PORTS).toEqual({
+            ssh: 22,
+            kubeApi: 6443,
+            haproxyApi: 8443,
+            etcd: { from: 2379, to: 2380 },
+            kubelet: 10250,
+            controllerManager: 10257,
+            scheduler: 10259,
+            nodePorts: { from: 30000, to: 32767 },
+        });
     });
 });
 

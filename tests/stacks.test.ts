@@ -40,6 +40,7 @@ describe.each(STACKS)("the %s stack", (stack) => {
                 "svom:openstack:Environment",
                 "svom:cluster:KubeadmCluster",
                 "svom:ansible:PlaybookRun",
+                "svom:ansible:AuthorizedDeployKeys",
                 "svom:cluster:NodeRemoval",
                 "svom:cluster:EtcdBackupCredentials",
                 "svom:openstack:Network",
@@ -204,8 +205,10 @@ describe("scaling", () => {
         });
         const added = after.resources.filter((resource) => !byUrn(before, resource.urn));
         expect(added.map((resource) => resource.name).sort()).toEqual([
-            // Its join command: site.yml limited to it and the first control plane (playbook-scope.ts).
+            // Its own Ansible run (site.yml limited to it and a control plane); the stack's deploy keys written on it
+            // before anything else logs in to it.
             "fsgs-preprod-ansible-join-fsgs-preprod-general-4",
+            "fsgs-preprod-authorized-deploy-keys-fsgs-preprod-general-4",
             "fsgs-preprod-general-4",
             "fsgs-preprod-general-4-data",
             "fsgs-preprod-general-4-data-attach",

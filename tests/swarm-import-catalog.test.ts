@@ -1,8 +1,9 @@
 import { CatalogError, parseCatalog, readCatalog } from "../components/config/catalog";
+import { environmentProfile } from "../components/config/profile";
 import { overrideProblems, parseStackConfig } from "../components/config/load";
 import { resolveService } from "../components/kubernetes/service-defaults";
 import { type WorkloadContext, standaloneContext, workloadManifests } from "../components/kubernetes/workload-manifests";
-import { ROOT, rawConfig } from "./support/stacks";
+import { ROOT, rawConfig } from "./support/stack-config";
 
 /**
  * The catalog fields the Swarm importer needs (configFiles.key, singleton, nodeSelector,
@@ -25,7 +26,7 @@ function spec(extra = "", name = "probe") {
 }
 
 function render(extra: string, environment: "integration" | "preprod" | "prod" = "prod") {
-    return workloadManifests(resolveService(spec(extra), undefined, environment), context);
+    return workloadManifests(resolveService(spec(extra), undefined, environmentProfile(environment)), context);
 }
 
 // Manifests are deep Pulumi input types; the tests read them as plain JSON.
@@ -121,7 +122,7 @@ describe("the catalog's own services", () => {
 
     it.each(catalog.map((service) => [service.name, service] as const))("%s renders no subPath, secret file, node selector, grace period, Recreate or probe timing of its own", (_, service) => {
         for (const environment of ["integration", "preprod", "prod"] as const) {
-            const manifests = workloadManifests(resolveService(service, undefined, environment), context);
+            const manifests = workloadManifests(resolveService(service, undefined, environmentProfile(environment)), context);
             const text = JSON.stringify(manifests);
             for (const key of ["subPath", "nodeSelector", "terminationGracePeriodSeconds", "Recreate"]) expect(text).not.toContain(key);
             expect(podOf(manifests).volumes.filter((volume: { secret?: unknown }) => volume.secret !== undefined)).toEqual([]);

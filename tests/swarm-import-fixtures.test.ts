@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { environmentProfile } from "../components/config/profile";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -148,7 +149,7 @@ function renderEverywhere(text: string, path: string): string[] {
     const problems: string[] = [];
     for (const environment of ["integration", "preprod", "prod"] as const) {
         try {
-            const manifests = workloadManifests(resolveService(spec, undefined, environment), context);
+            const manifests = workloadManifests(resolveService(spec, undefined, environmentProfile(environment)), context);
             const Model = manifests.workload.kind === "StatefulSet" ? StatefulSet : Deployment;
             new Model(JSON.parse(JSON.stringify(manifests.workload)) as never).validate();
             problems.push(...restrictedViolations((manifests.workload.spec.template as { spec: PodSpecLike }).spec));

@@ -1,4 +1,4 @@
-import { PORTS } from "../openstack/rules";
+import { PORTS } from "../config/ports";
 
 export interface HaproxyInput {
     /** Port haproxy listens on, on every address of the control-plane node (the VIP among them). */

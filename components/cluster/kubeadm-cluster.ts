@@ -1,25 +1,28 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
-import { type InventoryInput, renderInventory } from "../ansible/inventory";
+import { type InventoryInput, renderInventory } from "./inventory";
+import { AuthorizedDeployKeys } from "../ansible/authorized-keys";
 import { sshConnection } from "../ansible/connection";
 import { renderKnownHosts } from "../ansible/known-hosts";
 import { BASTION_KEY_PATH, PlaybookRun, bastionKnownHostsPath } from "../ansible/playbook-run";
 import { stageRelease } from "../ansible/release";
 import { poolPlacements } from "../config/pools";
+import type { DeployKeys } from "../config/deploy-keys";
 import type { StackConfig } from "../config/schema";
-import type { Environment } from "../openstack/environment";
+import type { ClusterHosts } from "../openstack/cluster-hosts";
 import { cloudTeardownScript } from "./cloud-teardown";
 import { kubeconfigClientExpiry, kubeconfigExpiryWarning, kubeconfigRefreshPeriod, pointKubeconfigAt } from "./kubeconfig";
 import { EtcdBackupCredentials } from "./etcd-backup";
 import { NodeRemoval, clusterNodes } from "./node-lifecycle";
 
 export interface KubeadmClusterArgs {
+    /** The validated stack config: Kubernetes version, network, CNI, image user, etcd backups. */
     config: StackConfig;
-    /** The OpenStack environment the cluster runs on. */
-    environment: Environment;
-    /** The deploy private key, a secret. */
-    deployPrivateKey: pulumi.Output<string>;
+    /** The hosts the OpenStack layer made (nodes, bastion, API endpoint) and what to wait for. */
+    hosts: ClusterHosts;
+    /** The deploy keys: the one every connection presents, and during a rotation the retiring one (`deployKeys`). */
+    deployKeys: DeployKeys;
     /** S3 credentials of the etcd snapshots (secrets). */
     etcdBackupKeys: { accessKey: pulumi.Output<string>; secretKey: pulumi.Output<string> };
 }
@@ -48,19 +51,13 @@ export class KubeadmCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: KubeadmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:cluster:KubeadmCluster", name, {}, opts);
-        const { config, environment } = args;
-        const endpoint = environment.apiEndpoint;
+        const { config, hosts } = args;
+        const endpoint = hosts.endpoint;
+        const nodes = pulumi.output(hosts.nodes);
 
         this.inventory = pulumi
-            .all([
-                environment.nodes,
-                environment.bastionPrivateAddress,
-                environment.bastionPublicAddress,
-                endpoint.privateAddress,
-                endpoint.publicAddress,
-                environment.dataVolumeIds,
-            ])
-            .apply(([nodes, bastionPrivate, bastionPublic, endpointPrivate, endpointPublic, dataVolumes]) => {
+            .all([nodes, hosts.bastion.privateAddress, hosts.bastion.publicAddress, endpoint.privateAddress, endpoint.publicAddress, hosts.dataVolumeIds])
+            .apply(([byRole, bastionPrivate, bastionPublic, endpointPrivate, endpointPublic, dataVolumes]) => {
                 const input: InventoryInput = {
                     environment: config.environment,
                     clusterName: name,
@@ -68,10 +65,10 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                     sshUser: config.site.image.sshUser,
                     privateKeyFile: BASTION_KEY_PATH,
                     knownHostsFile: bastionKnownHostsPath(config.site.image.sshUser),
-                    bastion: { name: environment.bastionName, privateAddress: bastionPrivate, publicAddress: bastionPublic },
-                    controlPlane: nodes.controlPlane,
-                    workers: nodes.workers,
-                    endpoint: { mode: config.cluster.apiEndpoint.mode, privateAddress: endpointPrivate, publicAddress: endpointPublic, port: endpoint.port },
+                    bastion: { name: hosts.bastion.name, privateAddress: bastionPrivate, publicAddress: bastionPublic },
+                    controlPlane: byRole.controlPlane,
+                    workers: byRole.workers,
+                    endpoint: { mode: endpoint.mode, privateAddress: endpointPrivate, publicAddress: endpointPublic, port: endpoint.port },
                     network: config.network,
                     cni: config.cluster.cni,
                     dataVolumes,
@@ -84,24 +81,48 @@ export class KubeadmCluster extends pulumi.ComponentResource {
 
         // Ansible reaches the nodes by address (ansible_host); operators by name. Every server's key is pinned.
         const knownHosts = pulumi
-            .all([environment.nodes, environment.hostPublicKeys])
-            .apply(([nodes, keys]) =>
+            .all([nodes, hosts.hostPublicKeys])
+            .apply(([byRole, keys]) =>
                 renderKnownHosts(
-                    [...nodes.controlPlane, ...nodes.workers].map((node) => ({
+                    [...byRole.controlPlane, ...byRole.workers].map((node) => ({
                         names: [node.name, node.privateAddress],
                         publicKey: keys[node.name],
                     })),
                 ),
             );
         const hostKeyOf = (server: pulumi.Input<string>) =>
-            pulumi.all([environment.hostPublicKeys, server]).apply(([keys, name]) => keys[name]);
-        const bastionHostKey = hostKeyOf(environment.bastionName);
+            pulumi.all([hosts.hostPublicKeys, server]).apply(([keys, name]) => keys[name]);
+        const bastionHostKey = hostKeyOf(hosts.bastion.name);
+        const deployPrivateKey = args.deployKeys.privateKey;
         const bastionConnection = sshConnection({
-            host: environment.bastionPublicAddress,
+            host: hosts.bastion.publicAddress,
             user: config.site.image.sshUser,
-            privateKey: args.deployPrivateKey,
+            privateKey: deployPrivateKey,
             hostKey: bastionHostKey,
         });
+        // Every server accepts the current deploy key before any other command logs in with it (a rotation).
+        const addressOf = nodes.apply((byRole) => Object.fromEntries([...byRole.controlPlane, ...byRole.workers].map((node) => [node.name, node.privateAddress])));
+        const serverIds = pulumi
+            .all(hosts.servers.map((server) => server.instanceId))
+            .apply((ids): Record<string, string> => Object.fromEntries(hosts.servers.map((server, index) => [server.name, ids[index]])));
+        const authorizedKeys = new AuthorizedDeployKeys(
+            `${name}-authorized-deploy-keys`,
+            {
+                bastion: { name: hosts.bastion.name, address: hosts.bastion.publicAddress, hostKey: bastionHostKey, serverId: hosts.bastion.id },
+                nodes: clusterNodes(name, config.cluster).map((node) => ({
+                    name: node.name,
+                    address: addressOf.apply((addresses) => addresses[node.name]),
+                    hostKey: hostKeyOf(node.name),
+                    serverId: serverIds.apply((ids) => ids[node.name]),
+                })),
+                sshUser: config.site.image.sshUser,
+                loginKey: args.deployKeys.rotationPrivateKey,
+                authorizedPublicKeys: args.deployKeys.authorizedPublicKeys,
+                sshPath: hosts.sshPath,
+            },
+            { parent: this },
+        );
+        const sshPath = [...hosts.sshPath, ...authorizedKeys.ready];
 
         // Only what Ansible reads is hashed and shipped: a README edit neither re-runs Ansible nor reaches the bastion.
         const release = stageRelease(join(__dirname, "..", ".."), PLAYBOOK_FOLDER, RELEASE_BUILD_DIR);
@@ -111,29 +132,29 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 connection: bastionConnection,
                 sshUser: config.site.image.sshUser,
                 ...args.etcdBackupKeys,
-                sshPath: environment.sshPath,
+                sshPath,
             },
             { parent: this },
         );
         const playbookRun = new PlaybookRun(
             `${name}-ansible`,
             {
-                bastionAddress: environment.bastionPublicAddress,
+                bastionAddress: hosts.bastion.publicAddress,
                 bastionHostKey,
                 knownHosts,
                 sshUser: config.site.image.sshUser,
-                privateKey: args.deployPrivateKey,
+                privateKey: deployPrivateKey,
                 inventory: this.inventory,
                 playbookFolder: release.folder,
                 playbookHash: release.hash,
-                bastion: environment.bastion,
-                bastionId: environment.bastionId,
-                servers: environment.servers,
+                bastion: hosts.bastion.resource,
+                bastionId: hosts.bastion.id,
+                servers: hosts.servers,
                 workers: clusterNodes(name, config.cluster)
                     .filter((node) => node.role === "worker")
                     .map((node) => node.name),
-                waitFor: [...environment.clusterResources, backupCredentials.written],
-                sshPath: environment.sshPath,
+                waitFor: [...hosts.ready, backupCredentials.written],
+                sshPath,
             },
             { parent: this },
         );
@@ -143,23 +164,23 @@ export class KubeadmCluster extends pulumi.ComponentResource {
             `${name}-node-removal`,
             {
                 nodes: clusterNodes(name, config.cluster),
-                addresses: environment.nodes.apply((nodes) => Object.fromEntries([...nodes.controlPlane, ...nodes.workers].map((node) => [node.name, node.privateAddress]))),
+                addresses: addressOf,
                 connection: bastionConnection,
                 sshUser: config.site.image.sshUser,
-                dependsOn: [...environment.clusterResources, ...environment.sshPath, playbookRun],
+                dependsOn: [...hosts.ready, ...sshPath, playbookRun],
             },
             { parent: this },
         );
 
-        const firstControlPlane = environment.nodes.apply((nodes) => nodes.controlPlane[0]);
-        const login = { user: config.site.image.sshUser, privateKey: args.deployPrivateKey };
+        const firstControlPlane = nodes.apply((byRole) => byRole.controlPlane[0]);
+        const login = { user: config.site.image.sshUser, privateKey: deployPrivateKey };
         this.controlPlaneConnection = {
             ...sshConnection({
                 ...login,
                 host: firstControlPlane.privateAddress,
                 hostKey: hostKeyOf(firstControlPlane.name),
             }),
-            proxy: sshConnection({ ...login, host: environment.bastionPublicAddress, hostKey: bastionHostKey }),
+            proxy: sshConnection({ ...login, host: hosts.bastion.publicAddress, hostKey: bastionHostKey }),
         };
         const adminKubeconfig = new command.remote.Command(
             `${name}-admin-kubeconfig`,
@@ -171,9 +192,9 @@ export class KubeadmCluster extends pulumi.ComponentResource {
                 logging: "none",
                 addPreviousOutputInEnv: false,
             },
-            { parent: this, dependsOn: [playbookRun, ...environment.sshPath], additionalSecretOutputs: ["stdout"] },
+            { parent: this, dependsOn: [playbookRun, ...sshPath], additionalSecretOutputs: ["stdout"] },
         );
-        this.controlPlaneReached = [adminKubeconfig, playbookRun, ...environment.sshPath, ...environment.clusterResources];
+        this.controlPlaneReached = [adminKubeconfig, playbookRun, ...sshPath, ...hosts.ready];
         this.name = name;
         const serverUrl = pulumi.interpolate`https://${endpoint.publicAddress}:${endpoint.port}`;
         this.kubeconfig = pulumi.secret(

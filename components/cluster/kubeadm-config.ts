@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { PORTS } from "../openstack/rules";
+import { PORTS } from "../config/ports";
 import { CONTROL_PLANE_PATHS, CRI_SOCKET } from "./paths";
 
 export interface KubeadmInput {

@@ -2,12 +2,13 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { SshConnection } from "../ansible/connection";
 import type { StackConfig } from "../config/schema";
+import type { ServerRole } from "../openstack/server-metadata";
 
 /** What the removal of one node needs to know, as plain values. */
 export interface RemovableNode {
     /** Server, host and Kubernetes Node name. */
     name: string;
-    role: "control-plane" | "worker";
+    role: Exclude<ServerRole, "bastion">;
 }
 
 /**

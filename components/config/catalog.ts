@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { referenceProblems } from "./catalog-references";
 import { formatIssues } from "./errors";
 import { postgresqlEntryProblems } from "./postgresql-entry";
+import { rabbitmqEntryProblems } from "./rabbitmq-entry";
 import { type ServiceSpec, serviceSchema } from "./service-schema";
 
 /** The catalog folder, one `<name>.yaml` per service, relative to the project root. */
@@ -45,7 +46,7 @@ export function parseCatalog(files: readonly CatalogFile[], options: { crossRefe
         if (!file.path.endsWith(`/${expectedFile}`) && file.path !== expectedFile) {
             problems.push(`${file.path}: name: expected the file to be named after the service (${expectedFile}), got ${JSON.stringify(result.data.name)}`);
         }
-        problems.push(...postgresqlEntryProblems(result.data).map((problem) => `${file.path}: ${problem}`));
+        problems.push(...[...postgresqlEntryProblems(result.data), ...rabbitmqEntryProblems(result.data)].map((problem) => `${file.path}: ${problem}`));
         services.push(result.data);
         entries.push({ path: file.path, spec: result.data });
     }

@@ -1,9 +1,7 @@
 import { cidrsOverlap, isWholeInternet, parseCidr } from "./cidr";
 import { kubernetesSupport } from "./kubernetes-versions";
-import type { EnvironmentName, StackConfig } from "./schema";
-
-/** Environments where a mistake costs an outage or data: they get the strict rules. */
-export const PROTECTED_ENVIRONMENTS: readonly EnvironmentName[] = ["preprod", "prod"];
+import { environmentProfile } from "./profile";
+import type { StackConfig } from "./schema";
 
 // kubeadm's default --node-cidr-mask-size for IPv4: each node takes a /24 out of the pod CIDR.
 const POD_CIDR_PER_NODE_PREFIX = 24;
@@ -25,7 +23,7 @@ export interface EnvironmentRule {
     check(config: StackConfig, context: RuleContext): RuleViolation[];
 }
 
-const isStrict = (config: StackConfig) => PROTECTED_ENVIRONMENTS.includes(config.environment);
+const profileOf = (config: StackConfig) => environmentProfile(config.environment);
 const workerCount = (config: StackConfig) => config.cluster.workerPools.reduce((sum, pool) => sum + pool.count, 0);
 
 const controlPlaneQuorum: EnvironmentRule = {
@@ -33,8 +31,9 @@ const controlPlaneQuorum: EnvironmentRule = {
     check(config) {
         const count = config.cluster.controlPlane.count;
         const path = ["cluster", "controlPlane", "count"];
-        if (isStrict(config) && (count < 3 || count % 2 === 0)) {
-            return [{ path, message: `${config.environment} needs an odd number >= 3 (etcd quorum), got ${count}` }];
+        const { minimumControlPlanes, strictRules } = profileOf(config);
+        if (strictRules && (count < minimumControlPlanes || count % 2 === 0)) {
+            return [{ path, message: `${config.environment} needs an odd number >= ${minimumControlPlanes} (etcd quorum), got ${count}` }];
         }
         if (count % 2 === 0) {
             return [
@@ -52,11 +51,12 @@ const enoughWorkers: EnvironmentRule = {
     needs: ["environment", "cluster"],
     check(config) {
         const workers = workerCount(config);
-        return isStrict(config) && workers < 3
+        const { minimumWorkers } = profileOf(config);
+        return workers < minimumWorkers
             ? [
                   {
                       path: ["cluster", "workerPools"],
-                      message: `${config.environment} needs >= 3 workers in all pools together (replicas spread over nodes survive one loss), got ${workers}`,
+                      message: `${config.environment} needs >= ${minimumWorkers} workers in all pools together (replicas spread over nodes survive one loss), got ${workers}`,
                   },
               ]
             : [];
@@ -85,7 +85,7 @@ const uniquePoolNames: EnvironmentRule = {
 const noWorldOpenAdminAccess: EnvironmentRule = {
     needs: ["environment", "access"],
     check(config) {
-        if (!isStrict(config)) {
+        if (!profileOf(config).strictRules) {
             return [];
         }
         return config.access.adminCidrs.flatMap((text, index) => {
@@ -183,7 +183,7 @@ const podCidrFitsNodes: EnvironmentRule = {
 const supportedKubernetes: EnvironmentRule = {
     needs: ["environment", "cluster"],
     check(config, context) {
-        return kubernetesSupport(config.cluster.kubernetesVersion, config.environment, context.today).errors.map((message) => ({
+        return kubernetesSupport(config.cluster.kubernetesVersion, profileOf(config), context.today).errors.map((message) => ({
             path: ["cluster", "kubernetesVersion"],
             message,
         }));
@@ -213,7 +213,7 @@ const workerFlavorsSized: EnvironmentRule = {
 const backupsWhereProtected: EnvironmentRule = {
     needs: ["environment", "data"],
     check(config) {
-        return isStrict(config) && config.data.backup === undefined
+        return profileOf(config).backupsRequired && config.data.backup === undefined
             ? [
                   {
                       path: ["data", "backup"],
@@ -228,11 +228,12 @@ const survivesWorkerLoss: EnvironmentRule = {
     needs: ["environment", "cluster"],
     check(config) {
         const tolerance = config.cluster.workerLossTolerance;
-        return isStrict(config) && tolerance < 1
+        const { minimumWorkerLossTolerance } = profileOf(config);
+        return tolerance < minimumWorkerLossTolerance
             ? [
                   {
                       path: ["cluster", "workerLossTolerance"],
-                      message: `${config.environment} needs >= 1 (its services must fit at peak with a worker down, for a drain or a failure), got ${tolerance}: add workers or larger flavors instead`,
+                      message: `${config.environment} needs >= ${minimumWorkerLossTolerance} (its services must fit at peak with a worker down, for a drain or a failure), got ${tolerance}: add workers or larger flavors instead`,
                   },
               ]
             : [];

@@ -1,4 +1,4 @@
-import type { EnvironmentName } from "./schema";
+import type { EnvironmentProfile } from "./profile";
 
 /** A pinned download: where it comes from and the sha256 Ansible checks before anything is installed. */
 export interface PinnedArtifact {
@@ -47,8 +47,6 @@ export const KUBERNETES_RELEASES: readonly KubernetesRelease[] = [
 /** Below this many days before the end of life, every `up` warns. */
 export const END_OF_LIFE_WARNING_DAYS = 90;
 
-/** Environments that must never run a release past its end of life. */
-const REFUSES_END_OF_LIFE: readonly EnvironmentName[] = ["preprod", "prod"];
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -82,7 +80,11 @@ export interface KubernetesSupport {
  * past its end of life is an error in preprod and prod and a warning elsewhere; one ending within
  * END_OF_LIFE_WARNING_DAYS is a warning. Messages say the fix (which minors are supported, until when).
  */
-export function kubernetesSupport(version: string, environment: EnvironmentName, today: Date): KubernetesSupport {
+export function kubernetesSupport(
+    version: string,
+    profile: Pick<EnvironmentProfile, "refuseEndOfLifeKubernetes">,
+    today: Date,
+): KubernetesSupport {
     const release = kubernetesRelease(version);
     const supported = KUBERNETES_RELEASES.filter((row) => daysLeft(row, today) >= 0)
         .map((row) => `1.${row.minor} (until ${row.endOfLife})`)
@@ -93,7 +95,7 @@ export function kubernetesSupport(version: string, environment: EnvironmentName,
     const left = daysLeft(release, today);
     if (left < 0) {
         const message = `1.${release.minor} reached its end of life on ${release.endOfLife} (no security fixes since); move to one of ${supported}, one minor per \`up\`, got ${JSON.stringify(version)}`;
-        return REFUSES_END_OF_LIFE.includes(environment) ? { errors: [message], warnings: [] } : { errors: [], warnings: [message] };
+        return profile.refuseEndOfLifeKubernetes ? { errors: [message], warnings: [] } : { errors: [], warnings: [message] };
     }
     if (left < END_OF_LIFE_WARNING_DAYS) {
         return {

@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { CatalogError, parseCatalog, readCatalog, type CatalogFile } from "./catalog";
-import { ENVIRONMENT_RULES, PROTECTED_ENVIRONMENTS, type RuleContext } from "./environment-rules";
+import { ENVIRONMENT_RULES, type RuleContext } from "./environment-rules";
 import { CONFIG_NAMESPACE, StackConfigError, formatIssues, keyPath } from "./errors";
 import { kubernetesSupport } from "./kubernetes-versions";
+import { type EnvironmentProfile, environmentProfile } from "./profile";
 import { type StackConfig, stackConfigShape } from "./schema";
+import { deployKeyProblems } from "./deploy-keys";
 import { SECRET_KEYS, backupConfigured, type StackSecrets, loadStackSecrets, secretProblems } from "./secrets";
 import type { ServiceSpec } from "./service-schema";
 import { exposureProblems, exposureWarnings } from "./traffic";
@@ -75,14 +77,16 @@ export function readNamespacedConfig(all: Record<string, string> = pulumi.runtim
  * past its end of life), in the problems' format. `loadStack` prints them with pulumi.log.warn on every run.
  */
 export function configWarnings(config: StackConfig, context: RuleContext = { today: new Date() }): string[] {
-    return kubernetesSupport(config.cluster.kubernetesVersion, config.environment, context.today).warnings.map(
+    return kubernetesSupport(config.cluster.kubernetesVersion, environmentProfile(config.environment), context.today).warnings.map(
         (message) => `${CONFIG_NAMESPACE}:cluster.kubernetesVersion: ${message}`,
     );
 }
 
-/** A validated stack: its plain config, its secrets and the service catalog. */
+/** A validated stack: its plain config, what its environment means, its secrets and the service catalog. */
 export interface LoadedStack {
     config: StackConfig;
+    /** The environment's decisions, computed once from the validated config; components receive these. */
+    profile: EnvironmentProfile;
     /** `configWarnings` of the config, already printed. */
     warnings: string[];
     secrets: StackSecrets;
@@ -92,7 +96,7 @@ export interface LoadedStack {
 /** The project root, where Pulumi runs the program and the catalog folder lives. */
 const PROJECT_ROOT = join(__dirname, "..", "..");
 
-/** Overrides must name catalog services, and must not take a protected environment below two replicas (a singleton stays at one). */
+/** Overrides must name catalog services, and must not go below the profile's minimum replicas (a singleton stays at one). */
 export function overrideProblems(config: StackConfig, catalog: readonly ServiceSpec[]): string[] {
     const names = new Set(catalog.map((service) => service.name));
     return Object.entries(config.services).flatMap(([name, override]) => {
@@ -104,8 +108,9 @@ export function overrideProblems(config: StackConfig, catalog: readonly ServiceS
         if (singleton && override.replicas !== undefined && override.replicas !== 1) {
             return [`${where}.replicas: ${name} is a singleton (${singleton.reason}): it runs 1 replica, got ${override.replicas}`];
         }
-        if (!singleton && PROTECTED_ENVIRONMENTS.includes(config.environment) && override.replicas !== undefined && override.replicas < 2) {
-            return [`${where}.replicas: ${config.environment} needs >= 2 replicas (one node drain must not stop the service), got ${override.replicas}`];
+        const { minimumServiceReplicas } = environmentProfile(config.environment);
+        if (!singleton && override.replicas !== undefined && override.replicas < minimumServiceReplicas) {
+            return [`${where}.replicas: ${config.environment} needs >= ${minimumServiceReplicas} replicas (one node drain must not stop the service), got ${override.replicas}`];
         }
         return [];
     });
@@ -146,7 +151,12 @@ export function loadStack(
         problems.push(...error.problems);
     }
     // The backup key pair is asked for wherever backups are configured, even if the rest of the config is wrong.
-    problems.push(...secretProblems(all, backupConfigured(readNamespacedConfig(all).data)));
+    const secretIssues = secretProblems(all, backupConfigured(readNamespacedConfig(all).data));
+    problems.push(...secretIssues);
+    // Whether the deploy keys open anything is asked only of keys of the right shape.
+    if (!secretIssues.some((problem) => /:deploy(Previous)?PrivateKey:/.test(problem))) {
+        problems.push(...deployKeyProblems(all));
+    }
     try {
         catalog = parseCatalog(catalogFiles);
     } catch (error) {
@@ -167,5 +177,5 @@ export function loadStack(
         // Without an engine (the offline plan) this goes to stderr as "warning: [runtime] ...".
         void pulumi.log.warn(warning);
     }
-    return { config, warnings, secrets: loadStackSecrets(), catalog };
+    return { config, profile: environmentProfile(config.environment), warnings, secrets: loadStackSecrets(), catalog };
 }

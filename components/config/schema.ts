@@ -162,4 +162,8 @@ export const stackConfigShape = z.strictObject({
 });
 
 export type StackConfig = z.infer<typeof stackConfigShape>;
+/** The literal unions other layers name, taken from the schema rather than retyped. */
+export type ApiEndpointMode = StackConfig["cluster"]["apiEndpoint"]["mode"];
+export type CniName = StackConfig["cluster"]["cni"];
+export type PoolRole = StackConfig["cluster"]["workerPools"][number]["role"];
 

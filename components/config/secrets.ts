@@ -12,6 +12,8 @@ interface SecretDefinition {
     placeholder: string;
     /** Needed only by a feature the stack may leave off (load.ts asks for it when the feature is on). */
     optional?: true;
+    /** Setting it turns something on: the offline plan never invents a placeholder for it when it is unset. */
+    presenceMatters?: true;
 }
 
 const PRIVATE_KEY = /^-----BEGIN (OPENSSH|RSA|EC) PRIVATE KEY-----\r?\n[\s\S]+\r?\n-----END \1 PRIVATE KEY-----\s*$/;
@@ -24,6 +26,14 @@ export const SECRETS = {
         shape: PRIVATE_KEY,
         source: "ssh-keygen -t ed25519 -f deploy_ed25519; its .pub goes in access.deployPublicKey",
         placeholder: "-----BEGIN OPENSSH PRIVATE KEY-----\noffline-plan-placeholder\n-----END OPENSSH PRIVATE KEY-----\n",
+    },
+    deployPreviousPrivateKey: {
+        expected: "the deploy private key being retired, during a rotation only (a PEM or OpenSSH private key block)",
+        shape: PRIVATE_KEY,
+        source: "the old deploy_ed25519, until every server has the new key (README, \"Rotating the deploy key\")",
+        placeholder: "-----BEGIN OPENSSH PRIVATE KEY-----\noffline-plan-placeholder\n-----END OPENSSH PRIVATE KEY-----\n",
+        optional: true,
+        presenceMatters: true,
     },
     cloudCredentialId: {
         expected: "the ID of the OpenStack application credential the cloud-controller-manager and Cinder CSI use",
@@ -73,10 +83,12 @@ export const SECRETS = {
 
 export type SecretKey = keyof typeof SECRETS;
 /** Secrets every stack has; the others only where the feature they serve is configured. */
-type OptionalSecretKey = "backupAccessKeyId" | "backupSecretAccessKey";
+type OptionalSecretKey = "backupAccessKeyId" | "backupSecretAccessKey" | "deployPreviousPrivateKey";
 /** The object store's key pair, set in every stack with `data.backup`. */
 export const BACKUP_SECRET_KEYS: readonly OptionalSecretKey[] = ["backupAccessKeyId", "backupSecretAccessKey"];
 export const SECRET_KEYS = Object.keys(SECRETS) as SecretKey[];
+/** Whether a secret's absence means something (see `presenceMatters`). */
+export const presenceMatters = (key: SecretKey): boolean => (SECRETS[key] as SecretDefinition).presenceMatters === true;
 /** The secrets a stack must have: every non-optional one, and the backup key pair where backups are configured. */
 export function requiredSecretKeys(backupConfigured: boolean): SecretKey[] {
     return SECRET_KEYS.filter((key) => !(SECRETS[key] as SecretDefinition).optional || (backupConfigured && (BACKUP_SECRET_KEYS as readonly string[]).includes(key)));

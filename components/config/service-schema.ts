@@ -45,6 +45,21 @@ export const postgresqlSchema = z.strictObject({
 });
 
 /**
+ * A message broker: the entry is a RabbitMQ cluster run by the RabbitMQ Cluster Operator (components/kubernetes/data/),
+ * not a workload of its own. `image` is the server image (a mirror of docker.io/rabbitmq, a `-management` tag: the
+ * operator enables the management plugin), `storage.size` each node's volume, `resources` each node's; the node
+ * count, probes, security context and inter-node ports are the operator's.
+ */
+export const rabbitmqSchema = z.strictObject({
+    /**
+     * Whether the nightly export of the broker's definitions (users, vhosts, permissions, queues, exchanges, bindings,
+     * policies) goes to the stack's object store. On by default; off only for a broker whose topology is rebuilt by
+     * its clients at every start.
+     */
+    definitionsBackup: z.boolean().default(true),
+});
+
+/**
  * Probe timings where the service's own differ from the Microservice's defaults (an importer carries a Swarm
  * healthcheck's interval, timeout, retries and start period here). `initialDelaySeconds` applies to liveness only:
  * a readiness probe failing at start-up only keeps the pod out of its Service.
@@ -148,6 +163,8 @@ export const serviceSchema = z.strictObject({
         .default([]),
     /** Makes the entry a CloudNativePG database instead of a workload (postgresqlSchema). */
     postgresql: postgresqlSchema.optional(),
+    /** Makes the entry a RabbitmqCluster instead of a workload (rabbitmqSchema). */
+    rabbitmq: rabbitmqSchema.optional(),
 }).superRefine((service, context) => {
     if (service.singleton === undefined) return;
     if (service.replicas !== undefined && service.replicas > 1) {

@@ -1,5 +1,5 @@
 import { cidrsOverlap, isWholeInternet, parseCidr } from "./cidr";
-import { PROTECTED_ENVIRONMENTS } from "./environment-rules";
+import { environmentProfile } from "./profile";
 import { CONFIG_NAMESPACE } from "./errors";
 import type { StackConfig } from "./schema";
 import type { ServiceSpec } from "./service-schema";
@@ -79,7 +79,7 @@ export const DOCUMENTATION_RANGES = ["192.0.2.0/24", "198.51.100.0/24", "203.0.1
  * anyone. `[]` is an explicit "nobody from outside yet", which the stack's warnings repeat on every run.
  */
 export function exposureProblems(config: Pick<StackConfig, "environment" | "services">, catalog: readonly ServiceSpec[]): string[] {
-    const strict = PROTECTED_ENVIRONMENTS.includes(config.environment);
+    const strict = environmentProfile(config.environment).strictRules;
     return catalog.flatMap((service) => {
         if (!service.expose) {
             return [];

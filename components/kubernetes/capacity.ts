@@ -1,8 +1,9 @@
 import { hasStatefulPool } from "../config/pools";
-import type { StackConfig } from "../config/schema";
+import type { PoolRole, StackConfig } from "../config/schema";
 import type { DaemonSetShare } from "./daemonsets";
 import { peakPods, quantity } from "./domain-manifests";
-import { CERT_MANAGER_RESOURCES, certManagerReplicas } from "./platform/cert-manager";
+import type { EnvironmentProfile } from "../config/profile";
+import { CERT_MANAGER_RESOURCES } from "./platform/cert-manager";
 import { ENVOY_GATEWAY_RESOURCES, ENVOY_PROXY_RESOURCES } from "./platform/envoy-gateway";
 import type { ResolvedService } from "./service-defaults";
 
@@ -18,7 +19,7 @@ export interface PodDemand {
     cpu: number;
     memory: number;
     /** Which group of pools it lands on. */
-    group: "general" | "stateful";
+    group: PoolRole;
 }
 
 /** kubelet's default hard eviction threshold (memory.available<100Mi); our KubeletConfiguration reserves nothing else. */
@@ -38,9 +39,9 @@ export function serviceDemand(services: readonly ResolvedService[], statefulPool
 }
 
 /** The add-ons that run on workers, with the requests their values set (control-plane add-ons are left out). */
-export function platformDemand(environment: StackConfig["environment"], routedHosts: number): PodDemand[] {
-    // The platform's replica decision (platform/index.ts and cert-manager.ts): one in integration, two elsewhere.
-    const replicas = certManagerReplicas(environment);
+export function platformDemand(profile: Pick<EnvironmentProfile, "highAvailabilityReplicas">, routedHosts: number): PodDemand[] {
+    // The platform runs Envoy and cert-manager at the profile's highAvailabilityReplicas (platform/index.ts).
+    const replicas = profile.highAvailabilityReplicas;
     const requests = (resources: { requests: { cpu: string; memory: string } }) => request(resources.requests.cpu, resources.requests.memory);
     const general = (what: string, pods: number, each: { cpu: number; memory: number }): PodDemand => ({ what, pods, ...each, group: "general" });
     const proxy = requests(ENVOY_PROXY_RESOURCES);
@@ -62,7 +63,7 @@ export function platformDemand(environment: StackConfig["environment"], routedHo
 }
 
 export interface WorkerGroup {
-    group: "general" | "stateful";
+    group: PoolRole;
     /** Per node: CPU in cores and memory in bytes left for pods (after eviction reserve and DaemonSets). */
     nodes: { name: string; cpu: number; memory: number }[];
     /** What the DaemonSets landing on this group take from each of its nodes. */
@@ -95,7 +96,7 @@ export function workerGroups(config: Pick<StackConfig, "cluster" | "site">, daem
 }
 
 export interface GroupCapacity {
-    group: "general" | "stateful";
+    group: PoolRole;
     nodes: number;
     /** How many of the largest nodes the check took down. */
     tolerance: number;
@@ -167,8 +168,13 @@ export function capacityLines(results: readonly GroupCapacity[], unknownDaemonSe
 }
 
 /** The whole check for a stack: its workers less its DaemonSets, its services at peak, the add-ons on workers. */
-export function stackCapacity(config: StackConfig, services: readonly ResolvedService[], daemonSets: readonly DaemonSetShare[]): GroupCapacity[] {
+export function stackCapacity(
+    config: StackConfig,
+    profile: Pick<EnvironmentProfile, "highAvailabilityReplicas">,
+    services: readonly ResolvedService[],
+    daemonSets: readonly DaemonSetShare[],
+): GroupCapacity[] {
     const routed = services.filter((service) => service.ingress).length;
-    const demands = [...serviceDemand(services, hasStatefulPool(config)), ...platformDemand(config.environment, routed)];
+    const demands = [...serviceDemand(services, hasStatefulPool(config)), ...platformDemand(profile, routed)];
     return capacityCheck(workerGroups(config, daemonSets), demands, config.cluster.workerLossTolerance);
 }

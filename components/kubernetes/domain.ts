@@ -12,7 +12,6 @@ export interface DomainArgs {
     registry: RegistryCredentials;
     /** Name of the image pull Secret the workloads refer to. */
     imagePullSecret: string;
-    provider: k8s.Provider;
 }
 
 /** The namespace of one FSGS domain with its guard rails: restricted pods, default-deny, quota, limits. */
@@ -22,7 +21,7 @@ export class Domain extends pulumi.ComponentResource {
     constructor(name: string, args: DomainArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:kubernetes:Domain", name, {}, opts);
         const manifests = domainManifests(args.namespace, args.services);
-        const options = { parent: this, provider: args.provider };
+        const options = { parent: this };
 
         const namespace = new k8s.core.v1.Namespace(name, { metadata: manifests.namespace.metadata }, options);
         const inNamespace = { ...options, dependsOn: [namespace] };

@@ -1,6 +1,6 @@
-import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type DatabaseContext, PostgresCluster, postgresInput } from "./data/postgres-cluster";
+import { type BrokerContext, brokerInput, RabbitmqBroker } from "./data/rabbitmq-cluster";
 import { Domain } from "./domain";
 import { Microservice } from "./microservice";
 import type { RegistryCredentials } from "./registry-secret";
@@ -12,14 +12,18 @@ export interface FsgsServicesArgs {
     services: readonly ResolvedService[];
     registry: RegistryCredentials;
     context: WorkloadContext;
-    provider: k8s.Provider;
     /** The platform add-ons the workloads rely on (ingress class, issuer, storage class). */
     platform?: pulumi.Resource;
     /** How the catalog's `postgresql` entries are run (CloudNativePG); required when the catalog has one. */
     databases?: DatabaseContext;
+    /** How the catalog's `rabbitmq` entries are run (RabbitMQ Cluster Operator); required when the catalog has one. */
+    brokers?: BrokerContext;
 }
 
-/** The FSGS micro-services, each in the namespace of its domain. */
+/**
+ * The FSGS micro-services, each in the namespace of its domain. Give the component the cluster's Kubernetes
+ * provider in `providers`: its children, and theirs, inherit it through `parent`.
+ */
 export class FsgsServices extends pulumi.ComponentResource {
     constructor(name: string, args: FsgsServicesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:kubernetes:FsgsServices", name, {}, opts);
@@ -34,7 +38,6 @@ export class FsgsServices extends pulumi.ComponentResource {
                         services: args.services.filter((service) => service.namespace === namespace),
                         registry: args.registry,
                         imagePullSecret: args.context.imagePullSecret,
-                        provider: args.provider,
                     },
                     { parent: this, dependsOn: args.platform ? [args.platform] : [] },
                 ),
@@ -57,14 +60,30 @@ export class FsgsServices extends pulumi.ComponentResource {
                         backupCredentials: args.databases.backupCredentials,
                         restore: args.databases.restore,
                         protect: args.databases.protect,
-                        provider: args.provider,
                         dependsOn: [domain, args.databases.operator],
                     },
                     { parent: this },
                 );
                 continue;
             }
-            new Microservice(service.name, { service, context: args.context, provider: args.provider, domain }, { parent: this });
+            if (service.rabbitmq) {
+                // A broker is the operator's to run: a RabbitmqCluster, not a workload of ours.
+                if (!args.brokers) {
+                    throw new Error(`${service.name} is a rabbitmq entry but the stack gives no broker context`);
+                }
+                new RabbitmqBroker(
+                    service.name,
+                    {
+                        input: brokerInput(service, args.brokers, args.context),
+                        backupCredentials: args.brokers.backupCredentials,
+                        protect: args.brokers.protect,
+                        dependsOn: [domain, args.brokers.operator],
+                    },
+                    { parent: this },
+                );
+                continue;
+            }
+            new Microservice(service.name, { service, context: args.context, domain }, { parent: this });
         }
         this.registerOutputs({});
     }

@@ -7,7 +7,6 @@ export interface MicroserviceArgs {
     /** The catalog entry, resolved for the stack. */
     service: ResolvedService;
     context: WorkloadContext;
-    provider: k8s.Provider;
     /** The domain's namespace and guard rails, created first. */
     domain: pulumi.Resource;
 }
@@ -17,7 +16,7 @@ export class Microservice extends pulumi.ComponentResource {
     constructor(name: string, args: MicroserviceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:kubernetes:Microservice", name, {}, opts);
         const manifests = workloadManifests(args.service, args.context);
-        const options = { parent: this, provider: args.provider, dependsOn: [args.domain] };
+        const options = { parent: this, dependsOn: [args.domain] };
 
         const serviceAccount = new k8s.core.v1.ServiceAccount(
             `${name}-sa`,

@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { calledPorts, callsTo, parseCall } from "../config/catalog-references";
 import { cidrsOverlap, parseCidr } from "../config/cidr";
+import { PORTS } from "../config/ports";
 import { podSelectorLabels } from "./data/cnpg";
 import type { GatewayRef } from "./gateway-manifests";
 import type { ResolvedService } from "./service-defaults";
@@ -16,8 +17,6 @@ type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
  */
 export const CLUSTER_DNS = { namespace: "kube-system", labels: { "k8s-app": "kube-dns" }, port: 53 } as const;
 
-/** kube-apiserver's secure port as kubeadm configures it (localAPIEndpoint.bindPort default). */
-export const KUBE_APISERVER_PORT = 6443;
 
 /** What a service's NetworkPolicy needs to know beyond the service itself. */
 export interface PolicyContext {
@@ -137,7 +136,7 @@ function egressRules(service: ResolvedService, context: PolicyContext): EgressRu
     if (service.kubernetesApi) {
         // The `kubernetes` Service's endpoints are the API servers' advertise addresses on the node subnet, port
         // 6443 (kubeadm's default bind port); policy applies to the translated destination.
-        rules.push({ to: [{ ipBlock: { cidr: context.externalAccess.nodeCidr } }], ports: [{ protocol: "TCP", port: KUBE_APISERVER_PORT }] });
+        rules.push({ to: [{ ipBlock: { cidr: context.externalAccess.nodeCidr } }], ports: [{ protocol: "TCP", port: PORTS.kubeApi }] });
     }
     for (const outside of service.connectsToExternal) {
         const except = clusterRangesWithin(outside.cidr, context.clusterCidrs);

@@ -78,3 +78,60 @@ export function restrictedViolations(pod: PodSpecLike): string[] {
     }
     return problems;
 }
+
+/**
+ * The namespaces where pods may run below the restricted profile: ONE list, each with what runs there and why it
+ * needs the host. Everything else the program deploys runs in namespaces that enforce restricted (the domains'
+ * namespaces, domain-manifests.ts; the add-ons', platform/namespace.ts). `labelledBy` says who sets the
+ * namespace's Pod Security labels: the program (`program`), or the component that creates the namespace.
+ */
+export interface PodSecurityException {
+    namespace: string;
+    /** The level the namespace enforces. */
+    enforce: "privileged" | "baseline";
+    /** What runs there below restricted. */
+    pods: readonly string[];
+    reason: string;
+    labelledBy: string;
+}
+
+export const POD_SECURITY_EXCEPTIONS: readonly PodSecurityException[] = [
+    {
+        namespace: "kube-system",
+        enforce: "privileged",
+        pods: [
+            "kubeadm's static control-plane pods and kube-proxy (hostNetwork, hostPath)",
+            "openstack-cloud-controller-manager DaemonSet (hostNetwork: the chart's templates/daemonset.yaml)",
+            "Cinder CSI node plugin (privileged, hostNetwork, hostPath /var/lib/kubelet and /dev: it mounts volumes on the node)",
+            "Cinder CSI controller plugin (the chart mounts hostPath /etc/cacert in both plugins, csi.plugin.volumes)",
+            "CoreDNS (restricted-compatible, but it lives where kubeadm puts it)",
+        ],
+        reason: "node agents that mount volumes and program the node's network, and kubeadm's own components, need host access",
+        labelledBy: "program",
+    },
+    {
+        namespace: "calico-system",
+        enforce: "privileged",
+        pods: ["calico-node DaemonSet (hostNetwork, privileged: it programs routes, iptables and VXLAN on the node)", "calico-typha, calico-kube-controllers, csi-node-driver"],
+        reason: "the CNI data plane runs on the host's network namespace with privileges",
+        // The Tigera operator creates calico-system with pod-security.kubernetes.io/enforce: privileged (tigera/operator
+        // pkg/render, CreateNamespace(..., PSSPrivileged)); Ansible applies the operator (playbooks/roles/cni).
+        labelledBy: "tigera-operator",
+    },
+    {
+        namespace: "tigera-operator",
+        enforce: "privileged",
+        pods: ["tigera-operator Deployment (hostNetwork: it must run before the pod network exists)"],
+        reason: "the CNI's installer runs before there is a pod network",
+        labelledBy: "tigera-operator manifest",
+    },
+];
+
+/** The Pod Security labels of an exception namespace the program labels: its level enforced, restricted audited. */
+export function exceptionNamespaceLabels(exception: PodSecurityException): Record<string, string> {
+    return {
+        "pod-security.kubernetes.io/enforce": exception.enforce,
+        // Audit at restricted: the API server's audit log names every pod that would fail it, for review.
+        "pod-security.kubernetes.io/audit": "restricted",
+    };
+}

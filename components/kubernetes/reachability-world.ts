@@ -1,3 +1,4 @@
+import { RABBITMQ_API_VERSION, RABBITMQ_PORTS, rabbitmqPodLabels, rabbitmqPodName } from "./data/rabbitmq";
 import type { Pod, Policy, Protocol, Service, World } from "./reachability";
 
 /** A rendered object as the reachability model reads it: kind, metadata and spec, nothing typed beyond that. */
@@ -44,6 +45,61 @@ function cnpgInstancePods(cluster: RenderedObject): Pod[] {
     }));
 }
 
+/**
+ * The nodes the RabbitMQ Cluster Operator runs for a `RabbitmqCluster` (internal/resource/statefulset.go, v2.22.3):
+ * pods `<cluster>-server-<n>` from 0, labelled as metadata.Label() does, with the container ports the operator
+ * declares (epmd, amqp, management, prometheus) and the ports a node listens on without declaring them: Erlang
+ * distribution 25672 and the first and last of the CLI tools' range 35672-35682 (rabbitmq.com "Networking").
+ */
+function rabbitmqNodePods(cluster: RenderedObject): Pod[] {
+    const spec = cluster.spec as { replicas?: number };
+    // The CRD's default is 1 replica (api/v1beta1 +kubebuilder:default:=1).
+    return Array.from({ length: spec.replicas ?? 1 }, (_, index) => ({
+        name: rabbitmqPodName(cluster.metadata.name, index),
+        namespace: cluster.metadata.namespace ?? "default",
+        labels: rabbitmqPodLabels(cluster.metadata.name),
+        ports: [
+            { name: "epmd", containerPort: RABBITMQ_PORTS.epmd, protocol: "TCP" as const },
+            { name: "amqp", containerPort: RABBITMQ_PORTS.amqp, protocol: "TCP" as const },
+            { name: "management", containerPort: RABBITMQ_PORTS.management, protocol: "TCP" as const },
+            { name: "prometheus", containerPort: RABBITMQ_PORTS.prometheus, protocol: "TCP" as const },
+            { name: "distribution", containerPort: RABBITMQ_PORTS.distribution, protocol: "TCP" as const },
+            { name: "cli-first", containerPort: RABBITMQ_PORTS.cliFirst, protocol: "TCP" as const },
+            { name: "cli-last", containerPort: RABBITMQ_PORTS.cliLast, protocol: "TCP" as const },
+        ],
+    }));
+}
+
+/** The operator's client Service `<cluster>`, selecting the nodes by name (internal/resource/service.go). */
+function rabbitmqClientService(cluster: RenderedObject): Service {
+    return {
+        name: cluster.metadata.name,
+        namespace: cluster.metadata.namespace ?? "default",
+        selector: { "app.kubernetes.io/name": cluster.metadata.name },
+        ports: [
+            { port: RABBITMQ_PORTS.amqp, targetPort: RABBITMQ_PORTS.amqp, protocol: "TCP" },
+            { port: RABBITMQ_PORTS.management, targetPort: RABBITMQ_PORTS.management, protocol: "TCP" },
+            { port: RABBITMQ_PORTS.prometheus, targetPort: RABBITMQ_PORTS.prometheus, protocol: "TCP" },
+        ],
+    };
+}
+
+/** The pod a CronJob's run makes, one at a time (concurrencyPolicy Forbid or Replace): labelled as its job template says. */
+function cronJobPods(cronJob: RenderedObject): Pod[] {
+    const spec = cronJob.spec as { jobTemplate: { spec: Template & { template: Template } } };
+    const template = spec.jobTemplate.spec.template;
+    return [
+        {
+            name: `${cronJob.metadata.name}-0`,
+            namespace: cronJob.metadata.namespace ?? "default",
+            labels: template.metadata?.labels ?? {},
+            ports: template.spec.containers.flatMap((container) => container.ports ?? []),
+        },
+    ];
+}
+
+const isRabbitmqCluster = (object: RenderedObject) => object.kind === "RabbitmqCluster" && (object as { apiVersion?: string }).apiVersion === RABBITMQ_API_VERSION;
+
 /** The namespaces, pods, Services and NetworkPolicies of a set of rendered objects, plus pods the platform runs. */
 export function worldOf(objects: readonly RenderedObject[], platformPods: readonly Pod[] = []): { world: World; pods: Pod[]; services: Service[] } {
     const namespaces = new Map<string, Record<string, string>>();
@@ -60,6 +116,8 @@ export function worldOf(objects: readonly RenderedObject[], platformPods: readon
     const pods = [
         ...objects.filter((object) => object.kind === "Deployment" || object.kind === "StatefulSet").flatMap(podsOf),
         ...objects.filter((object) => object.kind === "Cluster" && (object as { apiVersion?: string }).apiVersion === "postgresql.cnpg.io/v1").flatMap(cnpgInstancePods),
+        ...objects.filter(isRabbitmqCluster).flatMap(rabbitmqNodePods),
+        ...objects.filter((object) => object.kind === "CronJob").flatMap(cronJobPods),
         ...platformPods,
     ];
     const services = objects
@@ -67,7 +125,8 @@ export function worldOf(objects: readonly RenderedObject[], platformPods: readon
         .map((object) => {
             const spec = object.spec as { selector: Record<string, string>; ports: Service["ports"] };
             return { name: object.metadata.name, namespace: object.metadata.namespace ?? "default", selector: spec.selector, ports: spec.ports };
-        });
+        })
+        .concat(objects.filter(isRabbitmqCluster).map(rabbitmqClientService));
     const policies = objects.filter((object) => object.kind === "NetworkPolicy") as unknown as Policy[];
     return { world: { namespaces, policies }, pods, services };
 }

@@ -1,5 +1,4 @@
-import { dataProtection } from "../config/data-protection";
-import type { EnvironmentName } from "../config/schema";
+import type { EnvironmentProfile } from "../config/profile";
 import type { ServiceOverride, ServiceSpec } from "../config/service-schema";
 
 /** A catalog entry with the stack's overrides and the production defaults applied: every field decided. */
@@ -11,9 +10,6 @@ export interface ResolvedService extends Omit<ServiceSpec, "replicas" | "resourc
     writablePaths: string[];
     kind: "Deployment" | "StatefulSet";
 }
-
-/** Outside integration a single replica is an outage at every node drain. */
-export const MIN_REPLICAS: Record<EnvironmentName, number> = { integration: 1, preprod: 2, prod: 2 };
 
 // Small enough to pack a dozen services per worker, large enough for a Python web app at rest.
 export const DEFAULT_RESOURCES: ResolvedService["resources"] = {
@@ -29,19 +25,23 @@ export function domainNamespace(domain: string): string {
     return `fsgs-${domain}`;
 }
 
+/** The profile's decisions a service's defaults depend on. */
+export type ServiceProfile = Pick<EnvironmentProfile, "minimumServiceReplicas" | "databaseInstances" | "brokerNodes">;
+
 /**
- * Applies the stack's override and the defaults; replicas never go below the environment's minimum, except for
+ * Applies the stack's override and the defaults; replicas never go below the profile's minimum, except for
  * a singleton (`singleton.reason` says why two instances would be worse than an outage at a node drain).
  */
-export function resolveService(spec: ServiceSpec, override: ServiceOverride | undefined, environment: EnvironmentName): ResolvedService {
-    const wanted = override?.replicas ?? spec.replicas ?? MIN_REPLICAS[environment];
+export function resolveService(spec: ServiceSpec, override: ServiceOverride | undefined, profile: ServiceProfile): ResolvedService {
+    const minimum = profile.minimumServiceReplicas;
+    const wanted = override?.replicas ?? spec.replicas ?? minimum;
     return {
         ...spec,
         image: { ...spec.image, tag: override?.tag ?? spec.image.tag },
         namespace: domainNamespace(spec.domain),
-        // A database runs as many instances as the environment's data protection decides (the operator's Cluster),
+        // A database or a broker runs as many instances as the environment's data protection decides (the operator's),
         // so quotas and the capacity check count those, not the entry's replicas.
-        replicas: spec.postgresql ? dataProtection(environment).databaseInstances : spec.singleton ? 1 : Math.max(wanted, MIN_REPLICAS[environment]),
+        replicas: spec.postgresql ? profile.databaseInstances : spec.rabbitmq ? profile.brokerNodes : spec.singleton ? 1 : Math.max(wanted, minimum),
         resources: override?.resources ?? spec.resources ?? DEFAULT_RESOURCES,
         runAsUser: spec.runAsUser ?? DEFAULT_UID,
         writablePaths: [...new Set(["/tmp", ...(spec.writablePaths ?? [])])],

@@ -1,9 +1,10 @@
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
-import { dataProtection } from "../config/data-protection";
 import type { StackConfig } from "../config/schema";
 import type { OutsideNodePort } from "../config/traffic";
 import { type ApiEndpoint, apiEndpointAllowedCidrs } from "./api-endpoint";
+import type { ClusterHosts, NodeAddress, NodesByRole, ServerIdentity } from "./cluster-hosts";
+import { type ServerRole, serverMetadata } from "./server-metadata";
 import { Bastion } from "./bastion";
 import { Network } from "./network";
 import { NodePool } from "./node-pool";
@@ -15,34 +16,22 @@ import { VipApiEndpoint } from "./vip-api-endpoint";
 export interface EnvironmentArgs {
     /** The validated stack config. */
     config: StackConfig;
+    /**
+     * Data volumes and the API endpoint are `protect`ed and kept on delete (the profile's `protectStoredData`):
+     * certificates and kubeconfigs name the endpoint's address.
+     */
+    protectStoredData: boolean;
+    /**
+     * The deploy keypair's public key (`DeployKeys.keypairPublicKey`): `access.deployPublicKey`, or during a
+     * rotation the retiring key, which the servers' "authorized deploy keys" commands log in with.
+     */
+    deployKeypairPublicKey?: pulumi.Input<string>;
     /** NodePorts reached from outside the cluster and their allowed networks (config/traffic.ts `outsideNodePorts`). */
     outsideNodePorts: readonly OutsideNodePort[];
 }
 
-/** A Kubernetes node as the next layers (inventory, monitoring) see it. */
-export interface NodeAddress {
-    name: string;
-    privateAddress: string;
-    /** Worker pool; absent on control-plane nodes. */
-    pool?: string;
-}
+export type { NodeAddress, NodesByRole, ServerIdentity } from "./cluster-hosts";
 
-export interface NodesByRole {
-    controlPlane: NodeAddress[];
-    workers: NodeAddress[];
-}
-
-/** Only prod keeps its data volumes and API address through a destroy; the other stacks are rebuilt at will. */
-export function protectsData(config: StackConfig): boolean {
-    return dataProtection(config.environment).protectStoredData;
-}
-
-/** One server's identity: a new server gets a new ID, and a new host key. */
-export interface ServerIdentity {
-    name: string;
-    instanceId: pulumi.Output<string>;
-    hostPublicKey: pulumi.Output<string>;
-}
 
 /** One FSGS environment in its OpenStack project: network, security groups, bastion, nodes, API endpoint. */
 export class Environment extends pulumi.ComponentResource {
@@ -75,12 +64,14 @@ export class Environment extends pulumi.ComponentResource {
     public readonly hostPublicKeys: pulumi.Output<Record<string, string>>;
     /** Cinder ID of each node's data volume, by node name (nodes without one are absent). */
     public readonly dataVolumeIds: pulumi.Output<Record<string, string>>;
+    /** What the cluster layer is given: hosts, bastion, endpoint, what to wait for. */
+    public readonly hosts: ClusterHosts;
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:openstack:Environment", name, {}, opts);
         const { site, network: addressing, access, cluster, environment } = args.config;
         const parent = { parent: this };
-        const protect = protectsData(args.config);
+        const protect = args.protectStoredData;
 
         const externalNetwork = openstack.networking.getNetworkOutput({ name: site.externalNetwork, external: true }, parent);
         const image = openstack.images.getImageOutput({ name: site.image.name, mostRecent: true }, parent);
@@ -106,10 +97,11 @@ export class Environment extends pulumi.ComponentResource {
         const keypair = new openstack.compute.Keypair(
             `${name}-keypair`,
             // The deploy key, for Pulumi and Ansible; cloud-init adds the operators' keys beside it.
-            { name: `${name}-deploy`, publicKey: access.deployPublicKey },
+            { name: `${name}-deploy`, publicKey: args.deployKeypairPublicKey ?? access.deployPublicKey },
             // Name and public key are ForceNew (terraform-provider-openstack v1.54.1 resource_openstack_compute_keypair_v2.go)
             // and Nova refuses a second keypair of one name (409): a new key replaces the old one in place. Servers keep
-            // the key they booted with (keyPair is an ignored change), so nothing else notices the short gap.
+            // the key they booted with (keyPair is an ignored change, and Nova hands keys to a server only at boot):
+            // the "authorized deploy keys" command of each server (components/ansible/authorized-keys.ts) moves them on.
             { ...parent, deleteBeforeReplace: true },
         );
         const common = {
@@ -121,11 +113,7 @@ export class Environment extends pulumi.ComponentResource {
             subnetId: network.subnetId,
             volumeType: site.volumeType,
         };
-        const metadata = (role: string, pool?: string): Record<string, string> => ({
-            fsgs_environment: environment,
-            fsgs_role: role,
-            ...(pool ? { fsgs_pool: pool } : {}),
-        });
+        const metadata = (role: ServerRole, pool?: string) => serverMetadata(environment, role, pool);
 
         const bastion = new Bastion(
             `${name}-bastion`,
@@ -245,6 +233,21 @@ export class Environment extends pulumi.ComponentResource {
             .apply((ids): Record<string, string> => Object.fromEntries(withVolumes.map((node, index) => [node.name, ids[index]])));
         this.bastionPublicAddress = bastion.publicAddress;
         this.bastionPrivateAddress = bastion.privateAddress;
+        this.hosts = {
+            nodes: this.nodes,
+            bastion: { name: this.bastionName, privateAddress: bastion.privateAddress, publicAddress: bastion.publicAddress, id: bastion.instanceId, resource: bastion },
+            endpoint: {
+                mode: cluster.apiEndpoint.mode,
+                privateAddress: this.apiEndpoint.privateAddress,
+                publicAddress: this.apiEndpoint.publicAddress,
+                port: this.apiEndpoint.port,
+            },
+            hostPublicKeys: this.hostPublicKeys,
+            servers: this.servers,
+            dataVolumeIds: this.dataVolumeIds,
+            ready: this.clusterResources,
+            sshPath: this.sshPath,
+        };
         this.registerOutputs({
             nodes: this.nodes,
             bastionPublicAddress: this.bastionPublicAddress,

@@ -1,7 +1,7 @@
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import type { ApiEndpoint, ApiEndpointArgs } from "./api-endpoint";
-import { PORTS, apiEndpointPort } from "./rules";
+import { PORTS, apiEndpointPort } from "../config/ports";
 
 export interface OctaviaApiEndpointArgs extends ApiEndpointArgs {
     /** Sources the listener accepts; Octavia enforces them on the amphorae. */

@@ -1,14 +1,11 @@
 import { parseCidr } from "../config/cidr";
+import { PORTS, apiEndpointPort } from "../config/ports";
+import type { ApiEndpointMode, CniName } from "../config/schema";
 import type { OutsideNodePort } from "../config/traffic";
 
 /** The security groups of an environment, one per role a port can play. */
 export const SECURITY_ROLES = ["bastion", "controlPlane", "worker", "apiEndpoint"] as const;
 export type SecurityRole = (typeof SECURITY_ROLES)[number];
-
-/** Port of the API endpoint: the Octavia listener forwards 6443; in vip mode haproxy listens beside the API server. */
-export function apiEndpointPort(mode: "octavia" | "vip"): number {
-    return mode === "octavia" ? PORTS.kubeApi : PORTS.haproxyApi;
-}
 
 /** The roles whose ports are Kubernetes nodes. */
 export const NODE_ROLES: readonly SecurityRole[] = ["controlPlane", "worker"];
@@ -39,8 +36,8 @@ export interface RuleTableInput {
     adminCidrs: readonly string[];
     /** The node subnet; the Octavia amphorae take their member-side addresses from it. */
     nodeCidr: string;
-    cni: "calico" | "cilium";
-    apiEndpointMode: "octavia" | "vip";
+    cni: CniName;
+    apiEndpointMode: ApiEndpointMode;
     /**
      * NodePorts reached from outside the cluster, with their allowed networks (`outsideNodePorts` in
      * config/traffic.ts): opened on the workers to those networks in vip mode; with Octavia only their protocols
@@ -48,19 +45,6 @@ export interface RuleTableInput {
      */
     outsideNodePorts: readonly OutsideNodePort[];
 }
-
-// Kubernetes "Ports and Protocols".
-export const PORTS = {
-    ssh: 22,
-    kubeApi: 6443,
-    // haproxy on the control planes in vip mode: 6443 is the local API server's (kubeadm "HA considerations").
-    haproxyApi: 8443,
-    etcd: { from: 2379, to: 2380 },
-    kubelet: 10250,
-    controllerManager: 10257,
-    scheduler: 10259,
-    nodePorts: { from: 30000, to: 32767 },
-} as const;
 
 interface CniPort {
     protocol: RuleProtocol;

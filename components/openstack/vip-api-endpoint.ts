@@ -1,7 +1,7 @@
 import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import type { ApiEndpoint, ApiEndpointArgs } from "./api-endpoint";
-import { apiEndpointPort } from "./rules";
+import { apiEndpointPort } from "../config/ports";
 
 export interface VipApiEndpointArgs extends ApiEndpointArgs {
     /** Network the VIP is reserved on. */

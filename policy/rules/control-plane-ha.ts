@@ -1,8 +1,8 @@
-import { PRODUCTION_LIKE, type StackRule, type Violation } from "../subject";
+import { serverRoleOf } from "../../components/openstack/server-metadata";
+import { STRICT_ENVIRONMENTS, type StackRule, type Violation } from "../subject";
 
 const INSTANCE = "openstack:compute/instance:Instance";
 const SERVER_GROUP = "openstack:compute/serverGroup:ServerGroup";
-const CONTROL_PLANE_NAME = /-cp-\d+$/;
 
 /**
  * etcd keeps quorum only with an odd number of members (3 survive one loss), and only if no two of them share
@@ -12,10 +12,10 @@ export const controlPlaneHa: StackRule = {
     kind: "stack",
     name: "control-plane-ha",
     description: "At least 3 and an odd number of control-plane instances, all in one server group with policies [\"anti-affinity\"].",
-    stacks: PRODUCTION_LIKE,
+    appliesTo: STRICT_ENVIRONMENTS,
     check(stack) {
         const violations: Violation[] = [];
-        const controlPlanes = stack.resources.filter((r) => r.type === INSTANCE && CONTROL_PLANE_NAME.test(r.name));
+        const controlPlanes = stack.resources.filter((r) => r.type === INSTANCE && serverRoleOf(r.props.metadata) === "control-plane");
         const serverGroups = new Map(stack.resources.filter((r) => r.type === SERVER_GROUP).map((r) => [r.urn, r]));
         const count = controlPlanes.length;
         if (count < 3 || count % 2 === 0) {

@@ -1,6 +1,8 @@
-import { PRODUCTION_LIKE, type ResourceRule } from "../subject";
+import { STRICT_ENVIRONMENTS, type ResourceRule } from "../subject";
 
-const WORKLOADS = new Set(["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"]);
+const WORKLOADS = new Set(["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:batch/v1:CronJob"]);
+// The broker's server image is the RabbitmqCluster's spec.image (the operator renders the StatefulSet).
+const RABBITMQ_CLUSTER = "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 // A SemVer version, with Helm's tolerated leading "v"; anything else (ranges, "x", empty) floats.
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
@@ -26,9 +28,11 @@ interface ContainerLike {
     image?: unknown;
 }
 
+type PodTemplate = { template?: { spec?: { containers?: ContainerLike[]; initContainers?: ContainerLike[] } } };
+
 function containersOf(props: Record<string, unknown>): ContainerLike[] {
-    const spec = (props.spec as { template?: { spec?: { containers?: ContainerLike[]; initContainers?: ContainerLike[] } } } | undefined)
-        ?.template?.spec;
+    const workload = props.spec as (PodTemplate & { jobTemplate?: { spec?: PodTemplate } }) | undefined;
+    const spec = (workload?.jobTemplate?.spec ?? workload)?.template?.spec;
     return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
 }
 
@@ -36,10 +40,15 @@ function containersOf(props: Record<string, unknown>): ContainerLike[] {
 export const pinnedImages: ResourceRule = {
     kind: "resource",
     name: "pinned-images",
-    description: "Deployment and StatefulSet images carry a tag other than latest or a digest; Helm releases pin an exact chart version.",
-    stacks: PRODUCTION_LIKE,
-    types: [...WORKLOADS, RELEASE],
+    description: "Deployment, StatefulSet, CronJob and RabbitmqCluster images carry a tag other than latest or a digest; Helm releases pin an exact chart version.",
+    appliesTo: STRICT_ENVIRONMENTS,
+    types: [...WORKLOADS, RELEASE, RABBITMQ_CLUSTER],
     check(resource) {
+        if (resource.type === RABBITMQ_CLUSTER) {
+            const image = (resource.props.spec as { image?: unknown } | undefined)?.image;
+            const why = unpinnedImage(image);
+            return why ? [`RabbitmqCluster ${resource.name}: image ${String(image)} ${why}`] : [];
+        }
         if (resource.type === RELEASE) {
             const version = resource.props.version;
             return typeof version === "string" && EXACT_VERSION.test(version)

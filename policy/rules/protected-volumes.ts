@@ -1,11 +1,11 @@
-import { PRODUCTION, type ResourceRule } from "../subject";
+import { PROTECTED_DATA, type ResourceRule } from "../subject";
 
 /** Data volumes hold etcd backups and the stateful workloads' disks: a refactoring must never delete one. */
 export const protectedVolumes: ResourceRule = {
     kind: "resource",
     name: "protected-volumes",
     description: "Every Cinder volume is protected and retained on delete.",
-    stacks: PRODUCTION,
+    appliesTo: PROTECTED_DATA,
     types: ["openstack:blockstorage/volume:Volume"],
     check(volume) {
         const problems: string[] = [];

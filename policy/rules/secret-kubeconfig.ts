@@ -1,4 +1,4 @@
-import { PRODUCTION_LIKE, type StackRule, type Violation } from "../subject";
+import { STRICT_ENVIRONMENTS, type StackRule, type Violation } from "../subject";
 
 const KUBERNETES_PROVIDER = "pulumi:providers:kubernetes";
 
@@ -7,7 +7,7 @@ export const secretKubeconfig: StackRule = {
     kind: "stack",
     name: "secret-kubeconfig",
     description: "The stack output kubeconfig and the Kubernetes provider's kubeconfig input are secrets.",
-    stacks: PRODUCTION_LIKE,
+    appliesTo: STRICT_ENVIRONMENTS,
     blindSpot(stack) {
         return stack.outputs === undefined || stack.resources.some((r) => r.type === KUBERNETES_PROVIDER && r.secretInputs === undefined)
             ? "the policy SDK hands secrets over as plain values and shows no stack outputs; tests/policy.test.ts checks this rule on the offline plan"

@@ -1,5 +1,5 @@
-import { PORTS } from "../../components/openstack/rules";
-import { PRODUCTION_LIKE, type ResourceRule } from "../subject";
+import { PORTS } from "../../components/config/ports";
+import { STRICT_ENVIRONMENTS, type ResourceRule } from "../subject";
 
 const WORLD = new Set(["0.0.0.0/0", "::/0"]);
 
@@ -21,7 +21,7 @@ export const worldOpenAdminPorts: ResourceRule = {
     kind: "resource",
     name: "no-world-open-admin-ports",
     description: "No ingress security group rule opens SSH, the Kubernetes API, etcd or the kubelet/controller ports to 0.0.0.0/0 or ::/0.",
-    stacks: PRODUCTION_LIKE,
+    appliesTo: STRICT_ENVIRONMENTS,
     types: ["openstack:networking/secGroupRule:SecGroupRule"],
     check(rule) {
         const props = rule.props;

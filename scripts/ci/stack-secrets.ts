@@ -6,7 +6,7 @@
  */
 import { parse } from "yaml";
 import { CONFIG_NAMESPACE } from "../../components/config/errors";
-import { SECRETS, type SecretKey, backupConfigured, requiredSecretKeys } from "../../components/config/secrets";
+import { SECRETS, SECRET_KEYS, type SecretKey, backupConfigured, requiredSecretKeys } from "../../components/config/secrets";
 
 export interface SecretFinding {
     key: SecretKey;
@@ -20,9 +20,14 @@ export function stackFileSecretFindings(stackFileText: string): SecretFinding[] 
     const config = file.config ?? {};
     // The object store's key pair is required only where the stack configures backups (secrets.ts).
     const withBackup = backupConfigured(config[`${CONFIG_NAMESPACE}:data`] ?? config.data);
-    return requiredSecretKeys(withBackup).flatMap((key): SecretFinding[] => {
+    const required = requiredSecretKeys(withBackup);
+    return SECRET_KEYS.flatMap((key): SecretFinding[] => {
         // The CLI writes a project's own keys namespaced; a bare key means the same (Pulumi "Configuration" docs).
         const value = config[`${CONFIG_NAMESPACE}:${key}`] ?? config[key];
+        if (!required.includes(key) && (value === undefined || value === null || typeof value === "object")) {
+            // An optional secret (the retiring deploy key) may be absent; present, it must be encrypted like the others.
+            return [];
+        }
         if (value === undefined || value === null) {
             return [{ key, problem: "missing" }];
         }

@@ -1,5 +1,5 @@
 import type { StackConfig } from "../../components/config/schema";
-import type { NodeAddress, NodesByRole } from "../../components/openstack/environment";
+import type { NodeAddress, NodesByRole } from "../../components/openstack/cluster-hosts";
 import type { Render } from "./render";
 
 interface EndpointOutput {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHmac, randomBytes } from "node:crypto";
 import { FakeCloud } from "./fake-cloud";
+import { fingerprintOf, publicKeyOf } from "../../components/config/ssh-keys";
 
 /** A resource as the program registered it, with the options a reviewer cares about. */
 export interface RenderedResource {
@@ -39,8 +40,13 @@ export interface RenderedResource {
      * recover or test a guess against it.
      */
     secretDigests: Record<string, string>;
-    /** Where a remote command connects (the address, never the credentials), when it has a connection. */
-    connection?: { host: string; user?: string; proxyHost?: string; hostKey?: string };
+    /**
+     * Where a remote command connects (the address, never the credentials), when it has a connection, and which
+     * key it presents to each hop: the SHA256 fingerprint of the private key's public half (no secret).
+     */
+    connection?: { host: string; user?: string; proxyHost?: string; hostKey?: string; keyFingerprint?: string; proxyKeyFingerprint?: string };
+    /** A remote command whose stdin is a private key (a key written to a server): that key's fingerprint. */
+    stdinKeyFingerprint?: string;
     /** `create`/`update`/`delete` durations the engine allows the provider, when set. */
     customTimeouts: { create?: string; update?: string; delete?: string };
 }
@@ -177,6 +183,18 @@ function secretDigests(inputs: Record<string, unknown>): Record<string, string> 
     );
 }
 
+/** The fingerprint of a private key's public half, or undefined for anything that is not a readable key. */
+function keyFingerprint(privateKey: unknown): string | undefined {
+    if (typeof privateKey !== "string") {
+        return undefined;
+    }
+    try {
+        return fingerprintOf(publicKeyOf(privateKey));
+    } catch {
+        return undefined;
+    }
+}
+
 function describeConnection(inputs: Record<string, unknown>): RenderedResource["connection"] {
     const connection = reveal(inputs.connection) as Record<string, unknown> | undefined;
     if (!connection || typeof connection.host !== "string") {
@@ -189,7 +207,16 @@ function describeConnection(inputs: Record<string, unknown>): RenderedResource["
         ...(proxy && typeof proxy.host === "string" ? { proxyHost: proxy.host } : {}),
         // A public host key is no secret; it tells whether the connection verifies the server.
         ...(typeof connection.hostKey === "string" ? { hostKey: connection.hostKey } : {}),
+        ...optional("keyFingerprint", keyFingerprint(connection.privateKey)),
+        ...optional("proxyKeyFingerprint", keyFingerprint(proxy?.privateKey)),
     };
+}
+
+const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
+    (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
+
+function stdinKey(inputs: Record<string, unknown>): Partial<Record<"stdinKeyFingerprint", string>> {
+    return optional("stdinKeyFingerprint", keyFingerprint(reveal(inputs.stdin)));
 }
 
 // Outputs a real provider marks secret itself (tls privateKeyPem, a keypair's privateKey, a credential's
@@ -258,6 +285,7 @@ function recordRegistrations(resources: Promise<RenderedResource>[]): void {
                     customTimeouts: customTimeouts(request),
                     secretDigests: secretDigests(rawInputs),
                     ...(connection ? { connection } : {}),
+                    ...stdinKey(rawInputs),
                 };
                 resources.push(
                     Promise.all([inputs, outputs]).then(([describedInputs, describedOutputs]) => ({

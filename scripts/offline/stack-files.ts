@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { SECRETS, SECRET_KEYS } from "../../components/config/secrets";
+import { SECRETS, SECRET_KEYS, presenceMatters } from "../../components/config/secrets";
+import { UNKNOWN_PREVIOUS_DEPLOY_KEY, placeholderPrivateKey } from "./key-placeholder";
 
 export interface StackFiles {
     project: string;
@@ -35,7 +36,8 @@ export function readStackFiles(root: string, stack: string): StackFiles {
         const fullKey = key.includes(":") ? key : `${project.name}:${key}`;
         if (value !== null && typeof value === "object" && "secure" in value) {
             const known = SECRET_KEYS.find((secret) => fullKey === `${String(project.name)}:${secret}`);
-            config[fullKey] = known ? SECRETS[known].placeholder : GENERIC_PLACEHOLDER;
+            config[fullKey] =
+                known === "deployPreviousPrivateKey" ? placeholderPrivateKey(UNKNOWN_PREVIOUS_DEPLOY_KEY) : known ? SECRETS[known].placeholder : GENERIC_PLACEHOLDER;
             secretKeys.push(fullKey);
         } else {
             config[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
@@ -43,10 +45,42 @@ export function readStackFiles(root: string, stack: string): StackFiles {
     }
     for (const key of SECRET_KEYS) {
         const fullKey = `${project.name}:${key}`;
-        if (!(fullKey in config)) {
+        if (!(fullKey in config) && !presenceMatters(key)) {
             config[fullKey] = SECRETS[key].placeholder;
             secretKeys.push(fullKey);
         }
     }
-    return { project: project.name, config, secretKeys, placeholders: [...secretKeys] };
+    const files = { project: project.name, config, secretKeys, placeholders: [...secretKeys] };
+    return { ...files, config: { ...config, ...secretTexts(files, readAccess(config, project.name)) } };
+}
+
+function readAccess(config: Record<string, string>, project: string): unknown {
+    try {
+        return JSON.parse(config[`${project}:access`] ?? "null");
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * The secret values a render gets: the stack file's, with each placeholder in place of what the plan cannot
+ * decrypt. The deploy private key's placeholder carries `access.deployPublicKey` of the config being rendered
+ * (`access`, possibly edited by `--set`) as its public half and opens nothing (key-placeholder.ts), so the program's
+ * check that the two keys belong together holds and the simulator knows which key each connection presents.
+ */
+export function secretTexts(files: StackFiles, access: unknown): Record<string, string> {
+    const deployPublicKey = (access as { deployPublicKey?: unknown } | undefined)?.deployPublicKey;
+    const deployKey = `${files.project}:deployPrivateKey`;
+    return Object.fromEntries(
+        files.secretKeys.map((key) => {
+            if (key === deployKey && files.placeholders.includes(key) && typeof deployPublicKey === "string") {
+                try {
+                    return [key, placeholderPrivateKey(deployPublicKey)];
+                } catch {
+                    // A malformed public key: the config check names it; the generic placeholder stands in.
+                }
+            }
+            return [key, files.config[key]];
+        }),
+    );
 }

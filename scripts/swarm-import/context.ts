@@ -1,4 +1,5 @@
 import type { ServiceInput } from "../../components/config/service-schema";
+import { domainNamespace } from "../../components/kubernetes/service-defaults";
 import { childPath, type ImportFinding, type Severity } from "./findings";
 
 /** What every field mapper of one service shares: its compose text, the entry being built, and the report. */
@@ -93,7 +94,7 @@ export class ServiceContext {
 
     /** `kubectl` runs in the service's namespace. */
     get namespace(): string {
-        return `fsgs-${this.stack.domain}`;
+        return domainNamespace(this.stack.domain);
     }
 }
 

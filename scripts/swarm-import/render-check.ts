@@ -8,6 +8,7 @@ import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPol
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { CatalogError, parseCatalog } from "../../components/config/catalog";
 import { ENVIRONMENTS } from "../../components/config/schema";
+import { environmentProfile } from "../../components/config/profile";
 import { type PodSpecLike, restrictedViolations } from "../../components/kubernetes/pod-security";
 import { resolveService } from "../../components/kubernetes/service-defaults";
 import { type Manifest, type WorkloadContext, standaloneContext, workloadManifests } from "../../components/kubernetes/workload-manifests";
@@ -51,7 +52,7 @@ export function renderProblems(name: string, text: string): string[] {
     for (const environment of ENVIRONMENTS) {
         let manifests;
         try {
-            manifests = workloadManifests(resolveService(spec, undefined, environment), CONTEXT);
+            manifests = workloadManifests(resolveService(spec, undefined, environmentProfile(environment)), CONTEXT);
         } catch (error) {
             problems.add(firstLine(error));
             continue;

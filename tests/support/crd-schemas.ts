@@ -62,3 +62,4 @@ export function crdErrors(object: { apiVersion: string; kind: string }): string[
 }
 
 loadCrds("cloudnative-pg-1.30.0", ["postgresql.cnpg.io_clusters.yaml", "postgresql.cnpg.io_scheduledbackups.yaml"]);
+loadCrds("rabbitmq-cluster-operator-v2.22.3", ["rabbitmq.com_rabbitmqclusters.yaml"]);

@@ -1,8 +1,10 @@
 import { parseCatalog, readCatalog } from "../../components/config/catalog";
 import { parseStackConfig } from "../../components/config/load";
-import { dataProtection } from "../../components/config/data-protection";
+import { environmentProfile } from "../../components/config/profile";
 import { hasStatefulPool } from "../../components/config/pools";
 import { postgresManifests } from "../../components/kubernetes/data/postgres-manifests";
+import { DEFINITIONS_BACKUP_IMAGE } from "../../components/kubernetes/data/rabbitmq";
+import { type BrokerInput, rabbitmqManifests } from "../../components/kubernetes/data/rabbitmq-manifests";
 import { certificateSource } from "../../components/config/traffic";
 import { issuerName } from "../../components/kubernetes/platform/cert-manager";
 import { domainManifests } from "../../components/kubernetes/domain-manifests";
@@ -10,7 +12,7 @@ import { gatewayManifest, gatewayNamespacePolicies, httpsRedirectRoute } from ".
 import { clusterGateway } from "../../components/kubernetes/platform/envoy-gateway";
 import { type ResolvedService, resolveService, routedHosts } from "../../components/kubernetes/service-defaults";
 import { type WorkloadContext, workloadManifests } from "../../components/kubernetes/workload-manifests";
-import { ROOT, type StackName, rawConfig } from "./stacks";
+import { ROOT, type StackName, rawConfig } from "./stack-config";
 
 export const catalog = parseCatalog(readCatalog(ROOT));
 export const gateway = clusterGateway("fsgs", "gateway");
@@ -18,7 +20,7 @@ export const gateway = clusterGateway("fsgs", "gateway");
 /** The catalog resolved for a stack, as the program resolves it. */
 export function resolved(stack: StackName): ResolvedService[] {
     const config = parseStackConfig(rawConfig(stack));
-    return catalog.map((service) => resolveService(service, config.services[service.name], config.environment));
+    return catalog.map((service) => resolveService(service, config.services[service.name], environmentProfile(config.environment)));
 }
 
 /** The context the program gives the workloads of a stack. */
@@ -40,7 +42,7 @@ export function databaseInput(stack: StackName, service: ResolvedService) {
     const context = contextOf(stack);
     return {
         service,
-        instances: dataProtection(config.environment).databaseInstances,
+        instances: environmentProfile(config.environment).databaseInstances,
         placementNodes: config.cluster.workerPools.reduce((sum, pool) => sum + pool.count, 0),
         statefulPool: context.statefulPool,
         storageClass: "cinder",
@@ -52,6 +54,26 @@ export function databaseInput(stack: StackName, service: ResolvedService) {
     };
 }
 
+/** What the program gives a broker of a stack (components/stack.ts), for the manifests alone. */
+export function brokerInputOf(stack: StackName, service: ResolvedService): BrokerInput {
+    const config = parseStackConfig(rawConfig(stack));
+    const context = contextOf(stack);
+    const statefulPool = context.statefulPool;
+    return {
+        service,
+        nodes: environmentProfile(config.environment).brokerNodes,
+        placementNodes: config.cluster.workerPools.filter((pool) => !statefulPool || pool.role === "stateful").reduce((sum, pool) => sum + pool.count, 0),
+        statefulPool,
+        storageClass: "cinder",
+        imagePullSecret: context.imagePullSecret,
+        backup: config.data.backup,
+        stackName: `fsgs-${stack}`,
+        nodeCidr: config.network.nodeCidr,
+        catalog: context.catalog,
+        backupImage: DEFINITIONS_BACKUP_IMAGE,
+    };
+}
+
 /** Every object the stack would deploy for its services and its Gateway, as plain manifests. */
 export function manifestsOf(stack: StackName): Record<string, any>[] {
     const services = resolved(stack);
@@ -60,7 +82,11 @@ export function manifestsOf(stack: StackName): Record<string, any>[] {
     return [
         ...namespaces.flatMap((namespace) => Object.values(domainManifests(namespace, services.filter((s) => s.namespace === namespace)))),
         ...services.flatMap((service) =>
-            service.postgresql ? postgresManifests(databaseInput(stack, service)) : Object.values(workloadManifests(service, context)).filter(Boolean),
+            service.postgresql
+                ? postgresManifests(databaseInput(stack, service))
+                : service.rabbitmq
+                  ? rabbitmqManifests(brokerInputOf(stack, service))
+                  : Object.values(workloadManifests(service, context)).filter(Boolean),
         ),
         gatewayManifest({
             gateway,

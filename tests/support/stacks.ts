@@ -1,18 +1,10 @@
-import { join } from "node:path";
-import { readNamespacedConfig } from "../../components/config/load";
 import type { FakeCloud } from "../../scripts/offline/fake-cloud";
 import { type Render, renderProgram } from "../../scripts/offline/render";
-import { readStackFiles } from "../../scripts/offline/stack-files";
+import { readStackFiles, secretTexts } from "../../scripts/offline/stack-files";
 import { buildStack } from "../../components/stack";
+import { ROOT, STACKS, type StackName, rawConfig } from "./stack-config";
 
-export const ROOT = join(__dirname, "..", "..");
-export const STACKS = ["integration", "preprod", "prod"] as const;
-export type StackName = (typeof STACKS)[number];
-
-/** A stack's `svom-fsgs:*` config as plain data, as the program would read it. */
-export function rawConfig(stack: StackName): Record<string, unknown> {
-    return readNamespacedConfig(readStackFiles(ROOT, stack).config);
-}
+export { ROOT, STACKS, type StackName, rawConfig };
 
 /** Renders the real program for a stack, optionally with its config edited first. */
 export async function renderStack(
@@ -31,14 +23,14 @@ export async function renderStack(
             typeof value === "string" ? value : JSON.stringify(value),
         ]),
     );
-    const secrets = Object.fromEntries(
-        files.secretKeys.map((key) => [key, secretOverrides[key.slice(files.project.length + 1)] ?? files.config[key]]),
-    );
+    // A secret the test sets (a key the stack file lacks included) replaces the stack file's placeholder.
+    const overrides = Object.fromEntries(Object.entries(secretOverrides).map(([key, value]) => [`${files.project}:${key}`, value]));
+    const secrets = { ...secretTexts(files, config.access), ...overrides };
     return renderProgram({
         project: files.project,
         stack,
         config: { ...texts, ...secrets },
-        secretKeys: files.secretKeys,
+        secretKeys: [...new Set([...files.secretKeys, ...Object.keys(overrides)])],
         program: buildStack,
         cloud,
     });

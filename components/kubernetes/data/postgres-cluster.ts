@@ -6,7 +6,7 @@ import { BACKUP_SECRET_KEYS, backupSecretName, clusterManifest, type PostgresInp
 
 /** What the stack decides for all its databases; FsgsServices turns it into one PostgresInput per entry. */
 export interface DatabaseContext {
-    /** Instances per database and whether the clusters are protected from deletion (config/data-protection.ts). */
+    /** Instances per database and whether the clusters are protected from deletion (config/profile.ts). */
     instances: number;
     protect: boolean;
     /** Nodes the instances may go to (the stateful pool, or all workers without one). */
@@ -50,7 +50,6 @@ export interface PostgresClusterArgs {
     restore?: RestoreConfig;
     /** Refuse a delete of the Cluster (its volumes are the database). */
     protect: boolean;
-    provider: k8s.Provider;
     /** The domain namespace and the operator (its CRDs and webhook) the objects need first. */
     dependsOn: pulumi.Resource[];
 }
@@ -59,7 +58,7 @@ export interface PostgresClusterArgs {
 export class PostgresCluster extends pulumi.ComponentResource {
     constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:kubernetes:PostgresCluster", name, {}, opts);
-        const options = { parent: this, provider: args.provider, dependsOn: args.dependsOn };
+        const options = { parent: this, dependsOn: args.dependsOn };
         const { input } = args;
         const policy = postgresPolicyManifest(input);
         new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, { metadata: policy.metadata, spec: policy.spec }, options);

@@ -2,6 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { callsTo } from "../../config/catalog-references";
 import type { BackupConfig, RestoreConfig } from "../../config/data-schema";
 import { DEDICATED_TAINT, POOL_ROLE_LABEL } from "../../config/pools";
+import { PORTS } from "../../config/ports";
 import { POSTGRESQL_PORT } from "../../config/postgresql-entry";
 import { CLUSTER_DNS } from "../network-policy";
 import { CNPG_API_VERSION, CNPG_CLUSTER_LABEL, CNPG_NAMESPACE, podSelectorLabels } from "./cnpg";
@@ -9,15 +10,13 @@ import type { ResolvedService } from "../service-defaults";
 
 // The instance manager's HTTP status port, which the operator polls (pkg/management/url/url.go, StatusPort = 8000, v1.30.0).
 const STATUS_PORT = 8000;
-// kube-apiserver's secure port on the control planes (kubeadm's default bind port); the instance manager watches its Cluster.
-const API_SERVER_PORT = 6443;
 const HTTPS_PORT = 443;
 
 /** What the stack decides for one database, beyond its catalog entry. */
 export interface PostgresInput {
     /** The catalog entry (with `postgresql`), resolved for the stack. */
     service: ResolvedService;
-    /** Instances of the cluster (config/data-protection.ts). */
+    /** Instances of the cluster (config/profile.ts). */
     instances: number;
     /** Nodes the instances may go to: anti-affinity is required only where there are enough of them. */
     placementNodes: number;
@@ -218,7 +217,7 @@ export function postgresPolicyManifest(input: PostgresInput): Manifest<k8s.types
         },
         { to: [own], ports: [postgres, status] },
         // The `kubernetes` Service is DNATed to the API servers' node addresses before the policy is evaluated.
-        { to: [{ ipBlock: { cidr: input.nodeCidr } }], ports: [{ protocol: "TCP", port: API_SERVER_PORT } as const] },
+        { to: [{ ipBlock: { cidr: input.nodeCidr } }], ports: [{ protocol: "TCP", port: PORTS.kubeApi } as const] },
         ...(input.backup ? [{ to: input.backup.endpointCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: HTTPS_PORT } as const] }] : []),
     ];
     return {

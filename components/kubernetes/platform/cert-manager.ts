@@ -16,7 +16,8 @@ export const INTERNAL_CA_SECRET = "fsgs-root-ca";
 export type CertificateSource = "acme-http01" | "internal-ca";
 
 export interface CertManagerInput {
-    environment: "integration" | "preprod" | "prod";
+    /** Replicas of the controller and the webhook (the profile's highAvailabilityReplicas): one is an outage of certificate changes at every node drain. */
+    replicas: number;
 }
 
 /** Requests and limits of cert-manager's three Deployments; the capacity check reads them too. */
@@ -26,14 +27,9 @@ export const CERT_MANAGER_RESOURCES = {
     cainjector: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
 } as const;
 
-/** Replicas of the controller and the webhook: one is an outage of certificate changes at every node drain. */
-export function certManagerReplicas(environment: CertManagerInput["environment"]): number {
-    return environment === "integration" ? 1 : 2;
-}
-
 /** Values of the cert-manager chart (its values schema rejects unknown keys). */
 export function certManagerValues(input: CertManagerInput): Record<string, unknown> {
-    const replicas = certManagerReplicas(input.environment);
+    const replicas = input.replicas;
     // A budget on a lone pod would block every node drain.
     const budget = replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false };
     return {
@@ -50,6 +46,8 @@ export function certManagerValues(input: CertManagerInput): Record<string, unkno
             resources: CERT_MANAGER_RESOURCES.webhook,
         },
         cainjector: { resources: CERT_MANAGER_RESOURCES.cainjector },
+        // The post-install check Job: the chart leaves its resources empty (values.yaml startupapicheck.resources {}).
+        startupapicheck: { resources: CERT_MANAGER_RESOURCES.cainjector },
         // The gateway-shim (Certificates from annotated Gateways) and the gatewayHTTPRoute HTTP-01 solver. Since 1.16
         // the ControllerConfiguration field replaces the ExperimentalGatewayAPISupport feature gate
         // (cert-manager.io/docs/usage/gateway). The controller refuses to start until the Gateway API CRDs exist,
@@ -123,7 +121,7 @@ export function issuerName(certificates: CertificateSource): string {
  */
 export function certManager(
     name: string,
-    input: CertManagerInput & ClusterIssuerInput & { namespace: pulumi.Input<string> },
+    input: CertManagerInput & ClusterIssuerInput & { namespace: pulumi.Input<string>; /** Names the internal root CA (`SVOM FSGS <environment> root CA`). */ environment: string },
     opts: PlatformResourceOptions,
 ): { release: k8s.helm.v3.Release; clusterIssuer: k8s.apiextensions.CustomResource } {
     const release = pinnedRelease(
@@ -137,7 +135,7 @@ export function certManager(
         },
         opts,
     );
-    const afterRelease = { parent: opts.parent, provider: opts.provider, dependsOn: [release] };
+    const afterRelease = { parent: opts.parent, dependsOn: [release] };
     if (input.certificates === "acme-http01") {
         const clusterIssuer = new k8s.apiextensions.CustomResource(
             `${name}-cluster-issuer`,

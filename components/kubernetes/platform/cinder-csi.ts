@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import type { EnvironmentProfile } from "../../config/profile";
 import { CLOUD_CONFIG_CHECKSUM_ANNOTATION, CLOUD_CONFIG_SECRET } from "./cloud-config";
 import { pinnedRelease, type PlatformResourceOptions } from "./release";
 import { CHARTS } from "./versions";
@@ -17,6 +18,10 @@ export interface CinderCsiInput {
     configChecksum: string;
 }
 
+// The external-attacher/provisioner/snapshotter/resizer sidecars watch the API; the probe and registrar idle.
+const CSI_SIDECAR_RESOURCES = { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } };
+const CSI_PROBE_RESOURCES = { requests: { cpu: "5m", memory: "16Mi" }, limits: { memory: "64Mi" } };
+
 /** Values of the openstack-cinder-csi chart. */
 export function cinderCsiValues(input: CinderCsiInput): Record<string, unknown> {
     return {
@@ -28,8 +33,17 @@ export function cinderCsiValues(input: CinderCsiInput): Record<string, unknown> 
         priorityClassName: "system-cluster-critical",
         // Both the controller and the node plugin read the credential (charts/cinder-csi-plugin values.yaml,
         // csi.plugin.{controllerPlugin,nodePlugin}.podAnnotations).
+        // The chart gives no container requests or limits (every csi.*.resources is {} in charts/cinder-csi-plugin
+        // values.yaml at openstack-cinder-csi-2.36.0): the storage driver would be the first evicted under pressure.
         csi: {
+            attacher: { resources: CSI_SIDECAR_RESOURCES },
+            provisioner: { resources: CSI_SIDECAR_RESOURCES },
+            snapshotter: { resources: CSI_SIDECAR_RESOURCES },
+            resizer: { resources: CSI_SIDECAR_RESOURCES },
+            livenessprobe: { resources: CSI_PROBE_RESOURCES },
+            nodeDriverRegistrar: { resources: CSI_PROBE_RESOURCES },
             plugin: {
+                resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
                 controllerPlugin: { podAnnotations: { [CLOUD_CONFIG_CHECKSUM_ANNOTATION]: input.configChecksum } },
                 nodePlugin: { podAnnotations: { [CLOUD_CONFIG_CHECKSUM_ANNOTATION]: input.configChecksum } },
             },
@@ -38,7 +52,8 @@ export function cinderCsiValues(input: CinderCsiInput): Record<string, unknown> 
 }
 
 export interface StorageClassInput {
-    environment: "integration" | "preprod" | "prod";
+    /** `Retain` where stored data is protected (the profile's volumeReclaimPolicy): a deleted claim leaves its Cinder volume. */
+    reclaimPolicy: EnvironmentProfile["volumeReclaimPolicy"];
     /** Cinder volume type of the site (e.g. ceph-ssd); the project's default type when absent. */
     volumeType?: string;
 }
@@ -47,18 +62,18 @@ export interface StorageClassInput {
 export interface StorageClassSpec {
     metadata: { name: string; annotations: Record<string, string> };
     provisioner: string;
-    reclaimPolicy: "Retain" | "Delete";
+    reclaimPolicy: EnvironmentProfile["volumeReclaimPolicy"];
     allowVolumeExpansion: boolean;
     volumeBindingMode: "WaitForFirstConsumer";
     parameters?: Record<string, string>;
 }
 
-/** The default StorageClass: in prod a deleted claim leaves its Cinder volume behind for an operator to recover. */
+/** The default StorageClass: where data is protected, a deleted claim leaves its Cinder volume behind for an operator to recover. */
 export function defaultStorageClass(input: StorageClassInput): StorageClassSpec {
     return {
         metadata: { name: STORAGE_CLASS_NAME, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
         provisioner: CINDER_PROVISIONER,
-        reclaimPolicy: input.environment === "prod" ? "Retain" : "Delete",
+        reclaimPolicy: input.reclaimPolicy,
         allowVolumeExpansion: true,
         // The volume is created once the pod is scheduled, in the availability zone of the node that runs it.
         volumeBindingMode: "WaitForFirstConsumer",

@@ -5,6 +5,9 @@ import { pinnedRelease, type PlatformResourceOptions } from "./release";
 import { CONTROL_PLANE_NODE_SELECTOR, CONTROL_PLANE_TOLERATION, UNINITIALIZED_TOLERATION } from "./scheduling";
 import { CHARTS } from "./versions";
 
+/** The cloud-controller-manager's secure port (k8s.io/cloud-provider CloudControllerManagerPort, 10258). */
+const CCM_SECURE_PORT = 10258;
+
 export interface CloudControllerManagerInput {
     /** Prefix of the names of the load balancers it creates (kube_service_<cluster>_...); never change it. */
     clusterName: string;
@@ -28,6 +31,11 @@ export function cloudControllerManagerValues(input: CloudControllerManagerInput)
         tolerations: [UNINITIALIZED_TOLERATION, CONTROL_PLANE_TOLERATION],
         priorityClassName: "system-cluster-critical",
         resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+        // The chart leaves both probes empty (values.yaml livenessProbe/readinessProbe {}). The secure port 10258
+        // serves /healthz without authentication (k8s.io/cloud-provider options: --authorization-always-allow-paths
+        // defaults to /healthz,/readyz,/livez); the pod is on the host network, so the kubelet reaches it there.
+        livenessProbe: { httpGet: { path: "/healthz", port: CCM_SECURE_PORT, scheme: "HTTPS" }, initialDelaySeconds: 15, periodSeconds: 20, failureThreshold: 3 },
+        readinessProbe: { httpGet: { path: "/healthz", port: CCM_SECURE_PORT, scheme: "HTTPS" }, periodSeconds: 10 },
         podAnnotations: { [CLOUD_CONFIG_CHECKSUM_ANNOTATION]: input.configChecksum },
     };
 }

@@ -8,7 +8,7 @@ import { CHARTS } from "./versions";
 const RELEASE_NAME = "cnpg";
 
 export interface CloudNativePgInput {
-    /** Operator replicas (config/data-protection.ts); they elect a leader, the others serve the webhook. */
+    /** Operator replicas (config/profile.ts); they elect a leader, the others serve the webhook. */
     replicas: number;
 }
 

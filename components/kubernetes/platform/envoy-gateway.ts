@@ -146,7 +146,7 @@ export function envoyGateway(
         },
         alsoAfter(opts, crds),
     );
-    const afterController = { parent: opts.parent, provider: opts.provider, dependsOn: [controller] };
+    const afterController = { parent: opts.parent, dependsOn: [controller] };
     const envoyProxy = new k8s.apiextensions.CustomResource(
         `${name}-proxy-config`,
         {

@@ -15,7 +15,7 @@ export interface ClusterGatewayInput {
 
 /** The stack's one Gateway, in a namespace of its own with its NetworkPolicies, and the HTTP-to-HTTPS redirect. */
 export function gatewayResources(name: string, input: ClusterGatewayInput, opts: PlatformResourceOptions): k8s.apiextensions.CustomResource {
-    const namespace = addOnNamespace(`${name}-ns`, input.gateway.namespace, "restricted", { parent: opts.parent, provider: opts.provider });
+    const namespace = addOnNamespace(`${name}-ns`, input.gateway.namespace, "restricted", { parent: opts.parent });
     const inNamespace = alsoAfter(opts, namespace);
     for (const policy of gatewayNamespacePolicies(input.gateway)) {
         new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${policy.metadata.name}`, { metadata: policy.metadata, spec: policy.spec }, inNamespace);

@@ -1,7 +1,8 @@
-import type * as k8s from "@pulumi/kubernetes";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type GatewayRef, HTTP_LISTENER, type RoutedHost } from "../gateway-manifests";
-import { type CertificateSource, certManager, certManagerReplicas, issuerName } from "./cert-manager";
+import type { EnvironmentProfile } from "../../config/profile";
+import { type CertificateSource, certManager, issuerName } from "./cert-manager";
 import { cinderCsi, STORAGE_CLASS_NAME, storageClass } from "./cinder-csi";
 import { cloudConfigChecksum, cloudConfigSecret, type OpenStackAccess } from "./cloud-config";
 import { cloudControllerManager } from "./cloud-controller-manager";
@@ -11,12 +12,15 @@ import { clusterGateway, ENVOY_GATEWAY_NAMESPACE, envoyGateway, GATEWAY_CLASS_NA
 import { gatewayResources } from "./gateway";
 import { metricsServer } from "./metrics-server";
 import { addOnNamespace } from "./namespace";
+import { rabbitmqOperator } from "./rabbitmq-operator";
+import { exceptionNamespaceLabels, POD_SECURITY_EXCEPTIONS } from "../pod-security";
 
 export interface PlatformArgs {
-    /** The cluster's only Kubernetes provider: every resource goes through it. */
-    provider: k8s.Provider;
-    /** Sets replica counts and the reclaim policy of the default StorageClass. */
-    environment: "integration" | "preprod" | "prod";
+    /**
+     * The environment's decisions the add-ons follow: controllers' replicas, the default StorageClass's reclaim
+     * policy, the database operator's replicas; `environment` only names the internal root CA.
+     */
+    profile: Pick<EnvironmentProfile, "environment" | "highAvailabilityReplicas" | "volumeReclaimPolicy" | "databaseOperatorReplicas">;
     /** Keystone access (an application credential) and the networks the cloud-controller-manager uses. */
     openstack: OpenStackAccess;
     /** false where the site has no Octavia (vip mode): no LoadBalancer Services, the Gateway's proxies on NodePorts. */
@@ -27,12 +31,11 @@ export interface PlatformArgs {
     routes: readonly RoutedHost[];
     /** Cinder volume type of the default StorageClass (the site's `volumeType`); the project's default if absent. */
     volumeType?: string;
-    /** Replicas of the CloudNativePG operator (config/data-protection.ts). */
-    databaseOperatorReplicas: number;
 }
 
 /**
- * The cluster's add-ons, each a pinned Helm release: the OpenStack cloud-controller-manager and Cinder CSI
+ * The cluster's add-ons, each a pinned Helm release (give the component the cluster's Kubernetes provider in
+ * `providers`: every child goes through it): the OpenStack cloud-controller-manager and Cinder CSI
  * (sharing one cloud-config Secret), Envoy Gateway with the stack's one Gateway, cert-manager with its ClusterIssuer,
  * and metrics-server.
  * The component's name is also the cluster name the OpenStack add-ons tag their load balancers and volumes with:
@@ -47,11 +50,20 @@ export class Platform extends pulumi.ComponentResource {
     public readonly gateway: GatewayRef;
     /** The CloudNativePG operator release: database Clusters need its CRDs and webhook. */
     public readonly databaseOperator: k8s.helm.v3.Release;
+    /** The RabbitMQ Cluster Operator's manifest: RabbitmqClusters need its CRD and webhook. */
+    public readonly brokerOperator: pulumi.Resource;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:kubernetes:Platform", name, {}, opts);
-        const onCluster = { parent: this, provider: args.provider };
+        // The cluster's provider comes with the component's `providers` option; every child inherits it.
+        const onCluster = { parent: this };
         const clusterName = name;
+
+        // The namespaces of the documented exceptions the program labels (kubeadm's kube-system): their level said
+        // out loud rather than left to the admission default, and restricted audited.
+        for (const exception of POD_SECURITY_EXCEPTIONS.filter((candidate) => candidate.labelledBy === "program")) {
+            new k8s.core.v1.NamespacePatch(`${name}-${exception.namespace}-pod-security`, { metadata: { name: exception.namespace, labels: exceptionNamespaceLabels(exception) } }, onCluster);
+        }
 
         const cloudConfig = cloudConfigSecret(`${name}-cloud-config`, args.openstack, args.loadBalancers, onCluster);
         const configChecksum = cloudConfigChecksum(args.openstack, args.loadBalancers);
@@ -70,7 +82,7 @@ export class Platform extends pulumi.ComponentResource {
             { ...onCluster, dependsOn: [cloudConfig, cloudControllerManagerRelease] },
         );
         // Claims against the default class only make sense once the driver that serves it is running.
-        storageClass(`${name}-storage-class`, { environment: args.environment, volumeType: args.volumeType }, {
+        storageClass(`${name}-storage-class`, { reclaimPolicy: args.profile.volumeReclaimPolicy, volumeType: args.volumeType }, {
             ...onCluster,
             dependsOn: [cinderRelease],
         });
@@ -84,7 +96,7 @@ export class Platform extends pulumi.ComponentResource {
         const envoy = envoyGateway(
             `${name}-envoy-gateway`,
             {
-                replicas: certManagerReplicas(args.environment),
+                replicas: args.profile.highAvailabilityReplicas,
                 loadBalancers: args.loadBalancers,
                 namespace: envoyNamespace.metadata.name,
                 gateway,
@@ -96,7 +108,8 @@ export class Platform extends pulumi.ComponentResource {
         const certificates = certManager(
             `${name}-cert-manager`,
             {
-                environment: args.environment,
+                replicas: args.profile.highAvailabilityReplicas,
+                environment: args.profile.environment,
                 namespace: certManagerNamespace.metadata.name,
                 certificates: args.certManager.certificates,
                 acmeEmail: args.certManager.acmeEmail,
@@ -117,16 +130,22 @@ export class Platform extends pulumi.ComponentResource {
         const metricsNamespace = addOnNamespace(`${name}-metrics-server-ns`, "metrics-server", "restricted", onCluster);
         metricsServer(
             `${name}-metrics-server`,
-            { environment: args.environment, namespace: metricsNamespace.metadata.name },
+            { replicas: args.profile.highAvailabilityReplicas, namespace: metricsNamespace.metadata.name },
             afterNodesInitialised,
         );
 
         const cnpgNamespace = addOnNamespace(`${name}-cnpg-ns`, CNPG_NAMESPACE, "restricted", onCluster);
         this.databaseOperator = cloudNativePg(
             `${name}-cloudnative-pg`,
-            { replicas: args.databaseOperatorReplicas, namespace: cnpgNamespace.metadata.name },
+            { replicas: args.profile.databaseOperatorReplicas, namespace: cnpgNamespace.metadata.name },
             afterNodesInitialised,
         );
+
+        // Its webhook's serving certificate is a cert-manager Certificate in the same manifest.
+        this.brokerOperator = rabbitmqOperator(`${name}-rabbitmq-operator`, {
+            ...onCluster,
+            dependsOn: [cloudControllerManagerRelease, certificates.release],
+        }).install;
 
         this.storageClassName = STORAGE_CLASS_NAME;
         this.clusterIssuerName = clusterIssuer;

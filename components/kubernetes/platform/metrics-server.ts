@@ -7,12 +7,13 @@ import { CHARTS } from "./versions";
 const RELEASE_NAME = "metrics-server";
 
 export interface MetricsServerInput {
-    environment: "integration" | "preprod" | "prod";
+    /** The profile's highAvailabilityReplicas: `kubectl top` and autoscalers survive a node drain with two. */
+    replicas: number;
 }
 
 /** Values of the metrics-server chart. */
 export function metricsServerValues(input: MetricsServerInput): Record<string, unknown> {
-    const replicas = input.environment === "integration" ? 1 : 2;
+    const replicas = input.replicas;
     return {
         replicas,
         podDisruptionBudget: replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false },
@@ -34,6 +35,8 @@ export function metricsServerValues(input: MetricsServerInput): Record<string, u
         // the kubelet still authenticates and authorises metrics-server's token. To drop this flag: set
         // serverTLSBootstrap: true, approve the kubelet-serving CSRs (e.g. kubelet-csr-approver), then remove it.
         args: ["--kubelet-insecure-tls"],
+        // The chart's default requests (100m, 200Mi) with a memory limit it leaves out: a leak stays on its pod.
+        resources: { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "512Mi" } },
     };
 }
 

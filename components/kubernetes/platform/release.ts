@@ -50,10 +50,14 @@ export function releaseArgs(spec: ReleaseSpec): k8s.helm.v3.ReleaseArgs {
     };
 }
 
-/** Every add-on resource goes through the cluster's provider, as a child of the platform. */
-export type PlatformResourceOptions = pulumi.CustomResourceOptions & { provider: k8s.Provider; parent: pulumi.Resource };
+/**
+ * Every add-on resource is a child of the platform, and so goes through the cluster's provider, which the
+ * platform received in its `providers` option and its children inherit (pulumi resource.ts: a child without a
+ * `provider` takes its parent's provider of the same package).
+ */
+export type PlatformResourceOptions = pulumi.CustomResourceOptions & { parent: pulumi.Resource };
 
-/** Registers a pinned release through the cluster's provider, as a child of the platform. */
+/** Registers a pinned release as a child of the platform (and so through the cluster's provider). */
 export function pinnedRelease(name: string, spec: ReleaseSpec, opts: PlatformResourceOptions): k8s.helm.v3.Release {
     return new k8s.helm.v3.Release(name, releaseArgs(spec), opts);
 }

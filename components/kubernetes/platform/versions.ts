@@ -39,3 +39,17 @@ export const CHARTS = {
 
 /** The Gateway API release the pinned CRD chart installs; the manifests are validated against its schemas. */
 export const GATEWAY_API_VERSION = "v1.6.1";
+
+/**
+ * The RabbitMQ Cluster Operator, installed from its own release manifest: the project publishes no Helm chart, and
+ * Bitnami's chart of it moved its images behind a subscription in 2025 (Bitnami "Upcoming changes to the Bitnami
+ * catalog", bitnami/charts#35164), so that chart would pull images that stop being updated. v2.22.3 (2026-07-17) is
+ * the newest release; it deploys RabbitMQ 4.2.6 by default and "should work with any supported RabbitMQ version and
+ * Kubernetes version" (README "Supported Versions" at the tag). Its manifest needs cert-manager for the webhook's
+ * certificate (config/installation/kustomization.yaml). The CRD is vendored under tests/fixtures/crds/ for this
+ * exact version: update them together.
+ */
+export const RABBITMQ_CLUSTER_OPERATOR = {
+    version: "v2.22.3",
+    manifest: "https://github.com/rabbitmq/cluster-operator/releases/download/v2.22.3/cluster-operator.yml",
+} as const;

@@ -31,6 +31,8 @@ export const SOURCES = {
     volumeInUse: "Cinder API: DELETE /volumes returns 400 InvalidVolume while the volume is attached (status in-use)",
     volumeAttached: "Cinder/Nova API: attaching a volume that is in-use and not multiattach returns 400 InvalidVolume",
     ssh: "OpenSSH ssh(1): a connection needs a route to the address and the server's port 22 open to the client; ProxyJump opens the second hop from the bastion",
+    sshKey:
+        "OpenSSH sshd(8) AUTHORIZED_KEYS FILE FORMAT: a public key logs in only if listed in the user's authorized_keys; golang.org/x/crypto/ssh client_auth.go (pulumi-command's client): 'unable to authenticate, attempted methods [none publickey], no supported methods remain'",
     api: "Kubernetes API reached through the endpoint: load balancer or VIP with a floating IP, a listener or rule admitting the runner, a live API server",
     missing: "OpenStack APIs return 404 for a reference to an object that does not exist",
 } as const;

@@ -31,6 +31,10 @@ const record = (value: unknown): Record<string, unknown> => (value !== null && t
  */
 /** The CloudNativePG PostgreSQL cluster (postgresql.cnpg.io/v1 Cluster). */
 const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+/** The RabbitMQ broker (rabbitmq.com/v1beta1 RabbitmqCluster). */
+const RABBITMQ_CLUSTER = "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster";
+/** Operator clusters whose claims belong to the cluster object, deleted with it by the garbage collector. */
+const CLAIM_OWNERS = new Set([CNPG_CLUSTER, RABBITMQ_CLUSTER]);
 
 export class ClusterModel {
     readonly kubernetes = new Map<string, RenderedResource>();
@@ -68,8 +72,10 @@ export class ClusterModel {
             }
         }
         // CloudNativePG sets an ownerReference from each instance's claim to its Cluster (cloudnative-pg
-        // pkg/specs/pvcs.go), so the garbage collector deletes the claims with the Cluster.
-        if (resource.type === CNPG_CLUSTER) {
+        // pkg/specs/pvcs.go), and the RabbitMQ Cluster Operator v2.22.3 one from each node's claim to its
+        // RabbitmqCluster (internal/resource/statefulset.go persistentVolumeClaim, SetControllerReference): the
+        // garbage collector deletes the claims with the cluster object.
+        if (CLAIM_OWNERS.has(resource.type)) {
             for (const [key, claim] of this.claims) {
                 if (claim.statefulSet === resource.urn) {
                     this.deleteClaim(key);
@@ -204,6 +210,18 @@ export class ClusterModel {
         return [...declared, ...gateways].sort();
     }
 
+    /** An operator's claim of an owner object, bound to a Cinder volume once the driver provisions; none after a teardown released them. */
+    private ensureClaim(key: string, namespace: string, owner: string, provisions: boolean): void {
+        const claim = this.claims.get(key) ?? { namespace, statefulSet: owner };
+        if (this.claimsReleased && !this.claims.has(key)) {
+            return;
+        }
+        if (!claim.volume && provisions) {
+            claim.volume = this.cloud.add("volume", `pvc-${key}`, "cinder-csi", {}).id;
+        }
+        this.claims.set(key, claim);
+    }
+
     /** Brings the cloud objects the controllers own in line with the Kubernetes objects. */
     reconcile(): void {
         if (!this.alive()) {
@@ -253,15 +271,17 @@ export class ClusterModel {
             const name = String(record(database.inputs.metadata).name);
             const instances = record(database.inputs.spec).instances;
             for (let serial = 1; serial <= (typeof instances === "number" ? instances : 1); serial += 1) {
-                const key = `${namespace}/${name}-${serial}`;
-                const claim = this.claims.get(key) ?? { namespace, statefulSet: database.urn };
-                if (this.claimsReleased && !this.claims.has(key)) {
-                    continue;
-                }
-                if (!claim.volume && provisions) {
-                    claim.volume = this.cloud.add("volume", `pvc-${key}`, "cinder-csi", {}).id;
-                }
-                this.claims.set(key, claim);
+                this.ensureClaim(`${namespace}/${name}-${serial}`, namespace, database.urn, provisions);
+            }
+        }
+        // The RabbitMQ operator's StatefulSet <name>-server makes persistence-<name>-server-<n> from 0 (its volume
+        // claim template `persistence`), one per replica, the CRD's default being 1.
+        for (const broker of [...this.kubernetes.values()].filter((resource) => resource.type === RABBITMQ_CLUSTER)) {
+            const namespace = String(record(broker.inputs.metadata).namespace);
+            const name = String(record(broker.inputs.metadata).name);
+            const replicas = record(broker.inputs.spec).replicas;
+            for (let node = 0; node < (typeof replicas === "number" ? replicas : 1); node += 1) {
+                this.ensureClaim(`${namespace}/persistence-${name}-server-${node}`, namespace, broker.urn, provisions);
             }
         }
     }

@@ -2,9 +2,10 @@ import type { RenderedResource } from "../render";
 import { CloudError, SOURCES } from "./cloud-error";
 import { ClusterModel } from "./cluster";
 import type { Plan, Step } from "./engine";
-import { FakeOpenStack, kindOf } from "./fake-openstack";
+import { type CloudObject, FakeOpenStack, kindOf } from "./fake-openstack";
 import { deletionWaves, dependenciesOf, waves } from "./graph";
-import { apiProblem, sshProblem } from "./reachability";
+import { fingerprintOf } from "../../../components/config/ssh-keys";
+import { apiProblem, authorizedKeysOf, keyProblem, serverAt, sshProblem, writeDeployKeys } from "./reachability";
 
 /** The outcome of `pulumi up` or `pulumi destroy` against the fake cloud. */
 export interface Outcome {
@@ -16,6 +17,9 @@ export interface Outcome {
 }
 
 const isKubernetes = (type: string) => type.startsWith("kubernetes:");
+/** The authorized-keys command (components/ansible/authorized-keys.ts), recognised by what it writes. */
+const writesKeys = (resource: RenderedResource) =>
+    typeof resource.inputs.create === "string" && resource.inputs.create.includes("~/.ssh/authorized_keys") && typeof resource.inputs.stdin === "string";
 const isRemote = (type: string) => type === "command:remote:Command" || type === "command:remote:CopyToRemote";
 
 /** The old registrations of replaced resources that depend, directly or not, on `urn`, in dependency order. */
@@ -70,8 +74,12 @@ export class Deployment {
         const deletedEarly = new Set<string>();
         try {
             for (const wave of waves(plan.after?.resources ?? [])) {
-                // Steps that need a connection go first: in a real run they race the rest of their wave.
-                const ordered = [...wave].sort((a, b) => Number(this.needsAccess(b)) - Number(this.needsAccess(a)));
+                // Steps that need a connection go first: in a real run they race the rest of their wave. Among them, the
+                // commands that change which keys a server accepts go last: a command that logs in with the new key
+                // and forgot to depend on them then fails every time rather than when the race goes wrong.
+                const ordered = [...wave].sort(
+                    (a, b) => Number(this.needsAccess(b)) - Number(this.needsAccess(a)) || Number(writesKeys(a)) - Number(writesKeys(b)),
+                );
                 for (const resource of ordered) {
                     const step = byUrn.get(resource.urn);
                     if (!step || step.kind === "delete") {
@@ -143,6 +151,78 @@ export class Deployment {
         if (problem) {
             throw new CloudError("ssh", `${action} ${resource.name}: ${problem}`, SOURCES.ssh);
         }
+        const refused = keyProblem(this.cloud, connection.host, connection.proxyHost, {
+            user: connection.user,
+            key: connection.keyFingerprint,
+            proxyKey: connection.proxyKeyFingerprint,
+        });
+        if (refused) {
+            throw new CloudError("ssh", `${action} ${resource.name}: ${refused}`, SOURCES.sshKey);
+        }
+    }
+
+    /**
+     * The servers that would refuse the key a remote command of `resources` presents to them, by name, as the cloud
+     * is now: what a wrong rotation locks the program out of.
+     */
+    lockedOut(resources: readonly RenderedResource[]): string[] {
+        const refused = new Set<string>();
+        for (const resource of resources.filter((candidate) => isRemote(candidate.type) && candidate.connection)) {
+            const connection = resource.connection as NonNullable<RenderedResource["connection"]>;
+            const hops: [string | undefined, string | undefined][] = [
+                [connection.proxyHost, connection.proxyKeyFingerprint],
+                [connection.host, connection.keyFingerprint],
+            ];
+            for (const [address, fingerprint] of hops) {
+                const server = address === undefined ? undefined : serverAt(this.cloud, address);
+                if (server && fingerprint !== undefined && !authorizedKeysOf(server).some((line) => line.fingerprint === fingerprint)) {
+                    refused.add(server.name);
+                }
+            }
+        }
+        return [...refused].sort();
+    }
+
+    /** What a command that ran did to the server it ran on, for the commands whose effect the fake models. */
+    private effects(resource: RenderedResource): void {
+        const target = resource.connection && serverAt(this.cloud, resource.connection.host);
+        if (!target) {
+            return;
+        }
+        const script = typeof resource.inputs.create === "string" ? resource.inputs.create : "";
+        // The authorized-keys command (components/ansible/authorized-keys.ts): the public keys on its stdin become
+        // the server's deploy keys. A key written to a file (the deploy key on the bastion) is the one Ansible uses.
+        if (writesKeys(resource) && typeof resource.inputs.stdin === "string") {
+            const keys = resource.inputs.stdin.split("\n").filter((line) => line.trim() !== "");
+            writeDeployKeys(target, keys.map((key) => fingerprintOf(key)));
+        }
+        if (resource.stdinKeyFingerprint !== undefined) {
+            target.attrs.deployKeyFile = resource.stdinKeyFingerprint;
+        }
+        if (script.includes("ansible-playbook")) {
+            this.checkAnsibleLogins(target, resource);
+        }
+    }
+
+    /**
+     * Ansible on the bastion logs in to every node with the deploy key the bastion holds (OpenSSH ssh(1)); a node
+     * that refuses it is UNREACHABLE and fails the run (Ansible's ssh connection plugin, "Permission denied").
+     */
+    private checkAnsibleLogins(bastion: CloudObject, resource: RenderedResource): void {
+        const key = bastion.attrs.deployKeyFile;
+        if (typeof key !== "string") {
+            return;
+        }
+        const refusing = this.cloud
+            .live("server")
+            .filter((server) => server.id !== bastion.id && !authorizedKeysOf(server).some((line) => line.fingerprint === key));
+        if (refusing.length > 0) {
+            throw new CloudError(
+                "ansible",
+                `${resource.name}: ${refusing.map((server) => `fatal: [${server.name}]: UNREACHABLE! => Failed to connect to the host via ssh: Permission denied (publickey).`).join(" ")}`,
+                SOURCES.sshKey,
+            );
+        }
     }
 
     private checkApi(resource: RenderedResource, action: string, provider: RenderedResource | undefined): boolean {
@@ -172,6 +252,7 @@ export class Deployment {
         }
         if (isRemote(resource.type) && (resource.type === "command:remote:CopyToRemote" || resource.inputs.create !== undefined)) {
             this.checkSsh(resource, verb);
+            this.effects(resource);
             this.ran(resource, log, verb);
         } else if (isKubernetes(resource.type)) {
             this.checkApi(resource, verb, this.providerOf(resource));
@@ -199,6 +280,7 @@ export class Deployment {
         }
         if (isRemote(resource.type)) {
             this.checkSsh(resource, "update");
+            this.effects(resource);
             this.ran(resource, log, "update");
             return;
         }

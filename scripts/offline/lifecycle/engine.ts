@@ -1,4 +1,5 @@
 import type { Render, RenderedResource } from "../render";
+import { type AliasContext, aliasUrns } from "./aliases";
 import { dependenciesOf, waves } from "./graph";
 import { inputChanges, isIgnored } from "./input-diff";
 import { IN_PLACE_REBUILDS, pathTouches, replacingPaths } from "./replacement-rules";
@@ -40,19 +41,21 @@ export interface PlanOptions {
 
 const PROVIDER_PREFIX = "pulumi:providers:";
 
-/** Stored and new URNs of one resource: a matching alias (URN form) carries the old identity over. */
-function oldIdentity(resource: RenderedResource, before: Map<string, RenderedResource>): RenderedResource | undefined {
+/**
+ * The stored resource a new one takes over: the one at its URN, else the first its aliases (URNs or specs, resolved
+ * as the engine does: aliases.ts) name; an alias match is recorded so that the resource's children inherit it.
+ */
+function oldIdentity(resource: RenderedResource, before: Map<string, RenderedResource>, context: AliasContext & { matched: Map<string, string> }): RenderedResource | undefined {
     const direct = before.get(resource.urn);
     if (direct) {
         return direct;
     }
-    for (const alias of resource.aliases) {
-        const urn = typeof alias === "string" ? alias : (alias as { urn?: unknown }).urn;
-        if (typeof urn === "string" && before.has(urn)) {
-            return before.get(urn);
-        }
+    const alias = aliasUrns(resource, context).find((urn) => before.has(urn));
+    if (alias === undefined) {
+        return undefined;
     }
-    return undefined;
+    context.matched.set(resource.urn, alias);
+    return before.get(alias);
 }
 
 const providerUrn = (reference: string | undefined) => reference?.split("::").slice(0, -1).join("::");
@@ -88,6 +91,7 @@ export function planSteps(before: Render | undefined, after: Render | undefined,
     const steps: Step[] = [];
     const refusals: string[] = [];
     const kept = new Set<string>();
+    const aliasContext = { project: after?.project ?? "", stack: after?.stack ?? "", matched: new Map<string, string>() };
     // The engine refuses a program that registers one URN twice (step_generator.go: "Duplicate resource URN").
     const seen = new Set<string>();
     for (const resource of after?.resources ?? []) {
@@ -99,7 +103,7 @@ export function planSteps(before: Render | undefined, after: Render | undefined,
 
     for (const wave of waves(after?.resources ?? [])) {
         for (const resource of wave) {
-            const old = oldIdentity(resource, stored);
+            const old = oldIdentity(resource, stored, aliasContext);
             const step = (kind: StepKind, reasons: string[], extra: Partial<Step> = {}) => {
                 status.set(resource.urn, kind);
                 steps.push({ kind, urn: resource.urn, type: resource.type, name: resource.name, reasons, ...extra });

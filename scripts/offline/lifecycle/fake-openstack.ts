@@ -1,7 +1,10 @@
 import type { RenderedResource } from "../render";
+import { serverRoleOf } from "../../../components/openstack/server-metadata";
 import { CloudError, SOURCES } from "./cloud-error";
-import { cidrContains } from "./reachability";
+import { type AuthorizedKey, cidrContains } from "./reachability";
 import { parseCidr } from "../../../components/config/cidr";
+import { fingerprintOf } from "../../../components/config/ssh-keys";
+
 
 export type Kind =
     | "network" | "subnet" | "router" | "routerInterface" | "port" | "secGroup" | "secGroupRule" | "keypair"
@@ -102,7 +105,7 @@ export class FakeOpenStack {
                 if (taken) {
                     throw new CloudError("409 KeyPairExists", `Key pair '${name}' already exists.`, SOURCES.keypairExists);
                 }
-                return add({});
+                return add({ fingerprint: typeof inputs.publicKey === "string" ? fingerprintOf(inputs.publicKey) : undefined });
             }
             case "secGroupRule": {
                 const group = this.resolve(inputs.securityGroupId, "secGroup", resource.name);
@@ -157,11 +160,18 @@ export class FakeOpenStack {
                 if (holder) {
                     throw new CloudError("409 PortInUse", `Port ${port.id} is still in use (bound to server ${holder.name}).`, SOURCES.portInUse);
                 }
-                if (inputs.keyPair !== undefined && !this.live("keypair").some((keypair) => keypair.name === inputs.keyPair)) {
+                const keypair = inputs.keyPair === undefined ? undefined : this.live("keypair").find((candidate) => candidate.name === inputs.keyPair);
+                if (inputs.keyPair !== undefined && !keypair) {
                     throw new CloudError("400 BadRequest", `Invalid key_name provided.`, SOURCES.missing);
                 }
-                const metadata = (inputs.metadata as Record<string, string> | undefined) ?? {};
-                return add({ port: port.id, role: metadata.fsgs_role });
+                // Nova hands the keypair's public key to the server once, at creation: the metadata service's
+                // public-keys and the config drive's meta_data.json carry the key the keypair held then, and
+                // cloud-init writes it to the default user's authorized_keys once per instance (cloud-init cc_ssh,
+                // "Frequency: once-per-instance"). A keypair replaced later changes nothing on the server (Nova API
+                // reference, POST /servers key_name; Nova has no API to change a server's key). The operators' keys
+                // cloud-init also installs (user data ssh_authorized_keys) are not modelled: no command uses them.
+                const authorizedKeys: AuthorizedKey[] = typeof keypair?.attrs.fingerprint === "string" ? [{ fingerprint: keypair.attrs.fingerprint, marked: false }] : [];
+                return add({ port: port.id, role: serverRoleOf(inputs.metadata), authorizedKeys });
             }
             case "volume":
                 return add({ volumeType: inputs.volumeType, size: inputs.size });

@@ -2,7 +2,7 @@ import { parseCidr } from "../../../components/config/cidr";
 import { readNamespacedConfig } from "../../../components/config/load";
 import { buildStack } from "../../../components/stack";
 import { type Render, renderProgram } from "../render";
-import { readStackFiles } from "../stack-files";
+import { readStackFiles, secretTexts } from "../stack-files";
 import { Deployment } from "./deploy";
 import { describeStep, planSteps } from "./engine";
 import { type Setting, applySetting } from "./settings";
@@ -23,7 +23,7 @@ export async function renderWithSettings(root: string, stack: string, settings: 
     const texts = Object.fromEntries(
         Object.entries(config).map(([key, value]) => [`${files.project}:${key}`, typeof value === "string" ? value : JSON.stringify(value)]),
     );
-    const secrets = Object.fromEntries(files.secretKeys.map((key) => [key, files.config[key]]));
+    const secrets = secretTexts(files, config.access);
     return renderProgram({ project: files.project, stack, config: { ...texts, ...secrets }, secretKeys: files.secretKeys, program: buildStack });
 }
 
@@ -40,6 +40,18 @@ export function runnerAddress(adminCidrs: readonly string[]): string {
 function runnerOf(render: Render, root: string): string {
     const access = readNamespacedConfig(readStackFiles(root, render.stack).config).access as { adminCidrs?: string[] } | undefined;
     return runnerAddress(access?.adminCidrs ?? []);
+}
+
+/** A reviewer's warning when the program's commands would present a key some servers do not accept. */
+function lockOutLines(servers: readonly string[]): string[] {
+    if (servers.length === 0) {
+        return [];
+    }
+    return [
+        `LOCKED OUT: ${servers.length} server(s) would refuse the deploy key the program logs in with: ${servers.join(", ")}.`,
+        "Servers keep the key they booted with; rotate in two phases (README, \"Rotating the deploy key\"): first up with the new key and",
+        "the old one as the secret deployPreviousPrivateKey, then remove deployPreviousPrivateKey and up again.",
+    ];
 }
 
 /**
@@ -69,6 +81,7 @@ export async function predict(
         outcome.ok
             ? "The fake OpenStack accepts these steps."
             : `The ${plan.refusals.length > 0 ? "engine refuses" : "fake OpenStack refuses"}: ${outcome.error ?? ""}`,
+        ...lockOutLines(deployment.lockedOut(after?.resources ?? [])),
     ].filter((line, index, all) => line !== "" || (index > 0 && all[index - 1] !== ""));
     return { lines, rejected: !outcome.ok };
 }

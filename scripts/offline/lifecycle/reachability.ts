@@ -1,5 +1,15 @@
 import { cidrsOverlap, parseCidr } from "../../../components/config/cidr";
 import type { CloudObject, FakeOpenStack } from "./fake-openstack";
+/** A line of a server's ~/.ssh/authorized_keys, by key fingerprint; `marked`: written by the authorized-keys command. */
+export interface AuthorizedKey {
+    fingerprint: string;
+    marked: boolean;
+}
+
+/** The deploy keys a server accepts (set at creation by `FakeOpenStack.create`). */
+export function authorizedKeysOf(server: CloudObject): AuthorizedKey[] {
+    return (server.attrs.authorizedKeys as AuthorizedKey[] | undefined) ?? [];
+}
 
 /** Whether an address falls in a CIDR block (both of one family). */
 export function cidrContains(cidr: string, address: string): boolean {
@@ -128,6 +138,51 @@ export function apiProblem(cloud: FakeOpenStack, runner: string, port: number): 
         }`;
     }
     return "Kubernetes API unreachable: no API endpoint exists";
+}
+
+/** The server an SSH hop lands on: behind a floating IP, or at a private address. */
+export function serverAt(cloud: FakeOpenStack, address: string): CloudObject | undefined {
+    const floatingIp = cloud.live("floatingIp").find((fip) => fip.attrs.address === address && fip.attrs.port !== undefined);
+    const port = floatingIp ? cloud.get(String(floatingIp.attrs.port)) : cloud.live("port").find((candidate) => candidate.attrs.address === address);
+    return port && serverOn(cloud, port);
+}
+
+/** The key each hop of a connection presents (fingerprints), and the user it logs in as. */
+export interface PresentedKeys {
+    user?: string;
+    key?: string;
+    proxyKey?: string;
+}
+
+/**
+ * Why the server at one hop refuses the key presented to it, or undefined. sshd accepts a public key only if it is
+ * in the user's authorized_keys (OpenSSH sshd(8), AUTHORIZED_KEYS FILE FORMAT); the client then has no method left.
+ * pulumi-command's client (golang.org/x/crypto/ssh client_auth.go) reports "ssh: unable to authenticate, attempted
+ * methods [none publickey], no supported methods remain"; OpenSSH's ssh(1) "user@host: Permission denied (publickey).".
+ * A ProxyJump authenticates to the bastion first, then to the node through it. A hop whose key the render could
+ * not read is not judged.
+ */
+export function keyProblem(cloud: FakeOpenStack, host: string, proxyHost: string | undefined, keys: PresentedKeys): string | undefined {
+    const hops: [string, string | undefined][] = proxyHost === undefined ? [[host, keys.key]] : [[proxyHost, keys.proxyKey], [host, keys.key]];
+    for (const [address, fingerprint] of hops) {
+        const server = serverAt(cloud, address);
+        if (!server || fingerprint === undefined || authorizedKeysOf(server).some((line) => line.fingerprint === fingerprint)) {
+            continue;
+        }
+        const via = address === host && proxyHost !== undefined ? ` (via ${proxyHost})` : "";
+        return `ssh: handshake failed: ssh: unable to authenticate, attempted methods [none publickey], no supported methods remain: ${keys.user ?? "?"}@${address}${via}: Permission denied (publickey): ${server.name} does not accept the key ${fingerprint}`;
+    }
+    return undefined;
+}
+
+/**
+ * What the "authorized deploy keys" command does to a server's authorized_keys (components/ansible/authorized-keys.ts,
+ * run for real in tests/authorized-keys.test.ts): the lines it marked before and the lines of the keys it writes
+ * go; each key it writes is added once, marked; every other line stays.
+ */
+export function writeDeployKeys(server: CloudObject, fingerprints: readonly string[]): void {
+    const kept = authorizedKeysOf(server).filter((line) => !line.marked && !fingerprints.includes(line.fingerprint));
+    server.attrs.authorizedKeys = [...kept, ...[...new Set(fingerprints)].map((fingerprint) => ({ fingerprint, marked: true }))];
 }
 
 /**

@@ -1,5 +1,5 @@
-import { type Render, type RenderedResource } from "../scripts/offline/render";
-import { type PolicySubject, type StackSubject } from "./subject";
+import { type PolicySubject, type StackSubject } from "../../policy/subject";
+import { type Render, type RenderedResource } from "./render";
 
 // describeInputs' marker for a secret value.
 const SECRET = "[secret]";
