@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sourced by scripts/cluster-standin/run-scenarios.sh: the day-2 scenarios, on the prod world the formation
-# scenarios left behind (5 control planes, 4 workers, at the chain's start version: the oldest supported minor,
+# scenarios left behind (5 control planes, 4 workers once one was added 3 days later, at the chain's start version: the oldest supported minor,
 # scripts/cluster-day2/chain-versions.ts). In order, each on the cluster the one before left:
 #   day2_skip_refused          start -> start+2 refused before anything runs, naming the key;
 #   day2_upgrade               start -> start+1: apply on one control plane, node on the others, then the workers one
@@ -24,10 +24,9 @@ run_playbook() {
   STANDIN_PLAYBOOK="$playbook" run_ok "$label" "$@"
 }
 
-# The chain needs the prod world at its start version with 5 control planes and 4 workers.
+# The chain needs the prod world with 5 control planes.
 day2_world() {
   prod_world_formed || scenario_prod_formation || return 1
-  if [[ "$(standin_group workers | wc -l)" -lt 4 ]]; then scenario_worker_added_later || return 1; fi
   [[ "$(standin_group control_plane | wc -l)" -eq 5 ]] || { echo "    FAIL  the day-2 chain needs 5 control planes"; return 1; }
 }
 
@@ -126,6 +125,8 @@ remove_node() {
 
 scenario_day2_worker_removed() {
   day2_world || return 1
+  # prod refuses fewer than 3 workers: one more first, as the formation scenarios add three days later.
+  if [[ "$(standin_group workers | wc -l)" -lt 4 ]]; then scenario_worker_added_later || return 1; fi
   local before removed general="${prod_settings['cluster.workerPools[0].count']}"
   before="$(standin_group workers)"
   prod_render "cluster.workerPools[0].count=$((general - 1))"
