@@ -1,0 +1,50 @@
+/**
+ * Direct unit tests for README safety promises that were held only by whole-stack scenario renders. Each expected
+ * value is written out from the README's text, not read from the code under test; docs/promises.md records the
+ * deliberate break each one was seen to fail on.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { clusterProvider } from "../components/kubernetes/provider";
+import { VOLUME_IGNORED_CHANGES } from "../components/openstack/node-pool";
+import { INSTANCE_IGNORED_CHANGES } from "../components/openstack/server";
+
+describe("README, Data safety: instances", () => {
+    it("ignore changes of image, user data, keypair, boot volume, zone and scheduler hints", () => {
+        // README: "Instances ignore changes of image, user data, keypair, boot volume, zone and scheduler hints".
+        // Property names of openstack.compute.Instance (@pulumi/openstack): image by ID and by name, blockDevices.
+        expect([...INSTANCE_IGNORED_CHANGES].sort()).toEqual(
+            ["availabilityZone", "blockDevices", "imageId", "imageName", "keyPair", "schedulerHints", "userData"],
+        );
+    });
+});
+
+describe("README, Data safety: data volumes", () => {
+    it("ignore a change of zone or of volume type, either of which would create a new, empty volume", () => {
+        // Both are ForceNew in terraform-provider-openstack v1.54.1 resource_openstack_blockstorage_volume_v3.go.
+        expect([...VOLUME_IGNORED_CHANGES].sort()).toEqual(["availabilityZone", "volumeType"]);
+    });
+});
+
+describe("README, Data safety: the Kubernetes provider", () => {
+    const registered: Array<{ type: string; inputs: Record<string, unknown> }> = [];
+    beforeAll(async () => {
+        delete process.env.PULUMI_K8S_DELETE_UNREACHABLE;
+        await pulumi.runtime.setMocks({
+            newResource: (args) => {
+                registered.push({ type: args.type, inputs: args.inputs as Record<string, unknown> });
+                return { id: `${args.name}-id`, state: args.inputs };
+            },
+            call: () => ({}),
+        }, "project", "prod", false);
+        clusterProvider("fsgs-prod", pulumi.secret("apiVersion: v1\nkind: Config\n"));
+        // Let the registration reach the mocks.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    });
+
+    it("never drops unreachable resources on its own: deleteUnreachable is not set (the operator opts in per command)", () => {
+        const providers = registered.filter((resource) => resource.type === "pulumi:providers:kubernetes");
+        expect(providers).toHaveLength(1);
+        expect(providers[0].inputs.deleteUnreachable).toBeUndefined();
+        expect(providers[0].inputs.clusterIdentifier).toBe("fsgs-prod");
+    });
+});
