@@ -4,6 +4,7 @@
  * deliberate break each one was seen to fail on.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { domainManifests } from "../components/kubernetes/domain-manifests";
 import { clusterProvider } from "../components/kubernetes/provider";
 import { VOLUME_IGNORED_CHANGES } from "../components/openstack/node-pool";
 import { INSTANCE_IGNORED_CHANGES } from "../components/openstack/server";
@@ -46,5 +47,25 @@ describe("README, Data safety: the Kubernetes provider", () => {
         expect(providers).toHaveLength(1);
         expect(providers[0].inputs.deleteUnreachable).toBeUndefined();
         expect(providers[0].inputs.clusterIdentifier).toBe("fsgs-prod");
+    });
+});
+
+describe("README, The Kubernetes layer: a domain's namespace", () => {
+    // README: "a namespace `fsgs-<domain>` per domain, labelled `pod-security.kubernetes.io/enforce: restricted`,
+    // with a NetworkPolicy denying ingress and egress by default". A pod no service policy selects (one made by
+    // hand) must get neither: an empty podSelector selects every pod of the namespace, and a policy type listed
+    // with no rule denies that direction (kubernetes.io/docs/concepts/services-networking/network-policies,
+    // "Default deny all ingress and all egress traffic").
+    it("denies ingress and egress to every pod by default", () => {
+        expect(domainManifests("fsgs-vhf", []).defaultDeny).toEqual({
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: "default-deny", namespace: "fsgs-vhf" },
+            spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+        });
+    });
+
+    it("enforces the restricted Pod Security Standard", () => {
+        expect(domainManifests("fsgs-vhf", []).namespace.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     });
 });
