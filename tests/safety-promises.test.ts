@@ -4,6 +4,7 @@
  * deliberate break each one was seen to fail on.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { isReadByAnsible } from "../components/ansible/release";
 import { domainManifests } from "../components/kubernetes/domain-manifests";
 import { clusterProvider } from "../components/kubernetes/provider";
 import { VOLUME_IGNORED_CHANGES } from "../components/openstack/node-pool";
@@ -67,5 +68,21 @@ describe("README, The Kubernetes layer: a domain's namespace", () => {
 
     it("enforces the restricted Pod Security Standard", () => {
         expect(domainManifests("fsgs-vhf", []).namespace.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    });
+});
+
+describe("README, From servers to a cluster: what re-runs Ansible", () => {
+    // README: "Its trigger is a hash of the files Ansible reads (not `*.md`, not the converge harness: a README edit
+    // under `playbooks/` neither runs Ansible nor reaches the bastion, and only the hashed files are shipped)".
+    it.each([
+        ["README.md", false],
+        ["roles/kubeadm_worker/README.md", false],
+        ["tests/converge.sh", false],
+        ["converge-data-volumes.yml", false],
+        ["site.yml", true],
+        ["group_vars/all.yml", true],
+        ["roles/kubeadm_worker/tasks/main.yml", true],
+    ])("%s is read by the site run: %s", (path, read) => {
+        expect(isReadByAnsible(path)).toBe(read);
     });
 });
