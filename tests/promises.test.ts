@@ -39,6 +39,17 @@ function promiseRows(markdown: string): PromiseRow[] {
     return rows;
 }
 
+/** Line numbers of table-looking lines that are not rows, header or separator of the promises table. */
+function strandedRows(markdown: string): number[] {
+    const rows = new Set(promiseRows(markdown).map((row) => row.line));
+    const lines = markdown.split("\n");
+    const header = lines.findIndex((line) => line.trim().startsWith("|") && cellsOf(line).join("\u0000") === HEADER.join("\u0000"));
+    return lines
+        .map((line, index) => ({ line, number: index + 1 }))
+        .filter(({ line, number }) => line.trim().startsWith("|") && !rows.has(number) && number !== header + 1 && number !== header + 2)
+        .map(({ number }) => number);
+}
+
 /** What is wrong with one row, checked against the repository's files. */
 function rowProblems(row: PromiseRow, root: string): string[] {
     const problems = HEADER.filter((name) => row.cells[name] === "").map((name) => `line ${row.line}: no "${name}"`);
@@ -66,6 +77,10 @@ describe("docs/promises.md", () => {
         expect(rows.length).toBeGreaterThanOrEqual(10);
     });
 
+    it("has one table: no row stranded after a blank line, where it would go unchecked", () => {
+        expect(strandedRows(readFileSync(join(ROOT, "docs", "promises.md"), "utf8"))).toEqual([]);
+    });
+
     it("names, for every promise, a test file that exists and contains the test, and how it was shown to fail", () => {
         expect(rows.flatMap((row) => rowProblems(row, ROOT))).toEqual([]);
     });
@@ -84,6 +99,10 @@ describe("the table check itself", () => {
     it("refuses a row whose test file is gone", () => {
         const rows = promiseRows(table("| p | s | tests/no-such.test.ts | `x` | a break |"));
         expect(rows.flatMap((row) => rowProblems(row, ROOT))).toEqual(["line 3: tests/no-such.test.ts does not exist"]);
+    });
+
+    it("refuses a row stranded after a blank line", () => {
+        expect(strandedRows(`${table("| p | s | tests/deploy-keys.test.ts | `x` | a break |")}\n| p | s | f | n | b |\n`)).toEqual([5]);
     });
 
     it("refuses a row without its shown-to-fail entry", () => {

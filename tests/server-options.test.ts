@@ -1,0 +1,61 @@
+/**
+ * README, OpenStack resources and Host keys: "a server is deleted before its replacement boots on the same port
+ * (Neutron binds a port to one server)", and the host key travels to cloud-init "in user data that is itself a
+ * secret". Checked on one server built under Pulumi's mocks: a transformation on the parent sees every child's
+ * resource options (children inherit their parent's transformations, @pulumi/pulumi resource.ts), and a secret
+ * input reaches the mocks wrapped as { [specialSigKey]: specialSecretSig, value } (runtime/rpc.js).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createServer } from "../components/openstack/server";
+
+// @pulumi/pulumi runtime/rpc.ts: specialSigKey and specialSecretSig.
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+const options = new Map<string, pulumi.CustomResourceOptions>();
+const inputs = new Map<string, Record<string, unknown>>();
+
+beforeAll(async () => {
+    await pulumi.runtime.setMocks({
+        newResource: (args) => {
+            inputs.set(`${args.type} ${args.name}`, args.inputs as Record<string, unknown>);
+            // The tls provider computes the key pair; a stand-in pair of text is enough for the user data.
+            const computed = args.type === "tls:index/privateKey:PrivateKey"
+                ? { privateKeyOpenssh: "-----BEGIN OPENSSH PRIVATE KEY-----\nstand-in\n-----END OPENSSH PRIVATE KEY-----\n", publicKeyOpenssh: "ssh-ed25519 AAAAstandin\n" }
+                : {};
+            return { id: `${args.name}-id`, state: { ...args.inputs, ...computed } };
+        },
+        call: () => ({}),
+    }, "project", "prod", false);
+    const parent = new pulumi.ComponentResource("test:index:Parent", "parent", {}, {
+        transformations: [(args) => {
+            options.set(`${args.type} ${args.name}`, args.opts);
+            return undefined;
+        }],
+    });
+    createServer("fsgs-prod-worker-1", {
+        flavorName: "m1.large",
+        imageId: "image-id",
+        sshUser: "debian",
+        sshPublicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLEEX operator"],
+        keyPairName: "fsgs-prod-deploy",
+        networkId: "network-id",
+        subnetId: "subnet-id",
+        securityGroupIds: ["sg-id"],
+        availabilityZone: "nova",
+        metadata: { fsgs_role: "worker" },
+    }, parent);
+    // Let the registrations reach the mocks.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+});
+
+describe("a server", () => {
+    it("is deleted before its replacement boots on the same port", () => {
+        expect(options.get("openstack:compute/instance:Instance fsgs-prod-worker-1")?.deleteBeforeReplace).toBe(true);
+    });
+
+    it("hands cloud-init its host key in user data that is a secret", () => {
+        const userData = inputs.get("openstack:compute/instance:Instance fsgs-prod-worker-1")?.userData as Record<string, unknown> | undefined;
+        expect(userData?.[SIG_KEY]).toBe(SECRET_SIG);
+    });
+});
