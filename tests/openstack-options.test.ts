@@ -1,11 +1,12 @@
 /**
- * README, OpenStack resources and Host keys: "a server is deleted before its replacement boots on the same port
+ * README, Data safety, OpenStack resources and Host keys: a pool protects and keeps its data volumes when asked; "a server is deleted before its replacement boots on the same port
  * (Neutron binds a port to one server)", and the host key travels to cloud-init "in user data that is itself a
  * secret". Checked on one server built under Pulumi's mocks: a transformation on the parent sees every child's
  * resource options (children inherit their parent's transformations, @pulumi/pulumi resource.ts), and a secret
  * input reaches the mocks wrapped as { [specialSigKey]: specialSecretSig, value } (runtime/rpc.js).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { NodePool } from "../components/openstack/node-pool";
 import { createServer } from "../components/openstack/server";
 
 // @pulumi/pulumi runtime/rpc.ts: specialSigKey and specialSecretSig.
@@ -45,6 +46,24 @@ beforeAll(async () => {
         availabilityZone: "nova",
         metadata: { fsgs_role: "worker" },
     }, parent);
+    for (const [name, protectData] of [["kept", true], ["scratch", false]] as const) {
+        new NodePool(name, {
+            count: 1,
+            availabilityZones: ["nova"],
+            antiAffinity: "soft",
+            dataVolumeSize: 100,
+            protectData,
+            flavorName: "m1.large",
+            imageId: "image-id",
+            sshUser: "debian",
+            sshPublicKeys: [],
+            keyPairName: "fsgs-prod-deploy",
+            networkId: "network-id",
+            subnetId: "subnet-id",
+            securityGroupIds: ["sg-id"],
+            metadata: { fsgs_role: "worker" },
+        }, { parent });
+    }
     // Let the registrations reach the mocks.
     await new Promise((resolve) => setTimeout(resolve, 300));
 });
@@ -57,5 +76,19 @@ describe("a server", () => {
     it("hands cloud-init its host key in user data that is a secret", () => {
         const userData = inputs.get("openstack:compute/instance:Instance fsgs-prod-worker-1")?.userData as Record<string, unknown> | undefined;
         expect(userData?.[SIG_KEY]).toBe(SECRET_SIG);
+    });
+});
+
+describe("README, Data safety: a pool's data volumes", () => {
+    // README: "data volumes are `protect`ed and `retainOnDelete`: no `up` or `destroy` deletes them, and removing
+    // one from the program leaves it in OpenStack" (in prod; integration and preprod delete them with the stack).
+    it("are protected and kept on delete when the pool protects its data", () => {
+        const volume = options.get("openstack:blockstorage/volume:Volume kept-1-data");
+        expect({ protect: volume?.protect, retainOnDelete: volume?.retainOnDelete }).toEqual({ protect: true, retainOnDelete: true });
+    });
+
+    it("are neither protected nor kept otherwise", () => {
+        const volume = options.get("openstack:blockstorage/volume:Volume scratch-1-data");
+        expect({ protect: volume?.protect, retainOnDelete: volume?.retainOnDelete }).toEqual({ protect: false, retainOnDelete: false });
     });
 });
