@@ -1,12 +1,15 @@
 /**
- * README, Data safety, OpenStack resources and Host keys: a pool protects and keeps its data volumes when asked; "a server is deleted before its replacement boots on the same port
- * (Neutron binds a port to one server)", and the host key travels to cloud-init "in user data that is itself a
- * secret". Checked on one server built under Pulumi's mocks: a transformation on the parent sees every child's
- * resource options (children inherit their parent's transformations, @pulumi/pulumi resource.ts), and a secret
- * input reaches the mocks wrapped as { [specialSigKey]: specialSecretSig, value } (runtime/rpc.js).
+ * Resource options the README promises for the OpenStack components, on each component built alone under
+ * Pulumi's mocks. Data safety: a pool protects and keeps its data volumes when asked. OpenStack resources: "a
+ * server is deleted before its replacement boots on the same port (Neutron binds a port to one server)", and so is
+ * "a security-group rule (Neutron refuses an identical rule, whatever its description)". Host keys: the key
+ * travels to cloud-init "in user data that is itself a secret". A transformation on the parent sees every
+ * descendant's resource options (children inherit their parent's transformations, @pulumi/pulumi resource.ts),
+ * and a secret input reaches the mocks wrapped as { [specialSigKey]: specialSecretSig, value } (runtime/rpc.js).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { NodePool } from "../components/openstack/node-pool";
+import { SecurityGroups } from "../components/openstack/security-groups";
 import { createServer } from "../components/openstack/server";
 
 // @pulumi/pulumi runtime/rpc.ts: specialSigKey and specialSecretSig.
@@ -64,6 +67,17 @@ beforeAll(async () => {
             metadata: { fsgs_role: "worker" },
         }, { parent });
     }
+    new SecurityGroups("fsgs-prod-sg", {
+        rules: [{
+            id: "bastion-ssh-admin",
+            group: "bastion",
+            protocol: "tcp",
+            ports: { from: 22, to: 22 },
+            source: { kind: "cidr", cidr: "192.0.2.0/24", why: "admin" },
+            ethertype: "IPv4",
+            description: "SSH from the operators",
+        }],
+    }, { parent });
     // Let the registrations reach the mocks.
     await new Promise((resolve) => setTimeout(resolve, 300));
 });
@@ -90,5 +104,11 @@ describe("README, Data safety: a pool's data volumes", () => {
     it("are neither protected nor kept otherwise", () => {
         const volume = options.get("openstack:blockstorage/volume:Volume scratch-1-data");
         expect({ protect: volume?.protect, retainOnDelete: volume?.retainOnDelete }).toEqual({ protect: false, retainOnDelete: false });
+    });
+});
+
+describe("README, OpenStack resources: a security-group rule", () => {
+    it("is deleted before its replacement is created, which Neutron would refuse as identical", () => {
+        expect(options.get("openstack:networking/secGroupRule:SecGroupRule fsgs-prod-sg-bastion-ssh-admin")?.deleteBeforeReplace).toBe(true);
     });
 });
