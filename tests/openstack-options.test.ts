@@ -2,7 +2,8 @@
  * Resource options the README promises for the OpenStack components, on each component built alone under
  * Pulumi's mocks. Data safety: a pool protects and keeps its data volumes when asked. OpenStack resources: "a
  * server is deleted before its replacement boots on the same port (Neutron binds a port to one server)", and so is
- * "a security-group rule (Neutron refuses an identical rule, whatever its description)". Host keys: the key
+ * "a security-group rule (Neutron refuses an identical rule, whatever its description)". Data safety: "The API
+ * endpoint (load balancer or VIP port and its floating IP) is protected too". Host keys: the key
  * travels to cloud-init "in user data that is itself a secret". A transformation on the parent sees every
  * descendant's resource options (children inherit their parent's transformations, @pulumi/pulumi resource.ts),
  * and a secret input reaches the mocks wrapped as { [specialSigKey]: specialSecretSig, value } (runtime/rpc.js).
@@ -10,6 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NodePool } from "../components/openstack/node-pool";
 import { SecurityGroups } from "../components/openstack/security-groups";
+import { VipApiEndpoint } from "../components/openstack/vip-api-endpoint";
 import { createServer } from "../components/openstack/server";
 
 // @pulumi/pulumi runtime/rpc.ts: specialSigKey and specialSecretSig.
@@ -78,6 +80,14 @@ beforeAll(async () => {
             description: "SSH from the operators",
         }],
     }, { parent });
+    new VipApiEndpoint("fsgs-api", {
+        networkId: "network-id",
+        subnetId: "subnet-id",
+        securityGroupId: "sg-id",
+        floatingIpPool: "public",
+        routerInterface: parent,
+        protect: true,
+    }, { parent });
     // Let the registrations reach the mocks.
     await new Promise((resolve) => setTimeout(resolve, 300));
 });
@@ -110,5 +120,14 @@ describe("README, Data safety: a pool's data volumes", () => {
 describe("README, OpenStack resources: a security-group rule", () => {
     it("is deleted before its replacement is created, which Neutron would refuse as identical", () => {
         expect(options.get("openstack:networking/secGroupRule:SecGroupRule fsgs-prod-sg-bastion-ssh-admin")?.deleteBeforeReplace).toBe(true);
+    });
+});
+
+describe("README, Data safety: the API endpoint", () => {
+    it("in vip mode, keeps its VIP port and its floating IP protected when asked: certificates and kubeconfigs name them", () => {
+        expect([
+            options.get("openstack:networking/port:Port fsgs-api-vip")?.protect,
+            options.get("openstack:networking/floatingIp:FloatingIp fsgs-api-fip")?.protect,
+        ]).toEqual([true, true]);
     });
 });
