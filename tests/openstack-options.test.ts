@@ -11,6 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NodePool } from "../components/openstack/node-pool";
 import { SecurityGroups } from "../components/openstack/security-groups";
+import { OctaviaApiEndpoint } from "../components/openstack/octavia-api-endpoint";
 import { VipApiEndpoint } from "../components/openstack/vip-api-endpoint";
 import { createServer } from "../components/openstack/server";
 
@@ -88,6 +89,15 @@ beforeAll(async () => {
         routerInterface: parent,
         protect: true,
     }, { parent });
+    new OctaviaApiEndpoint("fsgs-lb-api", {
+        subnetId: "subnet-id",
+        securityGroupId: "sg-id",
+        floatingIpPool: "public",
+        routerInterface: parent,
+        protect: true,
+        allowedCidrs: ["192.0.2.0/24"],
+        members: [{ name: "cp-1", address: "10.0.0.11" }],
+    }, { parent });
     // Let the registrations reach the mocks.
     await new Promise((resolve) => setTimeout(resolve, 300));
 });
@@ -128,6 +138,13 @@ describe("README, Data safety: the API endpoint", () => {
         expect([
             options.get("openstack:networking/port:Port fsgs-api-vip")?.protect,
             options.get("openstack:networking/floatingIp:FloatingIp fsgs-api-fip")?.protect,
+        ]).toEqual([true, true]);
+    });
+
+    it("in octavia mode, keeps its load balancer and its floating IP protected when asked", () => {
+        expect([
+            options.get("openstack:loadbalancer/loadBalancer:LoadBalancer fsgs-lb-api-lb")?.protect,
+            options.get("openstack:networking/floatingIp:FloatingIp fsgs-lb-api-fip")?.protect,
         ]).toEqual([true, true]);
     });
 });
