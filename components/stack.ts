@@ -115,6 +115,20 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
     // Before the cluster goes, the objects that made Octavia load balancers and Cinder volumes are deleted while
     // the controllers that remove those still run.
     cluster.releaseCloudResourcesAtTeardown([platform]);
+    // The databases and the brokers keep their data under the same decisions: protection, placement, storage and
+    // the object store their backups go to.
+    const storedData = {
+        protect: profile.protectStoredData,
+        placementNodes,
+        storageClass: platform.storageClassName,
+        backup: config.data.backup,
+        backupCredentials:
+            secrets.backupAccessKeyId && secrets.backupSecretAccessKey
+                ? { accessKeyId: secrets.backupAccessKeyId, secretAccessKey: secrets.backupSecretAccessKey }
+                : undefined,
+        stackName: name,
+        nodeCidr: config.network.nodeCidr,
+    };
     new FsgsServices(
         `${name}-services`,
         {
@@ -131,33 +145,15 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
             // Routes and certificates need the controllers and the CRDs first.
             platform,
             databases: {
+                ...storedData,
                 instances: profile.databaseInstances,
-                protect: profile.protectStoredData,
-                placementNodes,
-                storageClass: platform.storageClassName,
-                backup: config.data.backup,
-                backupCredentials:
-                    secrets.backupAccessKeyId && secrets.backupSecretAccessKey
-                        ? { accessKeyId: secrets.backupAccessKeyId, secretAccessKey: secrets.backupSecretAccessKey }
-                        : undefined,
                 restore: config.data.restore,
-                stackName: name,
-                nodeCidr: config.network.nodeCidr,
                 operator: platform.databaseOperator,
             },
             monitoring: platform.monitoringStack,
             brokers: {
+                ...storedData,
                 nodes: profile.brokerNodes,
-                protect: profile.protectStoredData,
-                placementNodes,
-                storageClass: platform.storageClassName,
-                backup: config.data.backup,
-                backupCredentials:
-                    secrets.backupAccessKeyId && secrets.backupSecretAccessKey
-                        ? { accessKeyId: secrets.backupAccessKeyId, secretAccessKey: secrets.backupSecretAccessKey }
-                        : undefined,
-                stackName: name,
-                nodeCidr: config.network.nodeCidr,
                 backupImage: DEFINITIONS_BACKUP_IMAGE,
                 operator: platform.brokerOperator,
             },

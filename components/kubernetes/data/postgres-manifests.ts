@@ -13,26 +13,30 @@ import type { ResolvedService } from "../service-defaults";
 const STATUS_PORT = 8000;
 const HTTPS_PORT = 443;
 
-/** What the stack decides for one database, beyond its catalog entry. */
-export interface PostgresInput {
-    /** The catalog entry (with `postgresql`), resolved for the stack. */
+/** What the stack decides for one stateful service (a database, a broker), beyond its catalog entry. */
+export interface StatefulServiceInput {
+    /** The catalog entry (with `postgresql` or `rabbitmq`), resolved for the stack. */
     service: ResolvedService;
-    /** Instances of the cluster (config/profile.ts). */
-    instances: number;
-    /** Nodes the instances may go to: anti-affinity is required only where there are enough of them. */
+    /** Nodes the pods may go to: anti-affinity is required only where there are enough of them. */
     placementNodes: number;
-    /** Whether a dedicated stateful pool exists: the instances then run there, tolerating its taint. */
+    /** Whether a dedicated stateful pool exists: the pods then run there, tolerating its taint. */
     statefulPool: boolean;
     /** The Cinder StorageClass. */
     storageClass: string;
     imagePullSecret: string;
-    /** The object store and retention; absent in a stack without backups (integration). */
+    /** The object store (and retention) backups go to; absent in a stack without backups (integration). */
     backup?: BackupConfig;
     /** Folder of this stack in the bucket, so stacks sharing a bucket never mix their archives. */
     stackName: string;
     /** Node subnet (the API servers listen there) and the whole resolved catalog (the callers). */
     nodeCidr: string;
     catalog: readonly ResolvedService[];
+}
+
+/** What the stack decides for one database. */
+export interface PostgresInput extends StatefulServiceInput {
+    /** Instances of the cluster (config/profile.ts). */
+    instances: number;
 }
 
 export interface Manifest<Spec = Record<string, unknown>> {

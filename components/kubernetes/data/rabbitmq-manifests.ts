@@ -6,7 +6,7 @@ import { PORTS } from "../../config/ports";
 import { CLUSTER_DNS } from "../network-policy";
 import type { ResolvedService } from "../service-defaults";
 import { podSelectorLabels } from "./cnpg";
-import { BACKUP_SECRET_KEYS, type Manifest } from "./postgres-manifests";
+import { BACKUP_SECRET_KEYS, type Manifest, type StatefulServiceInput } from "./postgres-manifests";
 import { defaultUserSecretName, RABBITMQ_API_VERSION, RABBITMQ_OPERATOR_NAMESPACE, RABBITMQ_PORTS } from "./rabbitmq";
 
 const HTTPS_PORT = 443;
@@ -18,26 +18,10 @@ const HTTPS_PORT = 443;
  */
 export const PROMETHEUS_SCRAPER = { namespace: "monitoring", labels: { "app.kubernetes.io/name": "prometheus" } } as const;
 
-/** What the stack decides for one broker, beyond its catalog entry. */
-export interface BrokerInput {
-    /** The catalog entry (with `rabbitmq`), resolved for the stack. */
-    service: ResolvedService;
-    /** RabbitMQ nodes (config/data-protection.ts brokerNodes). */
+/** What the stack decides for one broker. */
+export interface BrokerInput extends StatefulServiceInput {
+    /** RabbitMQ nodes (config/profile.ts brokerNodes). */
     nodes: number;
-    /** Nodes the broker may go to: anti-affinity is required only where there are enough of them. */
-    placementNodes: number;
-    /** Whether a dedicated stateful pool exists: the nodes then run there, tolerating its taint. */
-    statefulPool: boolean;
-    /** The Cinder StorageClass. */
-    storageClass: string;
-    imagePullSecret: string;
-    /** The object store the definitions go to; absent in a stack without backups (integration). */
-    backup?: BackupConfig;
-    /** Folder of this stack in the bucket. */
-    stackName: string;
-    /** Node subnet (the API servers listen there) and the whole resolved catalog (the callers). */
-    nodeCidr: string;
-    catalog: readonly ResolvedService[];
     /** The image of the definitions export (curl 7.75 or later, for --aws-sigv4, and a POSIX shell). */
     backupImage: string;
 }
