@@ -1,22 +1,10 @@
 import { parseStackConfig } from "../components/config/load";
 import { StackConfigError } from "../components/config/errors";
-import { STACKS, type StackName, rawConfig } from "./support/stack-config";
+import { STACKS, type StackName, configProblems, rawConfig } from "./support/stack-config";
 
 type Raw = Record<string, any>;
 
-function problemsOf(stack: StackName, edit: (config: Raw) => void): string[] {
-    const config = rawConfig(stack) as Raw;
-    edit(config);
-    try {
-        parseStackConfig(config);
-    } catch (error) {
-        if (error instanceof StackConfigError) {
-            return [...error.problems];
-        }
-        throw error;
-    }
-    return [];
-}
+const problemsOf = configProblems;
 
 describe("the three stack files", () => {
     it.each(STACKS)("%s is valid", (stack) => {

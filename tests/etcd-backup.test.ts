@@ -1,23 +1,13 @@
 import { parse } from "yaml";
-import { StackConfigError } from "../components/config/errors";
 import { parseStackConfig } from "../components/config/load";
 import type { Render } from "../scripts/offline/render";
+import { configProblems } from "./support/stack-config";
 import { rawConfig, renderStack } from "./support/stacks";
 
 const COMMAND = "command:remote:Command";
 
 function problemsOf(edit: (backup: Record<string, unknown>) => void): string[] {
-    const config = rawConfig("prod") as Record<string, any>;
-    edit(config.cluster.etcdBackup);
-    try {
-        parseStackConfig(config);
-    } catch (error) {
-        if (error instanceof StackConfigError) {
-            return [...error.problems];
-        }
-        throw error;
-    }
-    return [];
+    return configProblems("prod", (config) => edit(config.cluster.etcdBackup));
 }
 
 let prod: Render;

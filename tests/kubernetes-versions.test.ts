@@ -1,24 +1,13 @@
-import { StackConfigError } from "../components/config/errors";
 import { environmentProfile } from "../components/config/profile";
 import { KUBERNETES_RELEASES, kubernetesSupport, nodeSoftwareVars } from "../components/config/kubernetes-versions";
 import { configWarnings, parseStackConfig } from "../components/config/load";
-import { STACKS, rawConfig } from "./support/stack-config";
+import { STACKS, configProblems, rawConfig } from "./support/stack-config";
 
 // The day these dates were read from kubernetes.io/releases; each case fixes its own clock.
 const TODAY = new Date("2026-12-03T09:00:00Z");
 
 function problemsOn(today: Date, edit: (config: Record<string, any>) => void, stack: (typeof STACKS)[number] = "prod"): string[] {
-    const config = rawConfig(stack) as Record<string, any>;
-    edit(config);
-    try {
-        parseStackConfig(config, { today });
-    } catch (error) {
-        if (error instanceof StackConfigError) {
-            return [...error.problems];
-        }
-        throw error;
-    }
-    return [];
+    return configProblems(stack, edit, today);
 }
 
 describe("the supported Kubernetes releases", () => {

@@ -3,11 +3,11 @@
  * expected profiles are written out from the README's promises (stack table, data safety, config rules), not
  * computed; the second half checks that the validation rules and the policy pack follow the same decisions.
  */
-import { parseStackConfig } from "../components/config/load";
 import { type EnvironmentProfile, environmentProfile } from "../components/config/profile";
 import { type EnvironmentName } from "../components/config/schema";
 import { RULES, outOfScope } from "../policy/catalog";
-import { STACKS, rawConfig } from "./support/stacks";
+import { configProblems } from "./support/stack-config";
+import { STACKS } from "./support/stacks";
 
 const EXPECTED: Record<EnvironmentName, EnvironmentProfile> = {
     integration: {
@@ -69,14 +69,7 @@ describe("environment profile", () => {
 
 /** The problems of a stack's config changed by `edit`. */
 function problems(stack: EnvironmentName, edit: (config: any) => void): string[] {
-    const raw = structuredClone(rawConfig(stack)) as any;
-    edit(raw);
-    try {
-        parseStackConfig(raw, { today: new Date("2026-12-03T00:00:00Z") });
-        return [];
-    } catch (error) {
-        return (error as { problems: string[] }).problems;
-    }
+    return configProblems(stack, edit, new Date("2026-12-03T00:00:00Z"));
 }
 
 describe("validation follows the profile", () => {
