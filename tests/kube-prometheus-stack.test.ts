@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import type { AlertReceiverConfig } from "../components/config/observability-schema";
 import { alertmanagerConfig, renderAlertmanagerConfig, STACK_RECEIVER } from "../components/kubernetes/platform/alertmanager-config";
+import { cniMetricsManifests } from "../components/kubernetes/platform/cni-metrics";
 import { kubePrometheusStackValues, type KubePrometheusStackInput } from "../components/kubernetes/platform/kube-prometheus-stack";
 import { ALERTS, alertRuleManifest } from "../components/kubernetes/platform/observability-alerts";
 import { GRAFANA_SIDECAR_RESOURCES, OBSERVABILITY_PODS } from "../components/kubernetes/platform/observability-resources";
@@ -29,6 +30,10 @@ const DOCUMENTED = [
     "alertmanager.alertmanagerSpec.configSecret",
     // grafana templates/_helpers.tpl: "{{- if .Values.fullnameOverride }}" (absent from its values.yaml).
     "grafana.fullnameOverride",
+    // grafana values.yaml "  # storageClassName: default" and "  # annotations: {}" under persistence, read by
+    // templates/pvc.yaml ("with .Values.persistence.storageClassName", "with .Values.persistence.annotations"), chart 12.11.1.
+    "grafana.persistence.storageClassName",
+    "grafana.persistence.annotations",
 ];
 // Maps the templates render whole, whatever their keys (the Kubernetes API checks a securityContext's fields).
 const OPAQUE = [
@@ -53,6 +58,7 @@ const INPUT: KubePrometheusStackInput = {
     alertmanagerConfigSecret: "alertmanager-fsgs",
     grafanaHost: "grafana.fsgs.svom.eu",
     lokiUrl: "http://loki.logging.svc:3100",
+    keepGrafanaData: true,
 };
 
 /** Runs a Debian tool (prometheus-alertmanager's amtool, prometheus' promtool) on a file; exit code and output. */
@@ -116,6 +122,19 @@ describe("kube-prometheus-stack values", () => {
     });
 });
 
+describe("the CNI agent's scrape", () => {
+    it("with Cilium, selects the cilium-agent pods in kube-system on 9962, and the ServiceMonitor stays valid", () => {
+        const { service, serviceMonitor } = cniMetricsManifests("cilium");
+        expect([service.metadata.namespace, service.spec.selector, service.spec.ports]).toEqual([
+            "kube-system",
+            { "k8s-app": "cilium" },
+            [{ name: "metrics", port: 9962, targetPort: 9962, protocol: "TCP" }],
+        ]);
+        expect(serviceMonitor.spec.namespaceSelector).toEqual({ matchNames: ["kube-system"] });
+        expect(crdErrors(serviceMonitor)).toEqual([]);
+    });
+});
+
 const WEBHOOK: AlertReceiverConfig = { type: "webhook" };
 const EMAIL: AlertReceiverConfig = { type: "email", to: ["ops@example.org"], from: "alerts@example.org", smarthost: "smtp.example.org:587", username: "alerts" };
 
@@ -169,7 +188,7 @@ describe.each(STACKS)("the observability of %s", (stack: StackName) => {
     }, 120_000);
     const find = (type: string, name: string) => render.resources.find((resource) => resource.type === type && resource.name.endsWith(name));
 
-    it("deploys the pinned chart, the twelve alerts after it, and Grafana's route on the Gateway", () => {
+    it("deploys the pinned chart, the thirteen alerts after it, and Grafana's route on the Gateway", () => {
         const release = find("kubernetes:helm.sh/v3:Release", "-kube-prometheus-stack")!;
         expect(release.inputs).toMatchObject({ chart: "kube-prometheus-stack", version: "88.5.3", namespace: "monitoring" });
         const rule = find("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "-alerts")!;
@@ -207,6 +226,28 @@ describe.each(STACKS)("the observability of %s", (stack: StackName) => {
         }
         const broken = structuredClone(monitors[0]);
         broken.spec.podMetricsEndpoints[0].scheme = "gopher";
+        expect(crdErrors(broken)).not.toEqual([]);
+    });
+
+    it("scrapes the CNI agent of every node through a headless Service beside calico-node and a ServiceMonitor valid for the operator's CRD", () => {
+        const service = find("kubernetes:core/v1:Service", "-observability-cni-metrics")!;
+        // All three stacks run Calico (Pulumi.<stack>.yaml cluster.cni): Felix on 9091 in the operator's calico-system.
+        expect(service.inputs.metadata).toMatchObject({ name: "cni-agent-metrics", namespace: "calico-system" });
+        expect(service.inputs.spec).toEqual({
+            clusterIP: "None",
+            selector: { "k8s-app": "calico-node" },
+            ports: [{ name: "metrics", port: 9091, targetPort: 9091, protocol: "TCP" }],
+        });
+        const monitor = find("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "-observability-cni-metrics-monitor")!;
+        const manifest = monitor.inputs as { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec: any };
+        expect(crdErrors(manifest)).toEqual([]);
+        expect(manifest.spec.namespaceSelector).toEqual({ matchNames: ["calico-system"] });
+        // The monitor finds the Service by its labels, on the port the Service names.
+        expect(manifest.spec.selector.matchLabels).toEqual((service.inputs.metadata as { labels: Record<string, string> }).labels);
+        expect(manifest.spec.endpoints.map((endpoint: { port: string }) => endpoint.port)).toEqual(["metrics"]);
+        expect(monitor.dependsOn).toContain(find("kubernetes:helm.sh/v3:Release", "-kube-prometheus-stack")!.urn);
+        const broken = structuredClone(manifest);
+        broken.spec.endpoints[0].portt = "metrics";
         expect(crdErrors(broken)).not.toEqual([]);
     });
 
