@@ -110,6 +110,44 @@ describe("kube-prometheus-stack values", () => {
         }
     });
 
+    it("keep Grafana's users and dashboards on a Cinder claim, replaced by Recreate, and kept by Helm where data is protected", () => {
+        const grafana = (kubePrometheusStackValues(INPUT) as { grafana: Record<string, any> }).grafana;
+        expect(grafana.persistence).toEqual({
+            enabled: true,
+            type: "pvc",
+            storageClassName: "cinder",
+            accessModes: ["ReadWriteOnce"],
+            size: "2Gi",
+            annotations: { "helm.sh/resource-policy": "keep" },
+        });
+        // The chart's default RollingUpdate would start the new pod before the old one lets go of the volume.
+        expect(grafana.deploymentStrategy).toEqual({ type: "Recreate" });
+        const unprotected = (kubePrometheusStackValues({ ...INPUT, keepGrafanaData: false }) as { grafana: Record<string, any> }).grafana;
+        expect(unprotected.persistence.annotations).toBeUndefined();
+    });
+
+    it("leave out the chart's root chown container that a persistent Grafana would otherwise get, so the pod stays restricted", () => {
+        // grafana chart 12.11.1 templates/_pod.tpl: "if ( and .Values.persistence.enabled .Values.initChownData.enabled )"
+        // adds init-chown-data with initChownData.securityContext, its values.yaml default unless the program sets one.
+        const chart = subcharts.grafana as { initChownData: { enabled: boolean; securityContext: Record<string, unknown> } };
+        const podOf = (grafana: Record<string, any>) => {
+            const chown = grafana.persistence.enabled && (grafana.initChownData?.enabled ?? chart.initChownData.enabled);
+            const init = chown ? [{ name: "init-chown-data", securityContext: grafana.initChownData?.securityContext ?? chart.initChownData.securityContext }] : [];
+            // templates/_pod.tpl: the volume `storage` is the claim (existingClaim or the fullname) when persistence is a pvc.
+            const volumes = grafana.persistence.enabled ? [{ name: "storage", persistentVolumeClaim: { claimName: "grafana" } }] : [{ name: "storage", emptyDir: {} }];
+            return { securityContext: grafana.securityContext, containers: [{ name: "grafana", securityContext: grafana.containerSecurityContext }], initContainers: init, volumes };
+        };
+        const grafana = (kubePrometheusStackValues(INPUT) as { grafana: Record<string, any> }).grafana;
+        expect(restrictedViolations(podOf(grafana))).toEqual([]);
+        const withChown = { ...grafana, initChownData: undefined };
+        expect(restrictedViolations(podOf(withChown))).toEqual([
+            "init-chown-data: allowPrivilegeEscalation must be false",
+            "init-chown-data: runAsNonRoot must be true",
+            "init-chown-data: runAsUser must not be 0",
+            "init-chown-data: capabilities CHOWN, DAC_OVERRIDE may not be added",
+        ]);
+    });
+
     it("take every request and limit from the one table the capacity check reads", () => {
         const values = kubePrometheusStackValues(INPUT) as Record<string, any>;
         expect(values.prometheus.prometheusSpec.resources).toEqual(OBSERVABILITY_PODS.prometheus.resources);
@@ -254,6 +292,11 @@ describe.each(STACKS)("the observability of %s", (stack: StackName) => {
     it("registers every resource under a URN of its own (Pulumi refuses a duplicate)", () => {
         const urns = render.resources.map((resource) => resource.urn);
         expect(urns.filter((urn, index) => urns.indexOf(urn) !== index)).toEqual([]);
+    });
+
+    it("keeps Grafana's claim past its release only where stored data is protected (prod)", () => {
+        const values = find("kubernetes:helm.sh/v3:Release", "-kube-prometheus-stack")!.inputs.values as { grafana: { persistence: { annotations?: Record<string, string> } } };
+        expect(values.grafana.persistence.annotations).toEqual({ integration: undefined, preprod: undefined, prod: { "helm.sh/resource-policy": "keep" } }[stack]);
     });
 
     it("keeps metrics for the stack's configured days", () => {
