@@ -39,20 +39,26 @@ describe("first up and a second up with no change", () => {
         ]);
     });
 
-    // Helm deletes a release's objects when the release goes (a replacement, a removal), the chart's claim with them,
-    // unless the claim says helm.sh/resource-policy: keep; then the class's reclaim policy decides for the volume.
+    // Helm deletes a release's objects when the release goes (a replacement: delete, then create), the chart's claim
+    // with them, unless the claim says helm.sh/resource-policy: keep: then the next release takes the same claim and
+    // volume over. Without it, prod's Retain class would leave the old volume behind and give Grafana a new, empty one.
     test.each([
-        ["prod", true],
-        ["preprod", false],
-    ] as const)("when Grafana's release goes, %s keeps its volume: %s", async (stack, outlives) => {
+        ["prod", "the same volume"],
+        ["preprod", "a new, empty volume"],
+    ] as const)("when Grafana's release is replaced, %s gives the new release %s", async (stack, outcome) => {
         const render = await cache.get(stack);
         const { deployment } = deployed(stack, render);
         const release = render.resources.find((resource) => resource.type === "kubernetes:helm.sh/v3:Release" && resource.name.endsWith("-kube-prometheus-stack"))!;
-        const grafanaVolume = () => deployment.cloud.live("volume").some((volume) => volume.name === "pvc-monitoring/grafana");
-        expect(grafanaVolume()).toBe(true);
+        const grafanaVolumes = () => deployment.cloud.live("volume").filter((volume) => volume.name === "pvc-monitoring/grafana").map((volume) => volume.id);
+        const before = grafanaVolumes();
+        expect(before).toHaveLength(1);
         deployment.cluster.remove(release);
         deployment.cluster.settle();
-        expect(grafanaVolume()).toBe(outlives);
+        deployment.cluster.apply(release);
+        deployment.cluster.settle();
+        const after = grafanaVolumes();
+        expect(after).toHaveLength(1);
+        expect(after[0] === before[0] ? "the same volume" : "a new, empty volume").toBe(outcome);
     });
 
     // Two independent renders of one config, as two `pulumi up` runs make.

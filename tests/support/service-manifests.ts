@@ -101,7 +101,9 @@ export function manifestsOf(stack: StackName): Record<string, any>[] {
         ...gatewayNamespacePolicies(gateway),
         ...monitoringPolicies({
             gateway,
-            nodeCidr: context.externalAccess.nodeCidr, clusterCidrs: context.clusterCidrs, scrapeTargets: metricsTargets(services),
+            nodeCidr: context.externalAccess.nodeCidr,
+            clusterCidrs: context.clusterCidrs,
+            scrapeTargets: metricsTargets(services),
             cniMetricsPort: CNI_METRICS_PORTS[parseStackConfig(rawConfig(stack)).cluster.cni],
         }),
     ] as Record<string, any>[];
