@@ -234,7 +234,10 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Reco
             deploymentStrategy: { type: "Recreate" },
             // The chart's init container chowns the volume as root with CHOWN and DAC_OVERRIDE (values.yaml
             // initChownData.securityContext), which the restricted profile refuses; the pod's fsGroup 472 gives the
-            // volume to Grafana's group instead, as it does Prometheus', Alertmanager's and Loki's.
+            // volume to Grafana's group instead, as it does Prometheus', Alertmanager's and Loki's: the kubelet applies
+            // fsGroup to a ReadWriteOnce volume with an fsType, and Cinder CSI's volumes have one (cloud-provider-openstack
+            // charts/cinder-csi-plugin: the provisioner's --default-fstype=ext4; its CSIDriver sets no fsGroupPolicy, so
+            // Kubernetes' default ReadWriteOnceWithFSType holds).
             initChownData: { enabled: false },
         },
         "kube-state-metrics": {
