@@ -131,13 +131,19 @@ describe("the broker's per-client users in each stack", () => {
                     { name: `message-broker-${client}-credentials`, namespace: "fsgs-messaging" },
                     { name: `${client}-message-broker-user`, namespace },
                 ]);
-                // stringData holds the password: the whole input is a secret, and both Secrets hold the same one.
+                // A Secret's stringData is always a secret (the SDK wraps it); what matters is that the client's copy
+                // holds what the User imports: the same digest.
                 expect([stack, client, imported.inputs.stringData, copy.inputs.stringData]).toEqual([stack, client, "[secret]", "[secret]"]);
                 expect(imported.secretDigests.stringData).toBe(copy.secretDigests.stringData);
                 expect(copy.dependsOn).toContain(find(render, "kubernetes:core/v1:Namespace", namespace)!.urn);
             }
+            // Each client its own password.
             const digests = CLIENTS.map(([client]) => find(render, SECRET, `message-broker-${client}-credentials`)!.secretDigests.stringData);
             expect(new Set(digests).size).toBe(CLIENTS.length);
+            // The password is a secret output of the random provider: encrypted in the state, masked in every plan.
+            for (const password of render.resources.filter((r) => r.type === PASSWORD)) {
+                expect([password.name, password.additionalSecretOutputs]).toEqual([password.name, expect.arrayContaining(["result"])]);
+            }
         }
     });
 
