@@ -124,14 +124,14 @@ describe("remove a worker", () => {
     test("integration deletes the last server of the pool, its port and volume, after detaching it", async () => {
         const { plan } = await change(cache, "integration", "remove a worker", removeWorker);
         expect(stepLines(plan, isOpenStack)).toEqual([
-            "delete fsgs-integration-general-2-data-attach",
-            "delete fsgs-integration-general-2",
-            "delete fsgs-integration-general-2-port",
-            "delete fsgs-integration-general-2-data",
+            "delete fsgs-integration-general-3-data-attach",
+            "delete fsgs-integration-general-3",
+            "delete fsgs-integration-general-3-port",
+            "delete fsgs-integration-general-3-data",
         ]);
         const { deployment } = deployed("integration", await cache.get("integration"));
         expect(deployment.apply(plan).error).toBeUndefined();
-        expect(deployment.cloud.all().some((object) => object.name === "fsgs-integration-general-2")).toBe(false);
+        expect(deployment.cloud.all().some((object) => object.name === "fsgs-integration-general-3")).toBe(false);
     });
 
     test("prod refuses: the removed worker's data volume is protected, and nothing is touched", async () => {
