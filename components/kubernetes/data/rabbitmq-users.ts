@@ -76,39 +76,29 @@ export function brokerUsers(broker: ResolvedService, catalog: readonly ResolvedS
         });
 }
 
-const labels = (broker: ResolvedService, user: BrokerUser) => ({
-    "app.kubernetes.io/part-of": "svom-fsgs",
-    "app.kubernetes.io/component": broker.domain,
-    "svom.eu/broker-client": user.client.name,
-});
+/** A Topology Operator object of one client's user, in the broker's namespace, named after the broker and the client. */
+function clientObject(kind: "User" | "Permission", broker: ResolvedService, user: BrokerUser, spec: Record<string, unknown>): Manifest {
+    const labels = { "app.kubernetes.io/part-of": "svom-fsgs", "app.kubernetes.io/component": broker.domain, "svom.eu/broker-client": user.client.name };
+    return { apiVersion: RABBITMQ_API_VERSION, kind, metadata: { name: user.objectName, namespace: broker.namespace, labels }, spec };
+}
 
 /** The `User`: its credentials imported from the Secret the program writes, so its password is the client's copy. */
 export function brokerUserManifest(broker: ResolvedService, user: BrokerUser): Manifest {
-    return {
-        apiVersion: RABBITMQ_API_VERSION,
-        kind: "User",
-        metadata: { name: user.objectName, namespace: broker.namespace, labels: labels(broker, user) },
-        spec: {
-            rabbitmqClusterReference: { name: broker.name },
-            importCredentialsSecret: { name: user.importSecret },
-            ...(user.tags.length > 0 ? { tags: user.tags } : {}),
-        },
-    };
+    return clientObject("User", broker, user, {
+        rabbitmqClusterReference: { name: broker.name },
+        importCredentialsSecret: { name: user.importSecret },
+        ...(user.tags.length > 0 ? { tags: user.tags } : {}),
+    });
 }
 
 /** The `Permission` of the user on the vhost; userReference waits for the User and is deleted with it. */
 export function brokerPermissionManifest(broker: ResolvedService, user: BrokerUser): Manifest {
-    return {
-        apiVersion: RABBITMQ_API_VERSION,
-        kind: "Permission",
-        metadata: { name: user.objectName, namespace: broker.namespace, labels: labels(broker, user) },
-        spec: {
-            vhost: BROKER_VHOST,
-            userReference: { name: user.objectName },
-            permissions: { ...CLIENT_PERMISSIONS },
-            rabbitmqClusterReference: { name: broker.name },
-        },
-    };
+    return clientObject("Permission", broker, user, {
+        vhost: BROKER_VHOST,
+        userReference: { name: user.objectName },
+        permissions: { ...CLIENT_PERMISSIONS },
+        rabbitmqClusterReference: { name: broker.name },
+    });
 }
 
 /** The client's credential variables, from its Secret; none for an entry that calls no broker. */
