@@ -42,6 +42,27 @@ export function topologyOperatorObjects(manifest: readonly ManifestObject[]): Ma
     return manifest.filter((object) => object.kind !== "Namespace");
 }
 
+/** What the manifest's Deployments ask of the scheduler: their replicas and each pod's summed container requests. */
+export function manifestDeploymentRequests(objects: readonly ManifestObject[]): { what: string; replicas: number; requests: { cpu: string; memory: string }[] }[] {
+    interface DeploymentShape {
+        spec: { replicas?: number; template: { spec: { containers: { resources?: { requests?: { cpu?: string; memory?: string } } }[] } } };
+    }
+    return objects
+        .filter((object) => object.kind === "Deployment")
+        .map((object) => {
+            const { spec } = object as unknown as DeploymentShape;
+            return {
+                what: object.metadata.name,
+                // The API's default when the field is left out (apps/v1 DeploymentSpec).
+                replicas: spec.replicas ?? 1,
+                requests: spec.template.spec.containers.map((container) => ({
+                    cpu: container.resources?.requests?.cpu ?? "0",
+                    memory: container.resources?.requests?.memory ?? "0",
+                })),
+            };
+        });
+}
+
 /**
  * The Messaging Topology Operator, in the Cluster Operator's namespace (its manifest's choice; the Pod Security labels
  * the Cluster Operator's NamespacePatch applies cover it). Its Deployment meets the restricted profile (config/manager/

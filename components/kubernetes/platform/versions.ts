@@ -65,6 +65,9 @@ export const GATEWAY_API_VERSION = "v1.6.1";
 export const RABBITMQ_CLUSTER_OPERATOR = {
     version: "v2.22.3",
     manifest: "https://github.com/rabbitmq/cluster-operator/releases/download/v2.22.3/cluster-operator.yml",
+    // Its one operator pod's requests, which the capacity check counts on the workers (config/manager/manager.yaml at
+    // the tag: 1 replica, requests equal to limits). The manifest is fetched at deploy time, so they are written here.
+    operatorPod: { replicas: 1, requests: { cpu: "200m", memory: "500Mi" } },
 } as const;
 
 /**
