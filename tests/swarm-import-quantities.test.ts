@@ -10,6 +10,7 @@ describe("cpuQuantity", () => {
     it.each([
         [" 0.5 ", { quantity: "500m", amount: 500, exact: true }],
         [".5", { quantity: "500m", amount: 500, exact: true }],
+        [".25", { quantity: "250m", amount: 250, exact: true }],
         ["1.", { quantity: "1", amount: 1000, exact: true }],
         [2, { quantity: "2", amount: 2000, exact: true }],
         ["3000", { quantity: "3000", amount: 3_000_000, exact: true }],
@@ -36,6 +37,7 @@ describe("memoryQuantity", () => {
         ["512MiB", { quantity: "512Mi", amount: 536_870_912, exact: true }],
         ["512Mb", { quantity: "512Mi", amount: 536_870_912, exact: true }],
         ["1536k", { quantity: "1536Ki", amount: 1_572_864, exact: true }],
+        ["1.25g", { quantity: "1280Mi", amount: 1_342_177_280, exact: true }],
         ["2048", { quantity: "2Ki", amount: 2048, exact: true }],
         ["1K", { quantity: "1Ki", amount: 1024, exact: true }],
         ["3G", { quantity: "3Gi", amount: 3 * 1024 ** 3, exact: true }],
@@ -73,6 +75,8 @@ describe("durationSeconds", () => {
         ["3µs", 0.000003],
         ["10ns", 0.00000001],
         ["1s500ms", 1.5],
+        ["1.25s", 1.25],
+        ["1.25m30s", 105],
     ])("%p -> %p seconds", (value, seconds) => {
         expect(durationSeconds(value)).toBeCloseTo(seconds, 12);
     });
