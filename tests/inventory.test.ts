@@ -221,6 +221,23 @@ describe("the Ansible inventory, written out", () => {
         expect(inventory(base).children.workers.hosts["fsgs-preprod-general-1"]).toEqual({ ansible_host: "10.41.10.21", node_ip: "10.41.10.21" });
     });
 
+    it("hands kubelet every taint of a pool, comma-separated as --register-with-taints takes them", () => {
+        const workers = inventory({
+            ...base,
+            workers: [{ name: "fsgs-preprod-gpu-1", privateAddress: "10.41.10.41", pool: "gpu" }],
+            poolPlacements: {
+                gpu: {
+                    labels: { "svom.fr/pool": "gpu" },
+                    taints: [
+                        { key: "svom.fr/dedicated", value: "gpu", effect: "NoSchedule" },
+                        { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" },
+                    ],
+                },
+            },
+        }).children.workers.hosts;
+        expect(workers["fsgs-preprod-gpu-1"].kubelet_node_taints).toBe("svom.fr/dedicated=gpu:NoSchedule,nvidia.com/gpu=present:NoSchedule");
+    });
+
     it("says why it refuses an inventory without a control plane", () => {
         expect(() => renderInventory({ ...base, controlPlane: [] })).toThrow(new Error("an inventory needs at least one control-plane node"));
     });
