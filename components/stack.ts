@@ -104,6 +104,8 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
             nodeCidr: config.network.nodeCidr,
             clusterCidrs: [config.network.podCidr, config.network.serviceCidr],
             scrapeTargets: metricsTargets(services),
+            cni: config.cluster.cni,
+            protectStoredData: profile.protectStoredData,
         },
         },
         onCluster,

@@ -180,17 +180,8 @@ converge 3 --extra-vars "container_runtime_containerd_version=$tampered_version"
 
 # --- what the converge left in the root --------------------------------------------------------
 
-checks_failed=0
-check() {
-  local description="$1"
-  shift
-  if "$@" >/dev/null 2>&1; then
-    echo "    ok    $description"
-  else
-    echo "    FAIL  $description"
-    checks_failed=$((checks_failed + 1))
-  fi
-}
+# shellcheck source=scripts/named-check.sh
+. "$repo_root/scripts/named-check.sh"
 in_root() { chroot "$target_root" "$@"; }
 no_active_swap_entry() { ! grep -Eq '^[[:space:]]*[^#[:space:]]+[[:space:]]+[^[:space:]]+[[:space:]]+swap[[:space:]]' "$1"; }
 mode_is() { [[ "$(stat --format=%a "$2")" == "$1" ]]; }
@@ -248,8 +239,8 @@ if [[ "$idempotent" != true ]]; then
   grep -E '^(changed|failed|fatal):' "$log_dir/converge-2.log" -B1 >&2 || true
   status=1
 fi
-if ((checks_failed > 0)); then
-  echo "converge-chroot: $checks_failed check(s) of the converged root failed" >&2
+if ((failures > 0)); then
+  echo "converge-chroot: $failures check(s) of the converged root failed" >&2
   status=1
 fi
 ((status == 0)) && echo "converge-chroot: passed (second run changed=0 failed=0, root checks ok)"

@@ -81,8 +81,8 @@ describe("the Ansible run", () => {
         const joins = (render: Render) => render.resources.filter((resource) => resource.type === COMMAND && resource.name.includes("-ansible-join-"));
         const before = new Map(joins(preprod).map((resource) => [resource.name, JSON.stringify(resource.inputs)]));
         const changed = joins(after).filter((resource) => before.get(resource.name) !== JSON.stringify(resource.inputs));
-        expect(changed.map((resource) => resource.name)).toEqual(["fsgs-preprod-ansible-join-fsgs-preprod-general-4"]);
-        expect(changed[0].inputs.create).toContain("playbooks/site.yml --limit 'fsgs-preprod-general-4,fsgs-preprod-cp-1'");
+        expect(changed.map((resource) => resource.name)).toEqual(["fsgs-preprod-ansible-join-fsgs-preprod-general-5"]);
+        expect(changed[0].inputs.create).toContain("playbooks/site.yml --limit 'fsgs-preprod-general-5,fsgs-preprod-cp-1'");
         expect(changed[0].dependsOn).toContain(ansibleRun(after).urn);
     });
 

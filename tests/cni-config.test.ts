@@ -1,5 +1,5 @@
-import { parseAllDocuments } from "yaml";
-import { renderCalicoManifest } from "../components/cluster/cni-config";
+import { parse, parseAllDocuments } from "yaml";
+import { renderCalicoManifest, renderCiliumValues } from "../components/cluster/cni-config";
 
 /**
  * The Tigera operator writes its defaults back into the Installation (tigera/operator
@@ -33,5 +33,20 @@ describe("Calico Installation", () => {
     it("keeps VXLAN with BGP off on the stack's pod CIDR (the traffic the security groups allow)", () => {
         expect(installation?.spec.calicoNetwork.bgp).toBe("Disabled");
         expect(installation?.spec.calicoNetwork.ipPools[0]).toMatchObject({ cidr: "10.244.0.0/16", encapsulation: "VXLAN" });
+    });
+});
+
+describe("the CNI agents' metrics", () => {
+    it("turn Felix's Prometheus metrics on through the Installation, on 9091, with no FelixConfiguration to share with calico-node", () => {
+        const documents = parseAllDocuments(renderCalicoManifest("10.244.0.0/16")).map((document) => document.toJS() as Record<string, any>);
+        // tigera/operator v1.40.3 api/v1/installation_types.go: "NodeMetricsPort specifies which port calico/node serves
+        // prometheus metrics on. By default, metrics are not enabled."
+        expect(documents.find((document) => document.kind === "Installation")?.spec.nodeMetricsPort).toBe(9091);
+        expect(documents.map((document) => `${document.apiVersion} ${document.kind}`)).toEqual(["operator.tigera.io/v1 Installation", "operator.tigera.io/v1 APIServer"]);
+    });
+
+    it("turn cilium-agent's metrics on, on 9962 (docs.cilium.io 1.19 \"Monitoring & Metrics\")", () => {
+        const values = parse(renderCiliumValues("10.244.0.0/16", { address: "10.42.10.5", port: 6443 })) as Record<string, any>;
+        expect(values.prometheus).toEqual({ enabled: true, port: 9962 });
     });
 });

@@ -25,7 +25,8 @@ describe("npm run plan -- --compare preprod prod", () => {
 
     it("shows the config keys that differ", () => {
         expect(lines).toContain('  environment: "preprod" -> "prod"');
-        expect(lines).toContain("  cluster.workerPools[0].count: 3 -> 4");
+        expect(lines).toContain("  cluster.workerPools[0].dataVolumeSize: 100 -> 200");
+        expect(lines.some((line) => line.startsWith("  cluster.workerPools[0].count"))).toBe(false);
     });
 
     it("shows the resources only prod has", () => {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import type { AlertReceiverConfig } from "../components/config/observability-schema";
 import { alertmanagerConfig, renderAlertmanagerConfig, STACK_RECEIVER } from "../components/kubernetes/platform/alertmanager-config";
+import { cniMetricsManifests } from "../components/kubernetes/platform/cni-metrics";
 import { kubePrometheusStackValues, type KubePrometheusStackInput } from "../components/kubernetes/platform/kube-prometheus-stack";
 import { ALERTS, alertRuleManifest } from "../components/kubernetes/platform/observability-alerts";
 import { GRAFANA_SIDECAR_RESOURCES, OBSERVABILITY_PODS } from "../components/kubernetes/platform/observability-resources";
@@ -29,6 +30,10 @@ const DOCUMENTED = [
     "alertmanager.alertmanagerSpec.configSecret",
     // grafana templates/_helpers.tpl: "{{- if .Values.fullnameOverride }}" (absent from its values.yaml).
     "grafana.fullnameOverride",
+    // grafana values.yaml "  # storageClassName: default" and "  # annotations: {}" under persistence, read by
+    // templates/pvc.yaml ("with .Values.persistence.storageClassName", "with .Values.persistence.annotations"), chart 12.11.1.
+    "grafana.persistence.storageClassName",
+    "grafana.persistence.annotations",
 ];
 // Maps the templates render whole, whatever their keys (the Kubernetes API checks a securityContext's fields).
 const OPAQUE = [
@@ -53,6 +58,7 @@ const INPUT: KubePrometheusStackInput = {
     alertmanagerConfigSecret: "alertmanager-fsgs",
     grafanaHost: "grafana.fsgs.svom.eu",
     lokiUrl: "http://loki.logging.svc:3100",
+    keepGrafanaData: true,
 };
 
 /** Runs a Debian tool (prometheus-alertmanager's amtool, prometheus' promtool) on a file; exit code and output. */
@@ -104,6 +110,44 @@ describe("kube-prometheus-stack values", () => {
         }
     });
 
+    it("keep Grafana's users and dashboards on a Cinder claim, replaced by Recreate, and kept by Helm where data is protected", () => {
+        const grafana = (kubePrometheusStackValues(INPUT) as { grafana: Record<string, any> }).grafana;
+        expect(grafana.persistence).toEqual({
+            enabled: true,
+            type: "pvc",
+            storageClassName: "cinder",
+            accessModes: ["ReadWriteOnce"],
+            size: "2Gi",
+            annotations: { "helm.sh/resource-policy": "keep" },
+        });
+        // The chart's default RollingUpdate would start the new pod before the old one lets go of the volume.
+        expect(grafana.deploymentStrategy).toEqual({ type: "Recreate" });
+        const unprotected = (kubePrometheusStackValues({ ...INPUT, keepGrafanaData: false }) as { grafana: Record<string, any> }).grafana;
+        expect(unprotected.persistence.annotations).toBeUndefined();
+    });
+
+    it("leave out the chart's root chown container that a persistent Grafana would otherwise get, so the pod stays restricted", () => {
+        // grafana chart 12.11.1 templates/_pod.tpl: "if ( and .Values.persistence.enabled .Values.initChownData.enabled )"
+        // adds init-chown-data with initChownData.securityContext, its values.yaml default unless the program sets one.
+        const chart = subcharts.grafana as { initChownData: { enabled: boolean; securityContext: Record<string, unknown> } };
+        const podOf = (grafana: Record<string, any>) => {
+            const chown = grafana.persistence.enabled && (grafana.initChownData?.enabled ?? chart.initChownData.enabled);
+            const init = chown ? [{ name: "init-chown-data", securityContext: grafana.initChownData?.securityContext ?? chart.initChownData.securityContext }] : [];
+            // templates/_pod.tpl: the volume `storage` is the claim (existingClaim or the fullname) when persistence is a pvc.
+            const volumes = grafana.persistence.enabled ? [{ name: "storage", persistentVolumeClaim: { claimName: "grafana" } }] : [{ name: "storage", emptyDir: {} }];
+            return { securityContext: grafana.securityContext, containers: [{ name: "grafana", securityContext: grafana.containerSecurityContext }], initContainers: init, volumes };
+        };
+        const grafana = (kubePrometheusStackValues(INPUT) as { grafana: Record<string, any> }).grafana;
+        expect(restrictedViolations(podOf(grafana))).toEqual([]);
+        const withChown = { ...grafana, initChownData: undefined };
+        expect(restrictedViolations(podOf(withChown))).toEqual([
+            "init-chown-data: allowPrivilegeEscalation must be false",
+            "init-chown-data: runAsNonRoot must be true",
+            "init-chown-data: runAsUser must not be 0",
+            "init-chown-data: capabilities CHOWN, DAC_OVERRIDE may not be added",
+        ]);
+    });
+
     it("take every request and limit from the one table the capacity check reads", () => {
         const values = kubePrometheusStackValues(INPUT) as Record<string, any>;
         expect(values.prometheus.prometheusSpec.resources).toEqual(OBSERVABILITY_PODS.prometheus.resources);
@@ -113,6 +157,19 @@ describe("kube-prometheus-stack values", () => {
         // Grafana's two sidecars, summed in the table.
         expect(OBSERVABILITY_PODS.grafana.sidecars).toEqual({ cpu: "20m", memory: "128Mi" });
         expect(GRAFANA_SIDECAR_RESOURCES.requests).toEqual({ cpu: "10m", memory: "64Mi" });
+    });
+});
+
+describe("the CNI agent's scrape", () => {
+    it("with Cilium, selects the cilium-agent pods in kube-system on 9962, and the ServiceMonitor stays valid", () => {
+        const { service, serviceMonitor } = cniMetricsManifests("cilium");
+        expect([service.metadata.namespace, service.spec.selector, service.spec.ports]).toEqual([
+            "kube-system",
+            { "k8s-app": "cilium" },
+            [{ name: "metrics", port: 9962, targetPort: 9962, protocol: "TCP" }],
+        ]);
+        expect(serviceMonitor.spec.namespaceSelector).toEqual({ matchNames: ["kube-system"] });
+        expect(crdErrors(serviceMonitor)).toEqual([]);
     });
 });
 
@@ -169,7 +226,7 @@ describe.each(STACKS)("the observability of %s", (stack: StackName) => {
     }, 120_000);
     const find = (type: string, name: string) => render.resources.find((resource) => resource.type === type && resource.name.endsWith(name));
 
-    it("deploys the pinned chart, the twelve alerts after it, and Grafana's route on the Gateway", () => {
+    it("deploys the pinned chart, the thirteen alerts after it, and Grafana's route on the Gateway", () => {
         const release = find("kubernetes:helm.sh/v3:Release", "-kube-prometheus-stack")!;
         expect(release.inputs).toMatchObject({ chart: "kube-prometheus-stack", version: "88.5.3", namespace: "monitoring" });
         const rule = find("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "-alerts")!;
@@ -210,9 +267,36 @@ describe.each(STACKS)("the observability of %s", (stack: StackName) => {
         expect(crdErrors(broken)).not.toEqual([]);
     });
 
+    it("scrapes the CNI agent of every node through a headless Service beside calico-node and a ServiceMonitor valid for the operator's CRD", () => {
+        const service = find("kubernetes:core/v1:Service", "-observability-cni-metrics")!;
+        // All three stacks run Calico (Pulumi.<stack>.yaml cluster.cni): Felix on 9091 in the operator's calico-system.
+        expect(service.inputs.metadata).toMatchObject({ name: "cni-agent-metrics", namespace: "calico-system" });
+        expect(service.inputs.spec).toEqual({
+            clusterIP: "None",
+            selector: { "k8s-app": "calico-node" },
+            ports: [{ name: "metrics", port: 9091, targetPort: 9091, protocol: "TCP" }],
+        });
+        const monitor = find("kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "-observability-cni-metrics-monitor")!;
+        const manifest = monitor.inputs as { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec: any };
+        expect(crdErrors(manifest)).toEqual([]);
+        expect(manifest.spec.namespaceSelector).toEqual({ matchNames: ["calico-system"] });
+        // The monitor finds the Service by its labels, on the port the Service names.
+        expect(manifest.spec.selector.matchLabels).toEqual((service.inputs.metadata as { labels: Record<string, string> }).labels);
+        expect(manifest.spec.endpoints.map((endpoint: { port: string }) => endpoint.port)).toEqual(["metrics"]);
+        expect(monitor.dependsOn).toContain(find("kubernetes:helm.sh/v3:Release", "-kube-prometheus-stack")!.urn);
+        const broken = structuredClone(manifest);
+        broken.spec.endpoints[0].portt = "metrics";
+        expect(crdErrors(broken)).not.toEqual([]);
+    });
+
     it("registers every resource under a URN of its own (Pulumi refuses a duplicate)", () => {
         const urns = render.resources.map((resource) => resource.urn);
         expect(urns.filter((urn, index) => urns.indexOf(urn) !== index)).toEqual([]);
+    });
+
+    it("keeps Grafana's claim past its release only where stored data is protected (prod)", () => {
+        const values = find("kubernetes:helm.sh/v3:Release", "-kube-prometheus-stack")!.inputs.values as { grafana: { persistence: { annotations?: Record<string, string> } } };
+        expect(values.grafana.persistence.annotations).toEqual({ integration: undefined, preprod: undefined, prod: { "helm.sh/resource-policy": "keep" } }[stack]);
     });
 
     it("keeps metrics for the stack's configured days", () => {

@@ -35,7 +35,7 @@ beforeAll(async () => {
             const hosts: ClusterHosts = {
                 nodes: {
                     controlPlane: [{ name: "c-cp-1", privateAddress: "10.9.0.11" }],
-                    // Integration's pools: one general pool of 2 (Pulumi.integration.yaml).
+                    // Integration's stack file, its general pool set to the two workers given here.
                     workers: [
                         { name: "c-general-1", privateAddress: "10.9.0.21", pool: "general" },
                         { name: "c-general-2", privateAddress: "10.9.0.22", pool: "general" },
@@ -54,7 +54,9 @@ beforeAll(async () => {
                 ready: [standIn("node-pools")],
                 sshPath: [standIn("security-groups")],
             };
-            const config = parseStackConfig(rawConfig("integration"));
+            const raw = rawConfig("integration") as { cluster: { workerPools: { count: number }[] } };
+            raw.cluster.workerPools[0].count = 2;
+            const config = parseStackConfig(raw);
             const cluster = new KubeadmCluster("c", {
                 config,
                 hosts,

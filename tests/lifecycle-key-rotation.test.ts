@@ -16,7 +16,7 @@ import { sshKeygen } from "./support/ssh-keygen";
 
 const cache = new RenderCache();
 const STACK = "integration";
-const SERVERS = ["fsgs-integration-bastion", "fsgs-integration-cp-1", "fsgs-integration-general-1", "fsgs-integration-general-2"];
+const SERVERS = ["fsgs-integration-bastion", "fsgs-integration-cp-1", "fsgs-integration-general-1", "fsgs-integration-general-2", "fsgs-integration-general-3"];
 const oldKey = sshKeygen(["-t", "ed25519"], "fsgs-integration-deploy");
 const newKey = sshKeygen(["-t", "ed25519"], "fsgs-integration-deploy-2027");
 
@@ -75,7 +75,7 @@ describe("rotate the deploy key the wrong way: the new key only, in one up", () 
 test("npm run plan --set access.deployPublicKey=<new key> tells a reviewer which servers the up would lock out", async () => {
     const prediction = await predict(ROOT, STACK, { settings: [parseSetting(`access.deployPublicKey=${newKey.publicKey}`)], replace: [], destroy: false });
     expect(prediction.rejected).toBe(true);
-    expect(prediction.lines).toEqual(expect.arrayContaining([`LOCKED OUT: 4 server(s) would refuse the deploy key the program logs in with: ${SERVERS.join(", ")}.`]));
+    expect(prediction.lines).toEqual(expect.arrayContaining([`LOCKED OUT: 5 server(s) would refuse the deploy key the program logs in with: ${SERVERS.join(", ")}.`]));
 });
 
 describe("rotate the deploy key in two phases", () => {
@@ -114,8 +114,8 @@ describe("rotate the deploy key in two phases", () => {
         // up's, and phase 1's: a command whose connection changed runs again, pulumi-command v1.2.1), and the new
         // worker's own join command.
         expect(deployment.runs.get("fsgs-integration-ansible-run")).toBe(2);
-        expect(deployment.runs.get("fsgs-integration-ansible-join-fsgs-integration-general-3")).toBe(1);
-        expect(acceptedKeys(deployment)["fsgs-integration-general-3"]).toEqual([newKey.fingerprint]);
+        expect(deployment.runs.get("fsgs-integration-ansible-join-fsgs-integration-general-4")).toBe(1);
+        expect(acceptedKeys(deployment)["fsgs-integration-general-4"]).toEqual([newKey.fingerprint]);
         const destroyed = deployment.apply(planSteps(grown, undefined));
         expect([destroyed.error, deployment.leftovers()]).toEqual([undefined, []]);
     });
@@ -124,8 +124,8 @@ describe("rotate the deploy key in two phases", () => {
         const { deployment } = deployed(STACK, await before());
         const grown1 = await phase1("phase 1 + a worker", addWorker);
         expect(deployment.apply(planSteps(await before(), grown1)).error).toBeUndefined();
-        expect(acceptedKeys(deployment)["fsgs-integration-general-3"]).toEqual([oldKey.fingerprint, newKey.fingerprint].sort());
+        expect(acceptedKeys(deployment)["fsgs-integration-general-4"]).toEqual([oldKey.fingerprint, newKey.fingerprint].sort());
         expect(deployment.apply(planSteps(grown1, await phase2("phase 2 + a worker", addWorker))).error).toBeUndefined();
-        expect(acceptedKeys(deployment)).toEqual(everyServer([...SERVERS, "fsgs-integration-general-3"], [newKey.fingerprint]));
+        expect(acceptedKeys(deployment)).toEqual(everyServer([...SERVERS, "fsgs-integration-general-4"], [newKey.fingerprint]));
     });
 });

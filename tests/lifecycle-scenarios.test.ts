@@ -26,7 +26,39 @@ describe("first up and a second up with no change", () => {
         const { deployment, outcome } = deployed("preprod", await cache.get("preprod"));
         expect(outcome.error).toBeUndefined();
         const made = deployment.cloud.all().filter((object) => object.owner === "cloud-controller-manager" || object.owner === "cinder-csi");
-        expect(made.map((object) => object.kind).sort()).toEqual(["floatingIp", "loadBalancer", "port", "volume", "volume", "volume", "volume", "volume", "volume"]);
+        expect(made.map((object) => object.kind).sort()).toEqual(["floatingIp", "loadBalancer", "port", "volume", "volume", "volume", "volume", "volume", "volume", "volume"]);
+        // The database's three instances, the broker's three nodes, and Grafana's users and dashboards.
+        expect(made.filter((object) => object.kind === "volume").map((object) => object.name).sort()).toEqual([
+            "pvc-fsgs-data/database-1",
+            "pvc-fsgs-data/database-2",
+            "pvc-fsgs-data/database-3",
+            "pvc-fsgs-messaging/persistence-message-broker-server-0",
+            "pvc-fsgs-messaging/persistence-message-broker-server-1",
+            "pvc-fsgs-messaging/persistence-message-broker-server-2",
+            "pvc-monitoring/grafana",
+        ]);
+    });
+
+    // Helm deletes a release's objects when the release goes (a replacement: delete, then create), the chart's claim
+    // with them, unless the claim says helm.sh/resource-policy: keep: then the next release takes the same claim and
+    // volume over. Without it, prod's Retain class would leave the old volume behind and give Grafana a new, empty one.
+    test.each([
+        ["prod", "the same volume"],
+        ["preprod", "a new, empty volume"],
+    ] as const)("when Grafana's release is replaced, %s gives the new release %s", async (stack, outcome) => {
+        const render = await cache.get(stack);
+        const { deployment } = deployed(stack, render);
+        const release = render.resources.find((resource) => resource.type === "kubernetes:helm.sh/v3:Release" && resource.name.endsWith("-kube-prometheus-stack"))!;
+        const grafanaVolumes = () => deployment.cloud.live("volume").filter((volume) => volume.name === "pvc-monitoring/grafana").map((volume) => volume.id);
+        const before = grafanaVolumes();
+        expect(before).toHaveLength(1);
+        deployment.cluster.remove(release);
+        deployment.cluster.settle();
+        deployment.cluster.apply(release);
+        deployment.cluster.settle();
+        const after = grafanaVolumes();
+        expect(after).toHaveLength(1);
+        expect(after[0] === before[0] ? "the same volume" : "a new, empty volume").toBe(outcome);
     });
 
     // Two independent renders of one config, as two `pulumi up` runs make.
@@ -124,14 +156,14 @@ describe("remove a worker", () => {
     test("integration deletes the last server of the pool, its port and volume, after detaching it", async () => {
         const { plan } = await change(cache, "integration", "remove a worker", removeWorker);
         expect(stepLines(plan, isOpenStack)).toEqual([
-            "delete fsgs-integration-general-2-data-attach",
-            "delete fsgs-integration-general-2",
-            "delete fsgs-integration-general-2-port",
-            "delete fsgs-integration-general-2-data",
+            "delete fsgs-integration-general-3-data-attach",
+            "delete fsgs-integration-general-3",
+            "delete fsgs-integration-general-3-port",
+            "delete fsgs-integration-general-3-data",
         ]);
         const { deployment } = deployed("integration", await cache.get("integration"));
         expect(deployment.apply(plan).error).toBeUndefined();
-        expect(deployment.cloud.all().some((object) => object.name === "fsgs-integration-general-2")).toBe(false);
+        expect(deployment.cloud.all().some((object) => object.name === "fsgs-integration-general-3")).toBe(false);
     });
 
     test("prod refuses: the removed worker's data volume is protected, and nothing is touched", async () => {
@@ -293,7 +325,7 @@ describe("destroy", () => {
         const outcome = deployment.apply(planSteps(without, undefined));
         expect(outcome.error).toMatch(/^409 RouterInterfaceInUseByFloatingIP/);
         expect(deployment.leftovers()).toEqual(
-            expect.arrayContaining(["volume pvc-fsgs-data/database-1 (cinder-csi)", "volume pvc-fsgs-messaging/persistence-message-broker-server-2 (cinder-csi)"]),
+            expect.arrayContaining(["volume pvc-fsgs-data/database-1 (cinder-csi)", "volume pvc-fsgs-messaging/persistence-message-broker-server-2 (cinder-csi)", "volume pvc-monitoring/grafana (cinder-csi)"]),
         );
     });
 

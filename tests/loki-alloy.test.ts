@@ -80,6 +80,7 @@ describe("Grafana", () => {
             alertmanagerConfigSecret: "alertmanager-fsgs",
             grafanaHost: "grafana.example.org",
             lokiUrl: LOKI.queryUrl,
+            keepGrafanaData: false,
         }) as { grafana: { additionalDataSources: { type: string; url: string }[] } };
         expect(values.grafana.additionalDataSources.map((source) => [source.type, source.url])).toEqual([["loki", "http://loki.logging.svc:3100"]]);
     });

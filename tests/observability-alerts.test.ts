@@ -29,8 +29,15 @@ describe("the platform alerts", () => {
             "VolumeAlmostFull",
             "PodCrashLooping",
             "CloudControllerManagerFailing",
+            "CNIAgentDown",
             "CinderCSIFailing",
         ]);
+    });
+
+    it("page when a node's CNI agent stops answering its scrape, on the job the CNI metrics ServiceMonitor makes", () => {
+        expect(ALERTS.find((rule) => rule.alert === "CNIAgentDown")?.expr).toBe(
+            'up{job="cni-agent-metrics"} == 0 or kube_daemonset_status_number_unavailable{daemonset=~"calico-node|cilium"} > 0',
+        );
     });
 
     it("each have an expression that parses as PromQL", () => {

@@ -61,6 +61,8 @@ beforeAll(async () => {
         nodeCidr: "10.0.0.0/24",
         clusterCidrs: ["10.244.0.0/16", "10.96.0.0/12"],
         scrapeTargets: [],
+        cni: "calico",
+        protectStoredData: true,
     }, { parent });
     // Let the registrations reach the mocks.
     await new Promise((resolve) => setTimeout(resolve, 500));

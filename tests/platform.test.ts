@@ -312,6 +312,8 @@ async function renderPlatform(overrides: Partial<Omit<PlatformArgs, "openstack">
                     nodeCidr: "10.0.0.0/24",
                     clusterCidrs: ["10.244.0.0/16", "10.96.0.0/12"],
                     scrapeTargets: [],
+                    cni: "calico",
+                    protectStoredData: true,
                 },
                 ...overrides,
             }, { providers: [provider] });

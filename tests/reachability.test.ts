@@ -334,11 +334,24 @@ describe("the monitoring flows of prod", () => {
         expect(allowed("prometheus", "archive-api", 8000)).toBe(false);
         expect(allowed("prometheus", "kube-state-metrics", 8080)).toBe(true);
         expect(allowed("prometheus", "alertmanager", 9093)).toBe(true);
-        // The nodes' exporters, kubelets and control-plane metrics, on the node subnet.
-        for (const port of [9100, 10250, 2381, 10257, 10259]) {
+        // The nodes' exporters, kubelets, control-plane metrics and Calico's Felix (9091), on the node subnet.
+        for (const port of [9100, 10250, 2381, 10257, 10259, 9091]) {
             expect([port, mayReach(world, first(all, "prometheus"), { external: { ip: "10.42.10.11" } }, port).allowed]).toEqual([port, true]);
         }
         expect(mayReach(world, first(all, "prometheus"), { external: { ip: "10.42.10.11" } }, 22).allowed).toBe(false);
+    });
+
+    it("let Prometheus reach exactly these ports of a node, Felix's 9091 the one the CNI scrape added, and no other pod of monitoring reach 9091", () => {
+        const node: Endpoint = { external: { ip: "10.42.10.11" } };
+        const open = [];
+        for (let port = 1; port <= 65535; port += 1) {
+            if (mayReach(world, first(all, "prometheus"), node, port).allowed) open.push(port);
+        }
+        // 6443: every pod of the namespace calls the API servers; the rest are the scrape targets.
+        expect(open).toEqual([2381, 6443, 9091, 9100, 10250, 10257, 10259]);
+        for (const name of ["grafana", "alertmanager", "kube-state-metrics"]) {
+            expect([name, mayReach(world, first(all, name), node, 9091).allowed]).toEqual([name, false]);
+        }
     });
 
     it("are checked: a service policy without the Prometheus rule shows as a refused scrape", () => {

@@ -105,6 +105,12 @@ describe.each(variants)("the security rules of %s", (_, config) => {
         expect(open.map((rule) => `${rule.group}<-${sourceOf(rule)}`).sort()).toEqual(["controlPlane<-group:controlPlane", "worker<-group:controlPlane"]);
     });
 
+    it("let the CNI agent's metrics (Felix 9091, cilium-agent 9962) be scraped on every node from the control plane only", () => {
+        const port = { calico: 9091, cilium: 9962 }[config.cluster.cni];
+        const open = rules.filter((rule) => opens(rule, port));
+        expect(open.map((rule) => `${rule.group}<-${sourceOf(rule)} ${rule.protocol}`).sort()).toEqual(["controlPlane<-group:controlPlane tcp", "worker<-group:controlPlane tcp"]);
+    });
+
     it("let NodePorts in only on workers: the whole range from the load balancer with Octavia, the Gateway's and vhf-listener's own from their declared networks in vip mode", () => {
         const inRange = rules.filter((rule) => rule.ports !== undefined && rule.ports.from >= PORTS.nodePorts.from && rule.ports.to <= PORTS.nodePorts.to);
         expect(inRange.every((rule) => rule.group === "worker")).toBe(true);
@@ -207,8 +213,10 @@ describe("the whole rule table, written out", () => {
             "controlPlane-tcp-2379-2380-from-controlPlane: controlPlane tcp 2379-2380 from group controlPlane IPv4; etcd peers and clients among control-plane nodes",
             "controlPlane-tcp-10250-from-controlPlane: controlPlane tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
             "controlPlane-tcp-9100-from-controlPlane: controlPlane tcp 9100-9100 from group controlPlane IPv4; node-exporter metrics from Prometheus on the control plane",
+            "controlPlane-tcp-9091-from-controlPlane: controlPlane tcp 9091-9091 from group controlPlane IPv4; CNI agent metrics from Prometheus on the control plane",
             "worker-tcp-10250-from-controlPlane: worker tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
             "worker-tcp-9100-from-controlPlane: worker tcp 9100-9100 from group controlPlane IPv4; node-exporter metrics from Prometheus on the control plane",
+            "worker-tcp-9091-from-controlPlane: worker tcp 9091-9091 from group controlPlane IPv4; CNI agent metrics from Prometheus on the control plane",
             "controlPlane-tcp-2381-from-controlPlane: controlPlane tcp 2381-2381 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",
             "controlPlane-tcp-10257-from-controlPlane: controlPlane tcp 10257-10257 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",
             "controlPlane-tcp-10259-from-controlPlane: controlPlane tcp 10259-10259 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",
@@ -251,8 +259,10 @@ describe("the whole rule table, written out", () => {
             "controlPlane-tcp-2379-2380-from-controlPlane: controlPlane tcp 2379-2380 from group controlPlane IPv4; etcd peers and clients among control-plane nodes",
             "controlPlane-tcp-10250-from-controlPlane: controlPlane tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
             "controlPlane-tcp-9100-from-controlPlane: controlPlane tcp 9100-9100 from group controlPlane IPv4; node-exporter metrics from Prometheus on the control plane",
+            "controlPlane-tcp-9962-from-controlPlane: controlPlane tcp 9962-9962 from group controlPlane IPv4; CNI agent metrics from Prometheus on the control plane",
             "worker-tcp-10250-from-controlPlane: worker tcp 10250-10250 from group controlPlane IPv4; kubelet API from the control plane",
             "worker-tcp-9100-from-controlPlane: worker tcp 9100-9100 from group controlPlane IPv4; node-exporter metrics from Prometheus on the control plane",
+            "worker-tcp-9962-from-controlPlane: worker tcp 9962-9962 from group controlPlane IPv4; CNI agent metrics from Prometheus on the control plane",
             "controlPlane-tcp-2381-from-controlPlane: controlPlane tcp 2381-2381 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",
             "controlPlane-tcp-10257-from-controlPlane: controlPlane tcp 10257-10257 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",
             "controlPlane-tcp-10259-from-controlPlane: controlPlane tcp 10259-10259 from group controlPlane IPv4; control-plane metrics from Prometheus on the control plane",

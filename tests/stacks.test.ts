@@ -207,15 +207,15 @@ describe("scaling", () => {
         expect(added.map((resource) => resource.name).sort()).toEqual([
             // Its own Ansible run (site.yml limited to it and a control plane); the stack's deploy keys written on it
             // before anything else logs in to it.
-            "fsgs-preprod-ansible-join-fsgs-preprod-general-4",
-            "fsgs-preprod-authorized-deploy-keys-fsgs-preprod-general-4",
-            "fsgs-preprod-general-4",
-            "fsgs-preprod-general-4-data",
-            "fsgs-preprod-general-4-data-attach",
-            "fsgs-preprod-general-4-host-key",
-            "fsgs-preprod-general-4-port",
+            "fsgs-preprod-ansible-join-fsgs-preprod-general-5",
+            "fsgs-preprod-authorized-deploy-keys-fsgs-preprod-general-5",
+            "fsgs-preprod-general-5",
+            "fsgs-preprod-general-5-data",
+            "fsgs-preprod-general-5-data-attach",
+            "fsgs-preprod-general-5-host-key",
+            "fsgs-preprod-general-5-port",
             // Its removal command: nothing runs now; it drains the node if the worker is removed later.
-            "fsgs-preprod-node-removal-fsgs-preprod-general-4",
+            "fsgs-preprod-node-removal-fsgs-preprod-general-5",
         ]);
         for (const resource of before.resources.filter((r) => r.type.startsWith("openstack:"))) {
             expect([resource.name, byUrn(after, resource.urn)?.inputs]).toEqual([resource.name, resource.inputs]);

@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { CNI_METRICS_PORTS } from "../config/ports";
 
 /**
  * Calico's operator resources: VXLAN between nodes with BGP off, which is the traffic the security groups
@@ -8,6 +9,13 @@ import { stringify } from "yaml";
  * pool_controller.go fillDefaults): the operator writes its defaults back into the Installation, and ipPools
  * is an atomic list, so a pool missing one would replace the operator's on every server-side apply, and the
  * cni role would report a change on every run.
+ *
+ * Felix serves Prometheus metrics through the Installation's nodeMetricsPort, which the operator turns into calico-node's
+ * FELIX_PROMETHEUSMETRICSENABLED and FELIX_PROMETHEUSMETRICSPORT (tigera/operator v1.40.3 pkg/render/node.go; the field
+ * is in Calico 3.31.3's and 3.33's operator-crds.yaml), rather than through the FelixConfiguration `default`: that one
+ * is written by calico-node at start and by the operator, and its projectcalico.org/v3 form is served only once
+ * calico-apiserver runs on the pod network this very apply sets up. One scalar in the object the role already
+ * applies server-side needs no new step and shares no object with another writer.
  */
 export function calicoDocuments(podCidr: string): Record<string, unknown>[] {
     return [
@@ -16,6 +24,7 @@ export function calicoDocuments(podCidr: string): Record<string, unknown>[] {
             kind: "Installation",
             metadata: { name: "default" },
             spec: {
+                nodeMetricsPort: CNI_METRICS_PORTS.calico,
                 calicoNetwork: {
                     bgp: "Disabled",
                     ipPools: [
@@ -44,7 +53,7 @@ export function renderCalicoManifest(podCidr: string): string {
         .join("---\n");
 }
 
-/** Helm values of the Cilium chart: VXLAN tunnel (UDP 8472), its own IPAM on the pod CIDR, Hubble on. */
+/** Helm values of the Cilium chart: VXLAN tunnel (UDP 8472), its own IPAM on the pod CIDR, Hubble on, the agent's metrics on. */
 export function ciliumValues(podCidr: string, endpoint: { address: string; port: number }): Record<string, unknown> {
     return {
         routingMode: "tunnel",
@@ -55,6 +64,10 @@ export function ciliumValues(podCidr: string, endpoint: { address: string; port:
         k8sServicePort: endpoint.port,
         kubeProxyReplacement: false,
         hubble: { enabled: true, relay: { enabled: true } },
+        // The agent's Prometheus metrics on every node (docs.cilium.io 1.19 "Monitoring & Metrics"); Prometheus finds
+        // them through the program's own Service (platform/cni-metrics.ts), not the chart's ServiceMonitor, whose CRD
+        // does not exist yet when Ansible installs Cilium.
+        prometheus: { enabled: true, port: CNI_METRICS_PORTS.cilium },
     };
 }
 

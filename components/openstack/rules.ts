@@ -1,5 +1,5 @@
 import { parseCidr } from "../config/cidr";
-import { PORTS, apiEndpointPort } from "../config/ports";
+import { CNI_METRICS_PORTS, PORTS, apiEndpointPort } from "../config/ports";
 import type { ApiEndpointMode, CniName } from "../config/schema";
 import type { OutsideNodePort } from "../config/traffic";
 
@@ -154,6 +154,8 @@ export function securityRules(input: RuleTableInput): SecurityRule[] {
         rules.push(rule(role, "tcp", single(PORTS.kubelet), controlPlane, "kubelet API from the control plane"));
         // Prometheus runs on the control plane for the same reason, and scrapes every node's node-exporter from there.
         rules.push(rule(role, "tcp", single(PORTS.nodeExporter), controlPlane, "node-exporter metrics from Prometheus on the control plane"));
+        // And the CNI agent's (Calico Felix or cilium-agent), which also listens on the node's own addresses.
+        rules.push(rule(role, "tcp", single(CNI_METRICS_PORTS[input.cni]), controlPlane, "CNI agent metrics from Prometheus on the control plane"));
     }
     // Prometheus on one control plane scrapes the other control planes' etcd, controller-manager and scheduler metrics.
     for (const port of [PORTS.etcdMetrics, PORTS.controllerManager, PORTS.scheduler]) {

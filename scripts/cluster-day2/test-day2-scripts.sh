@@ -17,15 +17,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-failures=0
-check() {
-  local description="$1"
-  shift
-  if "$@" >/dev/null 2>&1; then echo "    ok    $description"; else
-    echo "    FAIL  $description"
-    failures=$((failures + 1))
-  fi
-}
+# shellcheck source=scripts/named-check.sh
+. "$repo_root/scripts/named-check.sh"
 
 render() { # <role> <template> <dest> <extra vars as JSON>
   ANSIBLE_NOCOLOR=1 ansible localhost -c local -i localhost, -m ansible.builtin.template \

@@ -30,18 +30,8 @@ STANDIN_MOUNT=/run/svom-standin
 standin_http_pid=""
 standin_port=""
 
-# expect DESCRIPTION COMMAND...: one check of a scenario; the scenario scripts fail at the end when `failures` > 0.
-failures=0
-expect() {
-  local description="$1"
-  shift
-  if "$@" >/dev/null 2>&1; then
-    echo "    ok    $description"
-  else
-    echo "    FAIL  $description"
-    failures=$((failures + 1))
-  fi
-}
+# shellcheck source=scripts/named-check.sh
+. "$standin_repo_root/scripts/named-check.sh"
 
 standin_log() { echo "cluster-standin: $*" >&2; }
 standin_fail() {

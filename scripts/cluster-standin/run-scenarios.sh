@@ -73,15 +73,15 @@ scenario_prod_formation() {
   control_planes="$(standin_group control_plane | wc -l)"
   workers="$(standin_group workers | wc -l)"
   run_ok prod-formation || return 1
-  expect "no rule broken (no split brain, one encryption key)" no_violations
-  expect "exactly one kubeadm init" query_is 'len(state["inits"])' 1
-  expect "$control_planes etcd members" query_is 'len(state["cluster"]["etcd"])' "$control_planes"
-  expect "$((control_planes + workers)) nodes registered" query_is 'len(state["cluster"]["nodes"])' "$((control_planes + workers))"
-  expect "control-plane joins one at a time (serial)" query_is \
+  check "no rule broken (no split brain, one encryption key)" no_violations
+  check "exactly one kubeadm init" query_is 'len(state["inits"])' 1
+  check "$control_planes etcd members" query_is 'len(state["cluster"]["etcd"])' "$control_planes"
+  check "$((control_planes + workers)) nodes registered" query_is 'len(state["cluster"]["nodes"])' "$((control_planes + workers))"
+  check "control-plane joins one at a time (serial)" query_is \
     '[e["host"] for e in state["events"] if e["command"] == "kubeadm join" and e.get("controlPlane")] == sorted(set([e["host"] for e in state["events"] if e["command"] == "kubeadm join" and e.get("controlPlane")]), key=[e["host"] for e in state["events"] if e["command"] == "kubeadm join" and e.get("controlPlane")].index)' true
   run_ok prod-second-run || return 1
-  expect "second run: changed=0 on every host" test "$STANDIN_CHANGED" -eq 0
-  expect "second run: still one init and no violation" query_is 'len(state["inits"]) + len(state["violations"])' 1
+  check "second run: changed=0 on every host" test "$STANDIN_CHANGED" -eq 0
+  check "second run: still one init and no violation" query_is 'len(state["inits"]) + len(state["violations"])' 1
 }
 
 # A worker added three days after formation (the default init token long expired): the run is limited to the
@@ -94,15 +94,15 @@ scenario_worker_added_later() {
   prod_render "cluster.workerPools[0].count=$((general + 1))"
   new_worker="$(comm -13 <(sort <<<"$before") <(standin_group workers | sort))"
   control_plane="$(standin_group control_plane | head -n 1)"
-  expect "one new worker in the inventory ($new_worker)" test "$(wc -w <<<"$new_worker")" -eq 1
+  check "one new worker in the inventory ($new_worker)" test "$(wc -w <<<"$new_worker")" -eq 1
   # The limit the program's join command for this worker passes (components/ansible/playbook-scope.ts).
   limit="$(awk -v worker="$new_worker" '$1 == worker { print $2 }' "$STANDIN_INVENTORY.join-limits")"
-  expect "the program's join command limits the run to $new_worker and $control_plane" test "$limit" = "$new_worker,$control_plane"
+  check "the program's join command limits the run to $new_worker and $control_plane" test "$limit" = "$new_worker,$control_plane"
   run_ok worker-added-3-days-later --limit "$limit" || return 1
-  expect "the new worker registered" query_is "\"$new_worker\" in state[\"cluster\"][\"nodes\"]" true
-  expect "the run touched 2 hosts" test "$STANDIN_HOSTS_TOUCHED" -eq 2
-  expect "no rule broken" no_violations
-  expect "still one kubeadm init" query_is 'len(state["inits"])' 1
+  check "the new worker registered" query_is "\"$new_worker\" in state[\"cluster\"][\"nodes\"]" true
+  check "the run touched 2 hosts" test "$STANDIN_HOSTS_TOUCHED" -eq 2
+  check "no rule broken" no_violations
+  check "still one kubeadm init" query_is 'len(state["inits"])' 1
 }
 
 # The first control plane's server rebuilt with the same name and address and an empty disk: it must join
@@ -117,14 +117,14 @@ scenario_first_control_plane_replaced() {
   key_before="$(sha256sum <"$(standin_host_root "$second")/etc/kubernetes/encryption/config.yaml")"
   standin_wipe_host "$first"
   run_ok first-control-plane-replaced || return 1
-  expect "no rule broken (no split brain, one encryption key)" no_violations
-  expect "still exactly one kubeadm init" query_is 'len(state["inits"])' 1
-  expect "$first joined as a control plane" query_is \
+  check "no rule broken (no split brain, one encryption key)" no_violations
+  check "still exactly one kubeadm init" query_is 'len(state["inits"])' 1
+  check "$first joined as a control plane" query_is \
     "[e['host'] for e in state['events'] if e['command'] == 'kubeadm join' and e.get('controlPlane')][-1] == '$first'" true
-  expect "the stale etcd member of the old disk removed" query_is "[m for m in state['cluster']['etcd'].values() if m.get('wiped')]" '[]'
-  expect "$control_planes etcd members in all" query_is 'len(state["cluster"]["etcd"])' "$control_planes"
-  expect "$first got the cluster's encryption key" test "$(sha256sum <"$(standin_host_root "$first")/etc/kubernetes/encryption/config.yaml")" = "$key_before"
-  expect "$second's encryption key unchanged" test "$(sha256sum <"$(standin_host_root "$second")/etc/kubernetes/encryption/config.yaml")" = "$key_before"
+  check "the stale etcd member of the old disk removed" query_is "[m for m in state['cluster']['etcd'].values() if m.get('wiped')]" '[]'
+  check "$control_planes etcd members in all" query_is 'len(state["cluster"]["etcd"])' "$control_planes"
+  check "$first got the cluster's encryption key" test "$(sha256sum <"$(standin_host_root "$first")/etc/kubernetes/encryption/config.yaml")" = "$key_before"
+  check "$second's encryption key unchanged" test "$(sha256sum <"$(standin_host_root "$second")/etc/kubernetes/encryption/config.yaml")" = "$key_before"
 }
 
 # integration: one control plane in vip mode (keepalived.conf validated by the real keepalived in the root),
@@ -137,13 +137,13 @@ scenario_integration_partial_init() {
   standin_ctl fault kubeadm-init wait-control-plane
   standin_run integration-init-dies-half-way
   printf '    run %-34s rc=%s (expected to fail: kubeadm init died)\n' integration-init-dies-half-way "$STANDIN_RC"
-  expect "the run with the failing init failed" test "$STANDIN_RC" -ne 0
-  expect "the failed init left admin.conf behind" test -f "$(standin_host_root "$(standin_group control_plane | head -n 1)")/etc/kubernetes/admin.conf"
+  check "the run with the failing init failed" test "$STANDIN_RC" -ne 0
+  check "the failed init left admin.conf behind" test -f "$(standin_host_root "$(standin_group control_plane | head -n 1)")/etc/kubernetes/admin.conf"
   run_ok integration-after-partial-init || return 1
-  expect "the cluster was initialised on the re-run" query_is 'len(state["inits"])' 1
-  expect "no rule broken" no_violations
-  expect "keepalived.conf in place (validated by keepalived --config-test)" test -f "$(standin_host_root "$(standin_group control_plane | head -n 1)")/etc/keepalived/keepalived.conf"
-  expect "every node registered" query_is 'len(state["cluster"]["nodes"])' 2
+  check "the cluster was initialised on the re-run" query_is 'len(state["inits"])' 1
+  check "no rule broken" no_violations
+  check "keepalived.conf in place (validated by keepalived --config-test)" test -f "$(standin_host_root "$(standin_group control_plane | head -n 1)")/etc/keepalived/keepalived.conf"
+  check "every node registered" query_is 'len(state["cluster"]["nodes"])' 2
 }
 
 # The stand-ins' rules, each shown able to fail, by calling them directly in two roots (no Ansible): a token
@@ -175,45 +175,45 @@ kind: ClusterConfiguration
 kubernetesVersion: v$version
 controlPlaneEndpoint: 10.0.0.100:6443
 YAML
-  expect "kubeadm init forms the cluster" in_root "$cp" kubeadm init --config /etc/kubernetes/init.yaml --upload-certs
+  check "kubeadm init forms the cluster" in_root "$cp" kubeadm init --config /etc/kubernetes/init.yaml --upload-certs
   local join token_join
   join="$(in_root "$cp" kubeadm token create --print-join-command --ttl 24h)"
   standin_ctl clock advance 25h >/dev/null
   # shellcheck disable=SC2086 # the join command's words
-  expect "a 24 h token is refused after 25 h" not in_root "$worker" $join
+  check "a 24 h token is refused after 25 h" not in_root "$worker" $join
   token_join="$(in_root "$cp" kubeadm token create --print-join-command)"
   local key
   key="$(in_root "$cp" kubeadm init phase upload-certs --upload-certs | tail -n 1)"
   standin_ctl clock advance 3h >/dev/null
   # shellcheck disable=SC2086
-  expect "a certificate key is refused after 2 h" not in_root "$worker" $token_join --control-plane --certificate-key "$key" --apiserver-advertise-address 10.0.0.2
+  check "a certificate key is refused after 2 h" not in_root "$worker" $token_join --control-plane --certificate-key "$key" --apiserver-advertise-address 10.0.0.2
   # shellcheck disable=SC2086
-  expect "a worker joins with a fresh token" in_root "$worker" $token_join
-  expect "deleting the worker's Node undrained is recorded as a violation" sh -c \
+  check "a worker joins with a fresh token" in_root "$worker" $token_join
+  check "deleting the worker's Node undrained is recorded as a violation" sh -c \
     "chroot '$(standin_host_root "$cp")' kubectl --kubeconfig /etc/kubernetes/admin.conf delete node $worker >/dev/null && ! SVOM_STANDIN_SHARED='$STANDIN_SHARED' python3 '$STANDIN_SHARED/lib/standin.py' standin-ctl violations"
   standin_ctl query 'state["violations"].clear()' >/dev/null
   # Upgrades: the next packages' kubeadm, one minor at a time, apply before node.
   local next_debs="$STANDIN_WWW/core:/stable:/v1.36/deb" skip_debs="$STANDIN_WWW/core:/stable:/v1.37/deb"
   cp "$skip_debs/kubeadm_${skip}-1.1_amd64.deb" "$(standin_host_root "$cp")/tmp/"
   in_root "$cp" dpkg -i "/tmp/kubeadm_${skip}-1.1_amd64.deb" >/dev/null
-  expect "an upgrade skipping a minor (1.35 -> 1.37) is refused" not in_root "$cp" kubeadm upgrade apply "v$skip" -y
+  check "an upgrade skipping a minor (1.35 -> 1.37) is refused" not in_root "$cp" kubeadm upgrade apply "v$skip" -y
   cp "$next_debs"/kubeadm_"$next"-1.1_amd64.deb "$next_debs"/kubelet_"$next"-1.1_amd64.deb "$(standin_host_root "$worker")/tmp/"
   cp "$next_debs"/kubeadm_"$next"-1.1_amd64.deb "$(standin_host_root "$cp")/tmp/"
   in_root "$worker" dpkg -i "/tmp/kubeadm_${next}-1.1_amd64.deb" >/dev/null
   # kubeadm itself lets `upgrade node` run ahead of `upgrade apply`; the stand-in records it as a violation.
-  expect "upgrade node before upgrade apply is recorded as a violation" sh -c \
+  check "upgrade node before upgrade apply is recorded as a violation" sh -c \
     "chroot '$(standin_host_root "$worker")' kubeadm upgrade node >/dev/null && ! SVOM_STANDIN_SHARED='$STANDIN_SHARED' python3 '$STANDIN_SHARED/lib/standin.py' standin-ctl violations"
   standin_ctl query 'state["violations"].clear()' >/dev/null
   in_root "$cp" dpkg -i "/tmp/kubeadm_${next}-1.1_amd64.deb" >/dev/null 2>&1
-  expect "upgrade apply 1.35 -> 1.36 succeeds" in_root "$cp" kubeadm upgrade apply "v$next" -y
-  expect "then upgrade node succeeds" in_root "$worker" kubeadm upgrade node
+  check "upgrade apply 1.35 -> 1.36 succeeds" in_root "$cp" kubeadm upgrade apply "v$next" -y
+  check "then upgrade node succeeds" in_root "$worker" kubeadm upgrade node
   # Certificates: one year.
   standin_ctl clock advance 13mo >/dev/null
-  expect "an admin.conf older than a year is refused" not in_root "$cp" kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes
-  expect "kubeadm certs renew all renews it" in_root "$cp" kubeadm certs renew all
-  expect "the renewed admin.conf is accepted" in_root "$cp" kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes
+  check "an admin.conf older than a year is refused" not in_root "$cp" kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes
+  check "kubeadm certs renew all renews it" in_root "$cp" kubeadm certs renew all
+  check "the renewed admin.conf is accepted" in_root "$cp" kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes
   in_root "$cp" kubeadm reset --force >/dev/null
-  expect "a second kubeadm init is recorded as a split brain" sh -c \
+  check "a second kubeadm init is recorded as a split brain" sh -c \
     "chroot '$(standin_host_root "$cp")' kubeadm init --config /etc/kubernetes/init.yaml >/dev/null; ! SVOM_STANDIN_SHARED='$STANDIN_SHARED' python3 '$STANDIN_SHARED/lib/standin.py' standin-ctl violations"
   standin_remove_host "$cp"
   standin_remove_host "$worker"
@@ -231,7 +231,7 @@ scenario_os_release_check() {
     (cd "$standin_repo_root" && ANSIBLE_ROLES_PATH=playbooks/roles ansible-playbook -i localhost, \
       scripts/cluster-standin/supported-release.yml -e "{\"ansible_facts\": {\"distribution\": \"$distribution\",
       \"distribution_version\": \"$version\", \"distribution_major_version\": \"$major\"}}") >/dev/null 2>&1 || status=$?
-    expect "os_baseline: $want $distribution $version" test "$([[ $status == 0 ]] && echo accept || echo refuse)" = "$want"
+    check "os_baseline: $want $distribution $version" test "$([[ $status == 0 ]] && echo accept || echo refuse)" = "$want"
   done
 }
 

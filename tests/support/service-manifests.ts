@@ -1,3 +1,4 @@
+import { CNI_METRICS_PORTS } from "../../components/config/ports";
 import { parseCatalog, readCatalog } from "../../components/config/catalog";
 import { parseStackConfig } from "../../components/config/load";
 import { environmentProfile } from "../../components/config/profile";
@@ -98,6 +99,12 @@ export function manifestsOf(stack: StackName): Record<string, any>[] {
         }),
         httpsRedirectRoute(gateway),
         ...gatewayNamespacePolicies(gateway),
-        ...monitoringPolicies({ gateway, nodeCidr: context.externalAccess.nodeCidr, clusterCidrs: context.clusterCidrs, scrapeTargets: metricsTargets(services) }),
+        ...monitoringPolicies({
+            gateway,
+            nodeCidr: context.externalAccess.nodeCidr,
+            clusterCidrs: context.clusterCidrs,
+            scrapeTargets: metricsTargets(services),
+            cniMetricsPort: CNI_METRICS_PORTS[parseStackConfig(rawConfig(stack)).cluster.cni],
+        }),
     ] as Record<string, any>[];
 }

@@ -95,7 +95,18 @@ export interface KubePrometheusStackInput {
     grafanaHost: string;
     /** Loki's query URL: Grafana's second datasource. */
     lokiUrl: string;
+    /**
+     * Whether Grafana's claim outlives its release (the profile's protectStoredData): Helm then leaves the claim behind
+     * on an uninstall or a release replacement, and the next release takes it over.
+     */
+    keepGrafanaData: boolean;
 }
+
+/**
+ * Grafana's own volume: its SQLite database of users, teams, preferences and hand-made dashboards (Grafana's default
+ * [database] type sqlite3 under /var/lib/grafana), a few megabytes; Cinder allocates whole GiB.
+ */
+export const GRAFANA_VOLUME_GIB = 2;
 
 /**
  * Prometheus keeps its blocks until either limit: the days asked, or 90 % of the volume (the rest leaves room for the
@@ -205,9 +216,29 @@ export function kubePrometheusStackValues(input: KubePrometheusStackInput): Reco
             sidecar: { resources: GRAFANA_SIDECAR_RESOURCES, securityContext: RESTRICTED_CONTAINER },
             // The chart's `helm test` pod runs as root: it is never installed.
             testFramework: { enabled: false },
-            // Dashboards and datasources are provisioned from ConfigMaps; users and preferences are kept in an emptyDir
-            // (a restart logs everyone out and forgets hand-made dashboards: keep dashboards as code).
-            persistence: { enabled: false },
+            // Dashboards and datasources are provisioned from ConfigMaps; users, preferences and hand-made dashboards live
+            // in Grafana's database, on a Cinder claim of its own (grafana chart 12.11.1 templates/pvc.yaml: the claim
+            // is named after the fullname, `grafana`), so a restart or a rescheduling keeps them.
+            persistence: {
+                enabled: true,
+                type: "pvc",
+                storageClassName: input.storageClass,
+                accessModes: ["ReadWriteOnce"],
+                size: `${GRAFANA_VOLUME_GIB}Gi`,
+                // Helm leaves a resource with this annotation in place when it deletes the release (helm.sh/docs
+                // "Chart Development Tips and Tricks: Tell Helm Not To Uninstall a Resource").
+                ...(input.keepGrafanaData ? { annotations: { "helm.sh/resource-policy": "keep" } } : {}),
+            },
+            // A ReadWriteOnce Cinder volume attaches to one node at a time: a rolling update's new pod, on another node,
+            // would wait forever on the old pod's attachment (Multi-Attach error) while the old one waits for it.
+            deploymentStrategy: { type: "Recreate" },
+            // The chart's init container chowns the volume as root with CHOWN and DAC_OVERRIDE (values.yaml
+            // initChownData.securityContext), which the restricted profile refuses; the pod's fsGroup 472 gives the
+            // volume to Grafana's group instead, as it does Prometheus', Alertmanager's and Loki's: the kubelet applies
+            // fsGroup to a ReadWriteOnce volume with an fsType, and Cinder CSI's volumes have one (cloud-provider-openstack
+            // charts/cinder-csi-plugin: the provisioner's --default-fstype=ext4; its CSIDriver sets no fsGroupPolicy, so
+            // Kubernetes' default ReadWriteOnceWithFSType holds).
+            initChownData: { enabled: false },
         },
         "kube-state-metrics": {
             resources: pods.kubeStateMetrics.resources,

@@ -16,6 +16,8 @@ export interface MonitoringPolicyInput {
     clusterCidrs: readonly string[];
     /** The catalog's metrics endpoints (metrics-targets.ts): Prometheus may open a connection to each, on its port only. */
     scrapeTargets: readonly MetricsTarget[];
+    /** The CNI agent's metrics port on every node (config/ports.ts CNI_METRICS_PORTS). */
+    cniMetricsPort: number;
 }
 
 const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
@@ -94,10 +96,17 @@ export function monitoringPolicies(input: MonitoringPolicyInput): PolicyManifest
                 { to: [inMonitoring(MONITORING.kubeStateMetricsPodLabels)], ports: tcp(MONITORING.kubeStateMetricsPort) },
                 { to: [inMonitoring(MONITORING.operatorPodLabels)], ports: tcp(MONITORING.operatorPort) },
                 { to: [COREDNS], ports: tcp(COREDNS_METRICS) },
-                // node-exporter, kubelet and cAdvisor, etcd, controller-manager and scheduler on the nodes' addresses.
+                // node-exporter, kubelet and cAdvisor, etcd, controller-manager, scheduler and the CNI agent on the nodes' addresses.
                 {
                     to: [nodes],
-                    ports: tcp(HOST_SCRAPE_PORTS.nodeExporter, HOST_SCRAPE_PORTS.kubelet, HOST_SCRAPE_PORTS.etcdMetrics, HOST_SCRAPE_PORTS.controllerManager, HOST_SCRAPE_PORTS.scheduler),
+                    ports: tcp(
+                        HOST_SCRAPE_PORTS.nodeExporter,
+                        HOST_SCRAPE_PORTS.kubelet,
+                        HOST_SCRAPE_PORTS.etcdMetrics,
+                        HOST_SCRAPE_PORTS.controllerManager,
+                        HOST_SCRAPE_PORTS.scheduler,
+                        input.cniMetricsPort,
+                    ),
                 },
                 ...input.scrapeTargets.map((target) => ({
                     to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": target.namespace } }, podSelector: { matchLabels: target.podLabels } }],

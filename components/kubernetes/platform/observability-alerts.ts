@@ -4,6 +4,8 @@
  * observability.ts; Alertmanager sends every one to the stack's receiver (alertmanager-config.ts).
  */
 
+import { CNI_METRICS_JOB } from "./cni-metrics";
+
 /** Seconds in 30 days: certificates expiring sooner need a renewal run (kubeadm certs renew). */
 const THIRTY_DAYS = 30 * 24 * 3600;
 /** A daily backup missed once, plus two hours of slack. */
@@ -88,6 +90,16 @@ export const ALERTS: readonly AlertRule[] = [
         for: "10m",
         labels: { severity: "critical" },
         annotations: { summary: "The OpenStack cloud-controller-manager is not running on every control plane" },
+    },
+    // The CNI agent on each node: its scrape (cni-metrics.ts, job named after the Service) failing, or kube-state-metrics
+    // counting one of its DaemonSet's pods unavailable (calico-node in calico-system, cilium in kube-system). A node keeps
+    // its Ready condition while the agent is down, but stops programming routes and policies for new pods.
+    {
+        alert: "CNIAgentDown",
+        expr: `up{job="${CNI_METRICS_JOB}"} == 0 or kube_daemonset_status_number_unavailable{daemonset=~"calico-node|cilium"} > 0`,
+        for: "10m",
+        labels: { severity: "critical" },
+        annotations: { summary: "The CNI agent (Calico Felix or cilium-agent) is down or unreachable on a node: pods there lose network policy and routing updates" },
     },
     {
         alert: "CinderCSIFailing",

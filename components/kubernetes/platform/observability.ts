@@ -1,10 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AlertReceiverConfig } from "../../config/observability-schema";
+import { CNI_METRICS_PORTS } from "../../config/ports";
+import type { CniName } from "../../config/schema";
 import { type GatewayRef, httpRouteManifest } from "../gateway-manifests";
 import type { MetricsTarget } from "../metrics-targets";
 import { renderAlertmanagerConfig } from "./alertmanager-config";
 import { alloy } from "./alloy";
+import { cniMetricsManifests } from "./cni-metrics";
 import { kubePrometheusStack, MONITORING, MONITORING_NAMESPACE, NODE_AGENTS_NAMESPACE } from "./kube-prometheus-stack";
 import { loki, LOGGING_NAMESPACE, LOKI } from "./loki";
 import { monitoringPolicies } from "./monitoring-policies";
@@ -33,6 +36,9 @@ export interface ObservabilityInput {
     clusterCidrs: readonly string[];
     /** The catalog's metrics endpoints, which Prometheus' NetworkPolicy lets it reach (their PodMonitors are the services'). */
     scrapeTargets: readonly MetricsTarget[];
+    /** The cluster's CNI, whose node agent Prometheus scrapes (cni-metrics.ts). */
+    cni: CniName;    /** Stored data outlives a release (the profile's protectStoredData): Grafana's claim stays when its release goes. */
+    protectStoredData: boolean;
 }
 
 /**
@@ -48,7 +54,13 @@ export function observability(name: string, input: ObservabilityInput, opts: Pla
     const loggingNamespace = addOnNamespace(`${name}-logging-ns`, LOGGING_NAMESPACE, "restricted", onCluster);
     const inNamespace = { ...onCluster, dependsOn: [namespace, loggingNamespace] };
 
-    for (const policy of monitoringPolicies({ gateway: input.gateway, nodeCidr: input.nodeCidr, clusterCidrs: input.clusterCidrs, scrapeTargets: input.scrapeTargets })) {
+    for (const policy of monitoringPolicies({
+        gateway: input.gateway,
+        nodeCidr: input.nodeCidr,
+        clusterCidrs: input.clusterCidrs,
+        scrapeTargets: input.scrapeTargets,
+        cniMetricsPort: CNI_METRICS_PORTS[input.cni],
+    })) {
         // Two namespaces, each with a default-deny: the namespace is part of the resource name.
         new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${policy.metadata.namespace}-${policy.metadata.name}`, { metadata: policy.metadata, spec: policy.spec }, inNamespace);
     }
@@ -80,6 +92,7 @@ export function observability(name: string, input: ObservabilityInput, opts: Pla
             alertmanagerConfigSecret: ALERTMANAGER_CONFIG_SECRET,
             grafanaHost: input.grafanaHost,
             lokiUrl: LOKI.queryUrl,
+            keepGrafanaData: input.protectStoredData,
             namespace: namespace.metadata.name,
         },
         alsoAfter(opts, namespace, nodeAgentsNamespace, alertmanagerConfig, grafanaAdmin),
@@ -89,6 +102,11 @@ export function observability(name: string, input: ObservabilityInput, opts: Pla
     // The rule needs the operator's CRD, which the release installs.
     const rule = alertRuleManifest(MONITORING_NAMESPACE) as { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: unknown };
     new k8s.apiextensions.CustomResource(`${name}-alerts`, { apiVersion: rule.apiVersion, kind: rule.kind, metadata: rule.metadata, spec: rule.spec }, alsoAfter(opts, release));
+    // The CNI agent's metrics: the Service lives beside the agents, in a namespace the CNI itself made before any of this.
+    const cniMetrics = cniMetricsManifests(input.cni);
+    new k8s.core.v1.Service(`${name}-cni-metrics`, { metadata: cniMetrics.service.metadata, spec: cniMetrics.service.spec }, onCluster);
+    const monitor = cniMetrics.serviceMonitor;
+    new k8s.apiextensions.CustomResource(`${name}-cni-metrics-monitor`, { apiVersion: monitor.apiVersion, kind: monitor.kind, metadata: monitor.metadata, spec: monitor.spec }, alsoAfter(opts, release));
 
     const route = httpRouteManifest(
         {

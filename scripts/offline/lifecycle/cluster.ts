@@ -3,11 +3,14 @@ import type { FakeOpenStack } from "./fake-openstack";
 import { chartReference } from "../../../components/kubernetes/platform/release";
 import { CHARTS } from "../../../components/kubernetes/platform/versions";
 
-/** A PersistentVolumeClaim a StatefulSet made, and the Cinder volume the CSI driver gave it. */
+/** A PersistentVolumeClaim a StatefulSet, an operator's cluster or a chart made, and the Cinder volume the CSI driver gave it. */
 interface Claim {
     namespace: string;
+    /** The URN of what made it: a StatefulSet, an operator's cluster object, or a Helm release. */
     statefulSet: string;
     volume?: string;
+    /** A chart's claim annotated helm.sh/resource-policy: keep, which Helm leaves behind when the release goes. */
+    keptByHelm?: boolean;
 }
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -78,6 +81,15 @@ export class ClusterModel {
         if (CLAIM_OWNERS.has(resource.type)) {
             for (const [key, claim] of this.claims) {
                 if (claim.statefulSet === resource.urn) {
+                    this.deleteClaim(key);
+                }
+            }
+        }
+        // Helm deletes the objects of a release it uninstalls, a chart's own claims with them, except those annotated
+        // helm.sh/resource-policy: keep (helm.sh/docs "Chart Development Tips and Tricks").
+        if (resource.type === RELEASE) {
+            for (const [key, claim] of this.claims) {
+                if (claim.statefulSet === resource.urn && !claim.keptByHelm) {
                     this.deleteClaim(key);
                 }
             }
@@ -210,9 +222,13 @@ export class ClusterModel {
         return [...declared, ...gateways].sort();
     }
 
-    /** An operator's claim of an owner object, bound to a Cinder volume once the driver provisions; none after a teardown released them. */
-    private ensureClaim(key: string, namespace: string, owner: string, provisions: boolean): void {
+    /** An operator's or a chart's claim of an owner object, bound to a Cinder volume once the driver provisions; none after a teardown released them. */
+    private ensureClaim(key: string, namespace: string, owner: string, provisions: boolean, keptByHelm = false): void {
         const claim = this.claims.get(key) ?? { namespace, statefulSet: owner };
+        // A release that takes over a claim a former release left behind makes it its own again (Helm adopts an object
+        // that carries its release's meta.helm.sh annotations).
+        claim.statefulSet = owner;
+        claim.keptByHelm = keptByHelm;
         if (this.claimsReleased && !this.claims.has(key)) {
             return;
         }
@@ -272,6 +288,19 @@ export class ClusterModel {
             const instances = record(database.inputs.spec).instances;
             for (let serial = 1; serial <= (typeof instances === "number" ? instances : 1); serial += 1) {
                 this.ensureClaim(`${namespace}/${name}-${serial}`, namespace, database.urn, provisions);
+            }
+        }
+        // The grafana subchart of kube-prometheus-stack makes one claim named after Grafana's fullname when persistence
+        // is a pvc of a Deployment (grafana chart 12.11.1 templates/pvc.yaml: persistence.enabled, type pvc, no
+        // existingClaim, not useStatefulSet), in the release's namespace.
+        for (const release of this.releases(chartReference(CHARTS.kubePrometheusStack))) {
+            const grafana = record(record(release.inputs.values).grafana);
+            const persistence = record(grafana.persistence);
+            if (persistence.enabled === true && (persistence.type ?? "pvc") === "pvc" && !persistence.existingClaim && grafana.useStatefulSet !== true) {
+                const namespace = String(release.inputs.namespace);
+                const keep = record(persistence.annotations)["helm.sh/resource-policy"] === "keep";
+                const fullname = typeof grafana.fullnameOverride === "string" ? grafana.fullnameOverride : `${String(release.inputs.name)}-grafana`;
+                this.ensureClaim(`${namespace}/${fullname}`, namespace, release.urn, provisions, keep);
             }
         }
         // The RabbitMQ operator's StatefulSet <name>-server makes persistence-<name>-server-<n> from 0 (its volume
