@@ -4,15 +4,15 @@
  * through a whole stack (a scenario suite); these pin them in the unit suite, written out.
  */
 import { DEDICATED_TAINT, POOL_LABEL, POOL_ROLE_LABEL, hasStatefulPool, poolPlacements } from "../components/config/pools";
-import { parseStackConfig } from "../components/config/load";
 import type { PoolRole, StackConfig } from "../components/config/schema";
-import { rawConfig } from "./support/stack-config";
 
-/** prod's cluster with its worker pools replaced. */
+/**
+ * A cluster with these worker pools. The functions read the pools alone; the rest of a cluster is left out rather
+ * than parsed from a stack file, which costs this small file seconds of imports (zod, the loader).
+ */
 function withPools(pools: { name: string; role: PoolRole; count: number }[]): Pick<StackConfig, "cluster"> {
-    const { cluster } = parseStackConfig(rawConfig("prod"));
-    const [template] = cluster.workerPools;
-    return { cluster: { ...cluster, workerPools: pools.map((pool) => ({ ...template, ...pool })) } };
+    const workerPools: Pick<StackConfig["cluster"]["workerPools"][number], "name" | "role" | "count">[] = pools;
+    return { cluster: { workerPools } } as unknown as Pick<StackConfig, "cluster">;
 }
 
 describe("the labels and taints of the worker pools", () => {
