@@ -158,6 +158,7 @@ export function buildStack(catalogFiles?: readonly CatalogFile[]): StackOutputs 
                 nodes: profile.brokerNodes,
                 backupImage: DEFINITIONS_BACKUP_IMAGE,
                 operator: platform.brokerOperator,
+                topologyOperator: platform.brokerTopologyOperator,
             },
         },
         onCluster,

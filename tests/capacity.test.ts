@@ -1,6 +1,6 @@
 import { parseStackConfig } from "../components/config/load";
 import { environmentProfile } from "../components/config/profile";
-import { capacityLines, stackCapacity } from "../components/kubernetes/capacity";
+import { capacityLines, platformDemand, stackCapacity } from "../components/kubernetes/capacity";
 import { readDaemonSets, type RenderedObject } from "../components/kubernetes/daemonsets";
 import { stackDaemonSets } from "../scripts/offline/daemonsets";
 import type { Render } from "../scripts/offline/render";
@@ -113,46 +113,64 @@ describe("N-1 capacity at peak", () => {
         // webs 7 x 250m each, monitoring-web 3 x 100m, vhf-listener 4 x 200m. Add-ons: 2 Envoy proxies (110m with the
         // shutdown manager), 2 Envoy Gateway controllers (100m), cert-manager 2 + 2 + 1 x 10m, CoreDNS 2 x 100m,
         // 6 ACME solvers x 10m (five services and Grafana). Monitoring: 2 Alertmanagers x (50m + 10m config reloader),
-        // the operator 100m, kube-state-metrics 50m, Grafana 100m + 2 x 10m sidecars, Loki 250m.
+        // the operator 100m, kube-state-metrics 50m, Grafana 100m + 2 x 10m sidecars, Loki 250m. Data operators:
+        // CloudNativePG 2 x 100m, the RabbitMQ Cluster Operator 200m (its manager.yaml at v2.22.3), the Messaging
+        // Topology Operator 300m (its manager.yaml at v1.20.1).
         const services = 0.4 + 0.5 + 0.75 + 1.75 + 1.75 + 0.3 + 0.8;
         const addOns = 0.22 + 0.2 + 0.05 + 0.2 + 0.06;
         const monitoring = 2 * 0.06 + 0.1 + 0.05 + 0.12 + 0.25;
-        expect(general.requested.cpu).toBeCloseTo(services + addOns + monitoring);
+        const dataOperators = 2 * 0.1 + 0.2 + 0.3;
+        expect(general.requested.cpu).toBeCloseTo(services + addOns + monitoring + dataOperators);
         expect(general.available.cpu).toBeCloseTo(3 * (16 - 0.03 - 0.05 - 0.06));
         expect(general.oversized).toEqual([]);
     });
 
+    it("counts the data operators on the general workers, the topology operator as its vendored manifest asks", () => {
+        const operators = platformDemand({ highAvailabilityReplicas: 2, databaseOperatorReplicas: 2 }, 6).filter((demand) =>
+            ["cloudnative-pg", "rabbitmq", "messaging"].some((prefix) => demand.what.startsWith(prefix)),
+        );
+        // CloudNativePG: the program's values; the Cluster Operator: config/manager/manager.yaml at v2.22.3; the
+        // Topology Operator: the Deployment of platform/manifests/messaging-topology-operator-v1.20.1.yaml.
+        expect(operators.map((demand) => [demand.what, demand.pods, demand.cpu, demand.memory / MiB, demand.group])).toEqual([
+            ["cloudnative-pg operator", 2, 0.1, 200, "general"],
+            ["rabbitmq cluster operator", 1, 0.2, 500, "general"],
+            ["messaging-topology-operator", 1, 0.3, 128, "general"],
+        ]);
+    });
+
     it("fits preprod at peak with a worker down on four workers, and says by how much three fall short", () => {
-        // Four m1.xlarge, the largest down: 3 x (8 - 0.14) CPU, 3 x (16384 - 100 - 320) MiB. With three (the stack
-        // before the monitoring stack ran), the two Alertmanagers and the rest of the monitoring stack's share
-        // (observability-resources.ts) tipped memory over by a third of a GiB: 2 x (16384 - 100 - 320) MiB.
+        // Four m1.xlarge, the largest down: 3 x (8 - 0.14) CPU, 3 x (16384 - 100 - 320) MiB. Three, as the stack had
+        // before the monitoring stack (observability-resources.ts) and the data operators (2 x 100m / 200Mi, 200m /
+        // 500Mi, 300m / 128Mi) ran on them, leave 2 x (16384 - 100 - 320) MiB: short of memory.
         const { results } = capacity("preprod");
         expect(results.map((result) => result.group)).toEqual(["general"]);
         expect(capacityLines(results)).toEqual([
-            "general workers (4, largest down, DaemonSets 0.14 CPU / 320 MiB per node): 23.58 CPU / 46.77 GiB for 11.82 CPU / 31.51 GiB requested at peak: fits, headroom 11.76 CPU / 15.26 GiB",
+            "general workers (4, largest down, DaemonSets 0.14 CPU / 320 MiB per node): 23.58 CPU / 46.77 GiB for 12.52 CPU / 32.52 GiB requested at peak: fits, headroom 11.06 CPU / 14.25 GiB",
         ]);
         expect(capacityLines(capacity("preprod", (raw) => (raw.cluster.workerPools[0].count = 3)).results)).toEqual([
-            "general workers (3, largest down, DaemonSets 0.14 CPU / 320 MiB per node): 15.72 CPU / 31.18 GiB for 11.82 CPU / 31.51 GiB requested at peak: DOES NOT FIT: short by 0.33 GiB",
+            "general workers (3, largest down, DaemonSets 0.14 CPU / 320 MiB per node): 15.72 CPU / 31.18 GiB for 12.52 CPU / 32.52 GiB requested at peak: DOES NOT FIT: short by 1.34 GiB",
         ]);
     });
 
     it("fits integration at peak on three workers all up, and says by how much two fall short", () => {
         // Three m1.large: 3 x (4 - 0.14) CPU, 3 x (8192 - 100 - 320) MiB: the Cinder CSI node plugin (30m / 96Mi),
         // node-exporter (50m / 64Mi) and Alloy (60m / 160Mi) on each. At peak: 6.89 CPU / 14.26 GiB of services and
-        // add-ons (one RabbitMQ node of 500m / 2Gi), plus Grafana's ACME solver (10m / 64Mi) and the monitoring stack
+        // add-ons (one RabbitMQ node of 500m / 2Gi), plus Grafana's ACME solver (10m / 64Mi), the monitoring stack
         // with one replica each: 0.58 CPU / 1248Mi (Alertmanager 60m / 96Mi, operator 100m / 128Mi, kube-state-metrics
-        // 50m / 128Mi, Grafana 120m / 384Mi, Loki 250m / 512Mi). On two workers memory runs out.
+        // 50m / 128Mi, Grafana 120m / 384Mi, Loki 250m / 512Mi), and the data operators: 0.6 CPU / 828Mi
+        // (CloudNativePG 100m / 200Mi, the RabbitMQ Cluster Operator 200m / 500Mi, the Topology Operator 300m / 128Mi).
+        // Two workers fall short of both.
         expect(capacityLines(capacity("integration").results)).toEqual([
-            "general workers (3, all up: cluster.workerLossTolerance 0, DaemonSets 0.14 CPU / 320 MiB per node): 11.58 CPU / 22.77 GiB for 7.48 CPU / 15.54 GiB requested at peak: fits, headroom 4.1 CPU / 7.23 GiB",
+            "general workers (3, all up: cluster.workerLossTolerance 0, DaemonSets 0.14 CPU / 320 MiB per node): 11.58 CPU / 22.77 GiB for 8.08 CPU / 16.35 GiB requested at peak: fits, headroom 3.5 CPU / 6.42 GiB",
         ]);
         expect(capacityLines(capacity("integration", (raw) => (raw.cluster.workerPools[0].count = 2)).results)).toEqual([
-            "general workers (2, all up: cluster.workerLossTolerance 0, DaemonSets 0.14 CPU / 320 MiB per node): 7.72 CPU / 15.18 GiB for 7.48 CPU / 15.54 GiB requested at peak: DOES NOT FIT: short by 0.36 GiB",
+            "general workers (2, all up: cluster.workerLossTolerance 0, DaemonSets 0.14 CPU / 320 MiB per node): 7.72 CPU / 15.18 GiB for 8.08 CPU / 16.35 GiB requested at peak: DOES NOT FIT: short by 0.36 CPU and 1.17 GiB",
         ]);
     });
 
     it("says by how much integration would fall short if it had to survive a lost worker", () => {
         expect(capacityLines(capacity("integration", (raw) => (raw.cluster.workerLossTolerance = 1)).results)).toEqual([
-            "general workers (3, largest down, DaemonSets 0.14 CPU / 320 MiB per node): 7.72 CPU / 15.18 GiB for 7.48 CPU / 15.54 GiB requested at peak: DOES NOT FIT: short by 0.36 GiB",
+            "general workers (3, largest down, DaemonSets 0.14 CPU / 320 MiB per node): 7.72 CPU / 15.18 GiB for 8.08 CPU / 16.35 GiB requested at peak: DOES NOT FIT: short by 0.36 CPU and 1.17 GiB",
         ]);
     });
 

@@ -88,6 +88,86 @@ describe("the message broker of each stack", () => {
     });
 });
 
+describe("the broker's per-client users in each stack", () => {
+    const USER = "kubernetes:rabbitmq.com/v1beta1:User";
+    const PERMISSION = "kubernetes:rabbitmq.com/v1beta1:Permission";
+    const SECRET = "kubernetes:core/v1:Secret";
+    const PASSWORD = "random:index/randomPassword:RandomPassword";
+    const CLIENTS = [
+        ["alert-broadcaster", "fsgs-alerts"],
+        ["burst-advocate-tools", "fsgs-burst-advocate"],
+        ["monitoring-web", "fsgs-monitoring"],
+        ["vhf-listener", "fsgs-vhf"],
+    ] as const;
+
+    it("are a User, a Permission, a password and two Secrets per client, in all three stacks, the User and Permission valid against the v1.20.1 CRDs", () => {
+        for (const [stack, render] of renders) {
+            const users = render.resources.filter((r) => r.type === USER).map((r) => r.inputs as unknown as Inputs);
+            expect([stack, users.map((u) => [u.metadata.namespace, u.metadata.name, u.spec.importCredentialsSecret.name, u.spec.tags ?? []])]).toEqual([
+                stack,
+                CLIENTS.map(([client]) => ["fsgs-messaging", `message-broker-${client}`, `message-broker-${client}-credentials`, client === "monitoring-web" ? ["monitoring"] : []]),
+            ]);
+            const permissions = render.resources.filter((r) => r.type === PERMISSION).map((r) => r.inputs as unknown as Inputs);
+            expect([stack, permissions.map((p) => [p.metadata.name, p.spec.vhost, p.spec.userReference.name, p.spec.permissions])]).toEqual([
+                stack,
+                CLIENTS.map(([client]) => [`message-broker-${client}`, "/", `message-broker-${client}`, { configure: ".*", write: ".*", read: ".*" }]),
+            ]);
+            for (const object of [...users, ...permissions]) {
+                expect([stack, object.metadata.name, crdErrors(object)]).toEqual([stack, object.metadata.name, []]);
+            }
+            expect(render.resources.filter((r) => r.type === PASSWORD).map((r) => [r.name, r.inputs])).toEqual(
+                CLIENTS.map(([client]) => [`message-broker-${client}-password`, { length: 32, special: false }]),
+            );
+        }
+    });
+
+    it("deliver each password as a secret to the broker's namespace and to the client's own, with the user name", () => {
+        for (const [stack, render] of renders) {
+            for (const [client, namespace] of CLIENTS) {
+                const imported = find(render, SECRET, `message-broker-${client}-credentials`)!;
+                const copy = find(render, SECRET, `message-broker-${client}-client-credentials`)!;
+                expect([stack, imported.inputs.metadata, copy.inputs.metadata]).toEqual([
+                    stack,
+                    { name: `message-broker-${client}-credentials`, namespace: "fsgs-messaging" },
+                    { name: `${client}-message-broker-user`, namespace },
+                ]);
+                // A Secret's stringData is always a secret (the SDK wraps it); what matters is that the client's copy
+                // holds what the User imports: the same digest.
+                expect([stack, client, imported.inputs.stringData, copy.inputs.stringData]).toEqual([stack, client, "[secret]", "[secret]"]);
+                expect(imported.secretDigests.stringData).toBe(copy.secretDigests.stringData);
+                expect(copy.dependsOn).toContain(find(render, "kubernetes:core/v1:Namespace", namespace)!.urn);
+            }
+            // Each client its own password.
+            const digests = CLIENTS.map(([client]) => find(render, SECRET, `message-broker-${client}-credentials`)!.secretDigests.stringData);
+            expect(new Set(digests).size).toBe(CLIENTS.length);
+            // The password is a secret output of the random provider: encrypted in the state, masked in every plan.
+            for (const password of render.resources.filter((r) => r.type === PASSWORD)) {
+                expect([password.name, password.additionalSecretOutputs]).toEqual([password.name, expect.arrayContaining(["result"])]);
+            }
+        }
+    });
+
+    it("come after the broker, its credentials and the Topology Operator, which comes after the Cluster Operator and cert-manager", () => {
+        const prod = renders.get("prod")!;
+        const topology = find(prod, "kubernetes:yaml/v2:ConfigGroup", "fsgs-prod-rabbitmq-topology-operator")!;
+        expect(topology.dependsOn).toEqual(
+            expect.arrayContaining([
+                find(prod, "kubernetes:yaml/v2:ConfigFile", "fsgs-prod-rabbitmq-operator")!.urn,
+                find(prod, "kubernetes:core/v1:NamespacePatch", "fsgs-prod-rabbitmq-operator-ns-labels")!.urn,
+                find(prod, "kubernetes:helm.sh/v3:Release", "fsgs-prod-cert-manager")!.urn,
+            ]),
+        );
+        const objects = topology.inputs.objs as { kind: string; metadata: { name: string } }[];
+        expect(objects.filter((o) => o.kind === "Namespace")).toEqual([]);
+        expect(objects.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name)).toEqual(["messaging-topology-operator"]);
+        const user = find(prod, "kubernetes:rabbitmq.com/v1beta1:User", "message-broker-vhf-listener-user")!;
+        expect(user.dependsOn).toEqual(
+            expect.arrayContaining([topology.urn, find(prod, RABBITMQ_CLUSTER, "message-broker-cluster")!.urn, find(prod, SECRET, "message-broker-vhf-listener-credentials")!.urn]),
+        );
+        expect(find(prod, "kubernetes:rabbitmq.com/v1beta1:Permission", "message-broker-vhf-listener-permission")!.dependsOn).toContain(user.urn);
+    });
+});
+
 describe("the broker's definitions", () => {
     it("are exported nightly to the stack's object store in preprod and prod, with the key pair a secret; not in integration", () => {
         for (const [stack, bucket] of [

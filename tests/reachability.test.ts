@@ -54,7 +54,21 @@ const PLATFORM_PODS: Pod[] = [
             { name: "webhook-server", containerPort: 9443 },
         ],
     },
+    // The Messaging Topology Operator (its vendored v1.20.1 manifest: webhook 9443, metrics 8443, probes 8081).
+    {
+        name: "messaging-topology-operator-0",
+        namespace: "rabbitmq-system",
+        labels: { "app.kubernetes.io/name": "messaging-topology-operator" },
+        ports: [
+            { name: "webhook-server", containerPort: 9443 },
+            { name: "https", containerPort: 8443 },
+        ],
+    },
+    // Anything else that might run in the operators' namespace (a debug pod, a future add-on): not an operator.
+    { name: "stray-0", namespace: "rabbitmq-system", labels: { app: "stray" }, ports: [{ name: "http", containerPort: 8080 }] },
 ];
+// The pods that call a broker's management API, named here from the operators' manifests, not from the policy.
+const BROKER_OPERATORS = new Set(["rabbitmq-cluster-operator-0", "messaging-topology-operator-0"]);
 const INTERNET_CLIENT: Endpoint = { external: { ip: "203.0.113.50" } };
 
 function worldFor(stack: StackName) {
@@ -100,8 +114,9 @@ function declared(stack: StackName, from: Pod, to: Pod, port: number, protocol: 
         return (to.namespace === "kube-system" && port === 53) || (target === backedUp && port === 15672 && protocol === "TCP");
     }
     if (from.namespace === "rabbitmq-system") {
-        // The operator reads each cluster's state from its management API (internal/rabbitmqclient).
-        return target?.rabbitmq !== undefined && port === 15672 && protocol === "TCP";
+        // The Cluster Operator reads each cluster's state from its management API; the Topology Operator creates the
+        // clients' users and permissions there. Nothing else of their namespace reaches a broker.
+        return BROKER_OPERATORS.has(from.name) && target?.rabbitmq !== undefined && port === 15672 && protocol === "TCP";
     }
     // The monitoring stack (issue 13): written out here from what each component does, not from the policy generator.
     const monitoring = (pod: Pod, name: string) => pod.namespace === "monitoring" && new RegExp(`^${name}-\\d+$`).test(pod.name);
@@ -266,7 +281,10 @@ describe.each(STACKS)("the flows of %s", (stack) => {
             expect([client, mayReach(world, first(all, client), broker0, 5672).allowed]).toEqual([client, true]);
         }
         expect(mayReach(world, first(all, "monitoring-web"), broker0, 15672).allowed).toBe(true);
-        expect(mayReach(world, first(all, "vhf-listener"), broker0, 15672).allowed).toBe(false);
+        // Only the one client that declares the management port reaches it.
+        for (const client of ["vhf-listener", "alert-broadcaster", "burst-advocate-tools"]) {
+            expect([client, mayReach(world, first(all, client), broker0, 15672).allowed]).toEqual([client, false]);
+        }
         // Forbidden: a service the broker does not admit, on AMQP and on the Erlang distribution port.
         expect(mayReach(world, first(all, "archive-api"), broker0, 5672).allowed).toBe(false);
         expect(mayReach(world, first(all, "database"), broker0, 25672).allowed).toBe(false);
@@ -274,6 +292,16 @@ describe.each(STACKS)("the flows of %s", (stack) => {
         expect(mayReach(world, prometheus, broker0, 15692).allowed).toBe(true);
         expect(mayReach(world, prometheus, broker0, 5672).allowed).toBe(false);
         expect(mayReach(world, prometheus, broker0, 25672).allowed).toBe(false);
+    });
+
+    it("let both operators reach every broker node's management API, the Topology Operator creating the users, and no other pod of their namespace", () => {
+        for (const node of pods(all, "message-broker-server")) {
+            for (const operator of ["rabbitmq-cluster-operator", "messaging-topology-operator"]) {
+                expect([operator, node.name, mayReach(world, first(all, operator), { pod: node }, 15672).allowed]).toEqual([operator, node.name, true]);
+                expect([operator, node.name, mayReach(world, first(all, operator), { pod: node }, 5672).allowed]).toEqual([operator, node.name, false]);
+            }
+            expect(mayReach(world, first(all, "stray"), { pod: node }, 15672).allowed).toBe(false);
+        }
     });
 
     it("let the definitions export reach its broker's management API where backups are on, and nothing else", () => {

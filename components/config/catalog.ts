@@ -4,7 +4,7 @@ import { parse } from "yaml";
 import { referenceProblems } from "./catalog-references";
 import { formatIssues } from "./errors";
 import { postgresqlEntryProblems } from "./postgresql-entry";
-import { rabbitmqEntryProblems } from "./rabbitmq-entry";
+import { brokerClientProblems, rabbitmqEntryProblems } from "./rabbitmq-entry";
 import { type ServiceSpec, serviceSchema } from "./service-schema";
 
 /** The catalog folder, one `<name>.yaml` per service, relative to the project root. */
@@ -59,7 +59,7 @@ export function parseCatalog(files: readonly CatalogFile[], options: { crossRefe
     }
     // A lone draft (the Swarm importer's render check) cannot resolve references to services it is not given.
     if (options.crossReferences) {
-        problems.push(...referenceProblems(entries));
+        problems.push(...referenceProblems(entries), ...brokerClientProblems(entries));
     }
     if (problems.length > 0) {
         throw new CatalogError(problems);

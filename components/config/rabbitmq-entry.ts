@@ -42,3 +42,46 @@ export function rabbitmqEntryProblems(spec: ServiceSpec): string[] {
     }
     return problems;
 }
+
+/**
+ * The variables the program gives a broker's client, from the Secret of its own broker user (keys `username` and
+ * `password`): derived from `connectsTo`, so a catalog entry never names them itself.
+ */
+export const BROKER_CREDENTIAL_ENV = { username: "BROKER_USERNAME", password: "BROKER_PASSWORD" } as const;
+
+type Caller = Pick<ServiceSpec, "name" | "domain" | "connectsTo">;
+type Target = Pick<ServiceSpec, "name" | "domain" | "rabbitmq">;
+
+/** The rabbitmq entries of the catalog a client calls in its connectsTo, each once, by name. */
+export function brokersCalled<T extends Target>(client: Caller, catalog: readonly T[]): T[] {
+    const called = new Set(client.connectsTo.map((reference) => reference.split(":")[0]));
+    return catalog.filter((entry) => entry.rabbitmq !== undefined && called.has(`${entry.domain}/${entry.name}`)).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Problems of the brokers' clients, each naming the file and the key: a client that sets the credential variables
+ * the program derives (they would hide or duplicate the derived ones), or that calls two brokers (one
+ * BROKER_USERNAME cannot name two users).
+ */
+export function brokerClientProblems(entries: readonly { path: string; spec: ServiceSpec }[]): string[] {
+    const catalog = entries.map((entry) => entry.spec);
+    return entries.flatMap(({ path, spec }) => {
+        const brokers = brokersCalled(spec, catalog);
+        if (brokers.length === 0) {
+            return [];
+        }
+        const problems: string[] = [];
+        const named = brokers.map((broker) => `${broker.domain}/${broker.name}`).join(", ");
+        if (brokers.length > 1) {
+            problems.push(`${path}: connectsTo: expected one rabbitmq entry, got ${brokers.length} (${named}): ${Object.values(BROKER_CREDENTIAL_ENV).join(" and ")} can name one broker user only`);
+        }
+        for (const variable of Object.values(BROKER_CREDENTIAL_ENV)) {
+            for (const key of ["env", "secretEnv"] as const) {
+                if (spec[key]?.[variable] !== undefined) {
+                    problems.push(`${path}: ${key}.${variable}: the program sets it from connectsTo ${named} (the entry's own broker user); remove it`);
+                }
+            }
+        }
+        return problems;
+    });
+}

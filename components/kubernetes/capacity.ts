@@ -4,6 +4,9 @@ import type { DaemonSetShare } from "./daemonsets";
 import { peakPods, quantity } from "./domain-manifests";
 import type { EnvironmentProfile } from "../config/profile";
 import { CERT_MANAGER_RESOURCES } from "./platform/cert-manager";
+import { CNPG_OPERATOR_RESOURCES } from "./platform/cloudnative-pg";
+import { manifestDeploymentRequests, topologyOperatorManifest, topologyOperatorObjects } from "./platform/rabbitmq-topology-operator";
+import { RABBITMQ_CLUSTER_OPERATOR } from "./platform/versions";
 import { ENVOY_GATEWAY_RESOURCES, ENVOY_PROXY_RESOURCES } from "./platform/envoy-gateway";
 import { observabilityWorkerDemand } from "./platform/observability-resources";
 import type { ResolvedService } from "./service-defaults";
@@ -40,7 +43,7 @@ export function serviceDemand(services: readonly ResolvedService[], statefulPool
 }
 
 /** The add-ons that run on workers, with the requests their values set (control-plane add-ons are left out). */
-export function platformDemand(profile: Pick<EnvironmentProfile, "highAvailabilityReplicas">, routedHosts: number): PodDemand[] {
+export function platformDemand(profile: Pick<EnvironmentProfile, "highAvailabilityReplicas" | "databaseOperatorReplicas">, routedHosts: number): PodDemand[] {
     // The platform runs Envoy and cert-manager at the profile's highAvailabilityReplicas (platform/index.ts).
     const replicas = profile.highAvailabilityReplicas;
     const requests = (resources: { requests: { cpu: string; memory: string } }) => request(resources.requests.cpu, resources.requests.memory);
@@ -60,6 +63,16 @@ export function platformDemand(profile: Pick<EnvironmentProfile, "highAvailabili
         // One HTTP-01 solver per certificate being issued, all at once on a first install: cert-manager's
         // --acme-http01-solver-resource-request-cpu/memory defaults, 10m / 64Mi.
         general("acme solvers", routedHosts, request("10m", "64Mi")),
+        // The data operators set no node selector: they run on the general workers (the stateful pool is tainted).
+        general("cloudnative-pg operator", profile.databaseOperatorReplicas, requests(CNPG_OPERATOR_RESOURCES)),
+        general("rabbitmq cluster operator", RABBITMQ_CLUSTER_OPERATOR.operatorPod.replicas, requests(RABBITMQ_CLUSTER_OPERATOR.operatorPod)),
+        // What the vendored manifest the program applies asks for.
+        ...manifestDeploymentRequests(topologyOperatorObjects(topologyOperatorManifest())).map((deployment) =>
+            general(deployment.what, deployment.replicas, {
+                cpu: deployment.requests.reduce((sum, container) => sum + quantity(container.cpu), 0),
+                memory: deployment.requests.reduce((sum, container) => sum + quantity(container.memory), 0),
+            }),
+        ),
         // Alertmanager (at the profile's replicas, as platform/index.ts runs it), Grafana, the Prometheus Operator,
         // kube-state-metrics and Loki (Prometheus runs on the control plane).
         ...observabilityWorkerDemand(replicas, quantity).map((demand) => ({ ...demand, group: "general" as const })),
@@ -174,7 +187,7 @@ export function capacityLines(results: readonly GroupCapacity[], unknownDaemonSe
 /** The whole check for a stack: its workers less its DaemonSets, its services at peak, the add-ons on workers. */
 export function stackCapacity(
     config: StackConfig,
-    profile: Pick<EnvironmentProfile, "highAvailabilityReplicas">,
+    profile: Pick<EnvironmentProfile, "highAvailabilityReplicas" | "databaseOperatorReplicas">,
     services: readonly ResolvedService[],
     daemonSets: readonly DaemonSetShare[],
 ): GroupCapacity[] {

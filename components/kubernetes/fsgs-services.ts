@@ -92,6 +92,8 @@ export class FsgsServices extends pulumi.ComponentResource {
                         backupCredentials: args.brokers.backupCredentials,
                         protect: args.brokers.protect,
                         dependsOn: [domain, args.brokers.operator],
+                        topologyOperator: args.brokers.topologyOperator,
+                        namespaces: domains,
                     },
                     { parent: this },
                 );

@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { httpRouteManifest } from "./gateway-manifests";
 import { clusterGateway } from "./platform/envoy-gateway";
+import { brokerCredentialEnv } from "./data/rabbitmq-users";
 import { type PolicyContext, servicePolicySpec } from "./network-policy";
 import { DEDICATED_TAINT, POOL_ROLE_LABEL } from "../config/pools";
 import { EXPOSED_NODE_PORT } from "../config/traffic";
@@ -142,6 +143,8 @@ function podTemplate(service: ResolvedService, context: WorkloadContext): k8s.ty
                             name,
                             valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } },
                         })),
+                        // The client's own broker user (data/rabbitmq-users.ts), derived from its connectsTo.
+                        ...brokerCredentialEnv(service, context.catalog),
                     ],
                     resources: service.resources,
                     readinessProbe: probe(service, "readiness"),

@@ -53,6 +53,17 @@ function fakeEd25519(name: string): Inputs {
     };
 }
 
+/**
+ * What the random provider returns for a `random.RandomPassword` of letters and digits, derived from the resource name
+ * as the provider's stays in the state: two renders of one program give one password, so an `up` after an `up`
+ * changes nothing. A stand-in: an offline render never reaches a broker with it.
+ */
+function fakePassword(name: string, length: number): string {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    const bytes = createHash("sha512").update(`password/${name}`).digest();
+    return Array.from({ length }, (_, index) => alphabet[bytes[index % bytes.length] % alphabet.length]).join("");
+}
+
 /** `openstack:networking/port:Port` -> `port`. */
 function shortType(type: string): string {
     return (type.split(":").pop() ?? type).toLowerCase();
@@ -144,6 +155,8 @@ export class FakeCloud implements pulumi.runtime.Mocks {
                 return { address: this.floatingIps.take(name) };
             case "tls:index/privateKey:PrivateKey":
                 return fakeEd25519(name);
+            case "random:index/randomPassword:RandomPassword":
+                return { result: fakePassword(name, Number(inputs.length)) };
             case "command:remote:Command":
                 return { stdout: inputs.create === READ_ADMIN_KUBECONFIG ? FAKE_ADMIN_KUBECONFIG : "", stderr: "" };
             default:

@@ -72,3 +72,4 @@ export function crdErrors(object: { apiVersion: string; kind: string }): string[
 
 loadCrds("cloudnative-pg-1.30.0", ["postgresql.cnpg.io_clusters.yaml", "postgresql.cnpg.io_scheduledbackups.yaml"]);
 loadCrds("rabbitmq-cluster-operator-v2.22.3", ["rabbitmq.com_rabbitmqclusters.yaml"]);
+loadCrds("rabbitmq-messaging-topology-operator-v1.20.1", ["rabbitmq.com_users.yaml", "rabbitmq.com_permissions.yaml"]);

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { BackupConfig } from "../../config/data-schema";
 import type { ResolvedService } from "../service-defaults";
 import { BACKUP_SECRET_KEYS } from "./postgres-manifests";
@@ -11,6 +12,7 @@ import {
     rabbitmqClusterManifest,
     rabbitmqPolicyManifest,
 } from "./rabbitmq-manifests";
+import { type BrokerUser, brokerPermissionManifest, brokerUserManifest, brokerUsers, CREDENTIAL_KEYS } from "./rabbitmq-users";
 
 /** What the stack decides for all its brokers; FsgsServices turns it into one BrokerInput per entry. */
 export interface BrokerContext {
@@ -27,6 +29,8 @@ export interface BrokerContext {
     backupImage: string;
     /** The operator (its CRD and webhook) every RabbitmqCluster needs first. */
     operator: pulumi.Resource;
+    /** The Messaging Topology Operator (its CRDs and webhook) the clients' User and Permission objects need first. */
+    topologyOperator: pulumi.Resource;
 }
 
 /** The manifests' input for one entry of the catalog. */
@@ -58,6 +62,10 @@ export interface RabbitmqBrokerArgs {
     protect: boolean;
     /** The domain namespace and the operator the objects need first. */
     dependsOn: pulumi.Resource[];
+    /** The Messaging Topology Operator, which turns the clients' User and Permission objects into broker users. */
+    topologyOperator: pulumi.Resource;
+    /** Each domain namespace by name: a client's credentials Secret goes in its own. */
+    namespaces: ReadonlyMap<string, pulumi.Resource>;
 }
 
 /** One catalog broker as a RabbitmqCluster, with its policy and the nightly export of its definitions. */
@@ -76,6 +84,9 @@ export class RabbitmqBroker extends pulumi.ComponentResource {
             // deletes the queues' data.
             { ...options, protect: args.protect },
         );
+        for (const user of brokerUsers(input.service, input.catalog)) {
+            this.clientUser(name, user, { ...args, cluster: clusterResource });
+        }
         const cronJob = definitionsBackupCronJob(input);
         const backupPolicy = definitionsBackupPolicyManifest(input);
         if (cronJob && backupPolicy) {
@@ -103,5 +114,48 @@ export class RabbitmqBroker extends pulumi.ComponentResource {
             );
         }
         this.registerOutputs({});
+    }
+
+    /**
+     * One client's user. Its password is a RandomPassword, a Pulumi secret in the state (the provider marks `result`
+     * secret, and it is wrapped again here), written into two Secrets whose whole content the provider then keeps
+     * secret: the one the User imports in the broker's namespace, and the client's copy in its own namespace (a pod
+     * cannot read a Secret of another namespace). Kept in the state, the password is the same at every `up`.
+     */
+    private clientUser(name: string, user: BrokerUser, args: RabbitmqBrokerArgs & { cluster: pulumi.Resource }): void {
+        const { service } = args.input;
+        const prefix = `${name}-${user.client.name}`;
+        const clientNamespace = args.namespaces.get(user.client.namespace);
+        if (!clientNamespace) {
+            throw new Error(`${prefix}: no namespace ${user.client.namespace} for the client's credentials`);
+        }
+        // Letters and digits only: a client may put it in an amqp:// URI, where : @ / and % would need escaping.
+        const password = new random.RandomPassword(`${prefix}-password`, { length: 32, special: false }, { parent: this });
+        const stringData = { [CREDENTIAL_KEYS.username]: pulumi.output(user.username), [CREDENTIAL_KEYS.password]: pulumi.secret(password.result) };
+        const imported = new k8s.core.v1.Secret(
+            `${prefix}-credentials`,
+            { metadata: { name: user.importSecret, namespace: service.namespace }, stringData },
+            { parent: this, dependsOn: args.dependsOn },
+        );
+        new k8s.core.v1.Secret(
+            `${prefix}-client-credentials`,
+            { metadata: { name: user.clientSecret, namespace: user.client.namespace }, stringData },
+            { parent: this, dependsOn: [clientNamespace] },
+        );
+        // After the cluster and the topology operator, and deleted before either: the operator's finalizer deletes the
+        // user from the running broker.
+        const after = [...args.dependsOn, args.cluster, args.topologyOperator];
+        const userManifest = brokerUserManifest(service, user);
+        const userResource = new k8s.apiextensions.CustomResource(
+            `${prefix}-user`,
+            { apiVersion: userManifest.apiVersion, kind: userManifest.kind, metadata: userManifest.metadata, spec: userManifest.spec },
+            { parent: this, dependsOn: [...after, imported] },
+        );
+        const permission = brokerPermissionManifest(service, user);
+        new k8s.apiextensions.CustomResource(
+            `${prefix}-permission`,
+            { apiVersion: permission.apiVersion, kind: permission.kind, metadata: permission.metadata, spec: permission.spec },
+            { parent: this, dependsOn: [...after, userResource] },
+        );
     }
 }

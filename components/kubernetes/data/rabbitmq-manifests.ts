@@ -7,7 +7,7 @@ import { CLUSTER_DNS } from "../network-policy";
 import type { ResolvedService } from "../service-defaults";
 import { podSelectorLabels } from "./cnpg";
 import { BACKUP_SECRET_KEYS, type Manifest, type StatefulServiceInput } from "./postgres-manifests";
-import { defaultUserSecretName, RABBITMQ_API_VERSION, RABBITMQ_OPERATOR_NAMESPACE, RABBITMQ_PORTS } from "./rabbitmq";
+import { defaultUserSecretName, RABBITMQ_API_VERSION, RABBITMQ_OPERATOR_NAMESPACE, RABBITMQ_OPERATOR_POD_LABELS, RABBITMQ_PORTS } from "./rabbitmq";
 
 const HTTPS_PORT = 443;
 
@@ -98,8 +98,9 @@ export function rabbitmqClusterManifest(input: BrokerInput): Manifest {
 
 /**
  * The NetworkPolicy of a broker's pods (the operator's StatefulSet `<name>-server`): the catalog's callers on the
- * ports they name; the inter-node ports from the other nodes only; the management API from the operator (it reads
- * the cluster's state there, internal/rabbitmqclient) and from the definitions export; 15692 from Prometheus. Out:
+ * ports they name; the inter-node ports from the other nodes only; the management API from the two operators (the
+ * Cluster Operator reads the cluster's state there; the Topology Operator creates the clients' users) and from the
+ * definitions export; 15692 from Prometheus. Out:
  * DNS, the other nodes, the API servers (the k8s peer discovery backend the operator configures, configmap.go).
  */
 export function rabbitmqPolicyManifest(input: BrokerInput): Manifest<k8s.types.input.networking.v1.NetworkPolicySpec> {
@@ -125,7 +126,11 @@ export function rabbitmqPolicyManifest(input: BrokerInput): Manifest<k8s.types.i
                 ports: [...ports].sort((a, b) => a - b).map(tcp),
             })),
         { from: [own], ports: interNode },
-        { from: [{ namespaceSelector: namespaceOf(RABBITMQ_OPERATOR_NAMESPACE) }], ports: [tcp(RABBITMQ_PORTS.management)] },
+        // The two operators' pods, not their whole namespace: nothing else there needs the administrator's API.
+        {
+            from: RABBITMQ_OPERATOR_POD_LABELS.map((labels) => ({ namespaceSelector: namespaceOf(RABBITMQ_OPERATOR_NAMESPACE), podSelector: { matchLabels: { ...labels } } })),
+            ports: [tcp(RABBITMQ_PORTS.management)],
+        },
         ...(input.backup && service.rabbitmq?.definitionsBackup
             ? [{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": definitionsBackupName(service) } } }], ports: [tcp(RABBITMQ_PORTS.management)] }]
             : []),

@@ -10,6 +10,17 @@ export const RABBITMQ_API_VERSION = "rabbitmq.com/v1beta1";
 export const RABBITMQ_OPERATOR_NAMESPACE = "rabbitmq-system";
 
 /**
+ * The pods of the two operators in that namespace, as their Deployments label them: the Cluster Operator
+ * (config/manager/manager.yaml at v2.22.3) and the Messaging Topology Operator (config/manager/manager.yaml at
+ * v1.20.1). Both call a cluster's management API: the first reads its state, the second creates users and permissions
+ * (rabbitmqclient/cluster_reference.go managementURI: the client Service's port named `management`).
+ */
+export const RABBITMQ_OPERATOR_POD_LABELS = [
+    { "app.kubernetes.io/name": "rabbitmq-cluster-operator" },
+    { "app.kubernetes.io/name": "messaging-topology-operator" },
+] as const;
+
+/**
  * Labels the operator puts on a cluster's pods (internal/metadata/label.go Label()): the name label is the cluster's
  * name, so the catalog's `app.kubernetes.io/name: <entry>` selects a broker's pods as it does a workload's.
  */

@@ -7,6 +7,9 @@ import { CHARTS } from "./versions";
 // Fixed, so the chart's object names (cnpg-cloudnative-pg, cnpg-webhook-service) never change under a running cluster.
 const RELEASE_NAME = "cnpg";
 
+/** The operator pod's resources; the chart leaves them empty, and a controller without requests is evicted first. */
+export const CNPG_OPERATOR_RESOURCES = { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "512Mi" } } as const;
+
 export interface CloudNativePgInput {
     /** Operator replicas (config/profile.ts); they elect a leader, the others serve the webhook. */
     replicas: number;
@@ -16,8 +19,7 @@ export interface CloudNativePgInput {
 export function cloudNativePgValues(input: CloudNativePgInput): Record<string, unknown> {
     return {
         replicaCount: input.replicas,
-        // The chart leaves resources empty; a controller without requests is the first evicted under pressure.
-        resources: { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "512Mi" } },
+        resources: CNPG_OPERATOR_RESOURCES,
         affinity: spreadOverNodes({ "app.kubernetes.io/name": "cloudnative-pg" }),
         // The chart's own security contexts (runAsNonRoot, drop ALL, RuntimeDefault seccomp, read-only root) already
         // meet the restricted profile: they are kept, not restated.

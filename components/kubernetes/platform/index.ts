@@ -16,6 +16,7 @@ import { addOnNamespace } from "./namespace";
 import { observability, type ObservabilityInput } from "./observability";
 import { MONITORING, MONITORING_NAMESPACE } from "./kube-prometheus-stack";
 import { rabbitmqOperator } from "./rabbitmq-operator";
+import { rabbitmqTopologyOperator } from "./rabbitmq-topology-operator";
 import { exceptionNamespaceLabels, POD_SECURITY_EXCEPTIONS } from "../pod-security";
 
 export interface PlatformArgs {
@@ -59,6 +60,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly monitoringStack: k8s.helm.v3.Release;
     /** The RabbitMQ Cluster Operator's manifest: RabbitmqClusters need its CRD and webhook. */
     public readonly brokerOperator: pulumi.Resource;
+    /** The Messaging Topology Operator: a broker's User and Permission objects need its CRDs and webhook. */
+    public readonly brokerTopologyOperator: pulumi.Resource;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("svom:kubernetes:Platform", name, {}, opts);
@@ -157,10 +160,16 @@ export class Platform extends pulumi.ComponentResource {
             alsoAfter(afterNodesInitialised, cinderRelease, clusterGatewayResource),
         );
         // Its webhook's serving certificate is a cert-manager Certificate in the same manifest.
-        this.brokerOperator = rabbitmqOperator(`${name}-rabbitmq-operator`, {
+        const brokerOperator = rabbitmqOperator(`${name}-rabbitmq-operator`, {
             ...onCluster,
             dependsOn: [cloudControllerManagerRelease, certificates.release],
-        }).install;
+        });
+        this.brokerOperator = brokerOperator.install;
+        // Per-client broker users (User and Permission objects) need it; it lives in the Cluster Operator's namespace.
+        this.brokerTopologyOperator = rabbitmqTopologyOperator(`${name}-rabbitmq-topology-operator`, {
+            ...onCluster,
+            dependsOn: [brokerOperator.install, brokerOperator.namespaceLabels, certificates.release],
+        });
 
         this.storageClassName = STORAGE_CLASS_NAME;
         this.clusterIssuerName = clusterIssuer;

@@ -65,4 +65,22 @@ export const GATEWAY_API_VERSION = "v1.6.1";
 export const RABBITMQ_CLUSTER_OPERATOR = {
     version: "v2.22.3",
     manifest: "https://github.com/rabbitmq/cluster-operator/releases/download/v2.22.3/cluster-operator.yml",
+    // Its one operator pod's requests, which the capacity check counts on the workers (config/manager/manager.yaml at
+    // the tag: 1 replica, requests equal to limits). The manifest is fetched at deploy time, so they are written here.
+    operatorPod: { replicas: 1, requests: { cpu: "200m", memory: "500Mi" } },
+} as const;
+
+/**
+ * The RabbitMQ Messaging Topology Operator, which turns `User` and `Permission` objects into users and permissions of a
+ * RabbitmqCluster through its management API. v1.20.1 (2026-08-07) is the newest release; its go.mod builds against
+ * github.com/rabbitmq/cluster-operator/v2 v2.22.3, the Cluster Operator pinned above, and its README says it "is tested
+ * with the latest release of RabbitMQ Cluster Operator". Its webhook's certificate comes from cert-manager (README:
+ * "cert-manager 1.2.0 or above"; its CI installs v1.15.1), which the platform installs at v1.21.1. Its manifest is
+ * vendored (platform/manifests/, SOURCE.md says how it was built) because one object of it must be left out; the
+ * User and Permission CRDs are vendored under tests/fixtures/crds/ for this exact version: update them together.
+ */
+export const RABBITMQ_TOPOLOGY_OPERATOR = {
+    version: "v1.20.1",
+    image: "ghcr.io/rabbitmq/messaging-topology-operator:1.20.1",
+    manifest: "messaging-topology-operator-v1.20.1.yaml",
 } as const;

@@ -120,6 +120,11 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     },
     "command:remote:Command": { paths: ["triggers"], source: COMMAND },
     "command:remote:CopyToRemote": { paths: ["triggers"], source: COMMAND },
+    "random:index/randomPassword:RandomPassword": {
+        // Every input RequiresReplace (keepers only when set): a new password, which the broker users' Secrets follow.
+        paths: ["keepers", "length", "special", "upper", "lower", "number", "numeric", "minNumeric", "minUpper", "minLower", "minSpecial", "overrideSpecial"],
+        source: "terraform-provider-random internal/provider/resource_password.go passwordSchemaV3 (RequiresReplace), wrapped by @pulumi/random 4.21.2",
+    },
     "kubernetes:apps/v1:Deployment": {
         paths: [...METADATA, "spec.selector"],
         source: K8S("pkg/apis/apps/validation ValidateDeploymentUpdate (spec.selector immutable in apps/v1)"),

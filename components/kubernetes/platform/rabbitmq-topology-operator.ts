@@ -1,0 +1,76 @@
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { RABBITMQ_OPERATOR_NAMESPACE } from "../data/rabbitmq";
+import type { PlatformResourceOptions } from "./release";
+import { RABBITMQ_TOPOLOGY_OPERATOR } from "./versions";
+
+/** An object of a Kubernetes manifest, as far as the filter needs to know it. */
+export interface ManifestObject {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string; [key: string]: unknown };
+    [key: string]: unknown;
+}
+
+/** The vendored release manifest of the Messaging Topology Operator (platform/manifests/SOURCE.md), as objects. */
+export function topologyOperatorManifest(): ManifestObject[] {
+    const text = readFileSync(join(__dirname, "manifests", RABBITMQ_TOPOLOGY_OPERATOR.manifest), "utf8");
+    return parseAllDocuments(text)
+        .map((document) => document.toJS() as ManifestObject | null)
+        .filter((object): object is ManifestObject => object !== null);
+}
+
+/**
+ * The objects the program applies: every object of the manifest but its `Namespace rabbitmq-system`, which the Cluster
+ * Operator's manifest creates and owns. Two Pulumi resources for one namespace would not work: since
+ * pulumi-kubernetes v4.29.0 a create of an object that exists fails with AlreadyExists (CHANGELOG, #2926), and
+ * either one's delete would delete the namespace with both operators in it. Throws when the manifest's namespace is
+ * another: its objects would then land where nothing labels the namespace for Pod Security.
+ */
+export function topologyOperatorObjects(manifest: readonly ManifestObject[]): ManifestObject[] {
+    const namespaces = manifest.filter((object) => object.kind === "Namespace").map((object) => object.metadata.name);
+    if (namespaces.join() !== RABBITMQ_OPERATOR_NAMESPACE) {
+        throw new Error(`the Messaging Topology Operator's manifest should create the namespace ${RABBITMQ_OPERATOR_NAMESPACE} alone, got ${JSON.stringify(namespaces)}`);
+    }
+    const elsewhere = manifest.filter((object) => object.metadata.namespace !== undefined && object.metadata.namespace !== RABBITMQ_OPERATOR_NAMESPACE);
+    if (elsewhere.length > 0) {
+        throw new Error(`the Messaging Topology Operator's manifest puts objects outside ${RABBITMQ_OPERATOR_NAMESPACE}: ${elsewhere.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")}`);
+    }
+    return manifest.filter((object) => object.kind !== "Namespace");
+}
+
+/** What the manifest's Deployments ask of the scheduler: their replicas and each pod's summed container requests. */
+export function manifestDeploymentRequests(objects: readonly ManifestObject[]): { what: string; replicas: number; requests: { cpu: string; memory: string }[] }[] {
+    interface DeploymentShape {
+        spec: { replicas?: number; template: { spec: { containers: { resources?: { requests?: { cpu?: string; memory?: string } } }[] } } };
+    }
+    return objects
+        .filter((object) => object.kind === "Deployment")
+        .map((object) => {
+            const { spec } = object as unknown as DeploymentShape;
+            return {
+                what: object.metadata.name,
+                // The API's default when the field is left out (apps/v1 DeploymentSpec).
+                replicas: spec.replicas ?? 1,
+                requests: spec.template.spec.containers.map((container) => ({
+                    cpu: container.resources?.requests?.cpu ?? "0",
+                    memory: container.resources?.requests?.memory ?? "0",
+                })),
+            };
+        });
+}
+
+/**
+ * The Messaging Topology Operator, in the Cluster Operator's namespace (its manifest's choice; the Pod Security labels
+ * the Cluster Operator's NamespacePatch applies cover it). Its Deployment meets the restricted profile (config/manager/
+ * manager.yaml at v1.20.1: runAsNonRoot, RuntimeDefault seccomp, no privilege escalation, ALL capabilities dropped,
+ * read-only root filesystem, requests and limits, probes). It needs the Cluster Operator's namespace and labels first,
+ * and cert-manager for its Issuer and Certificates (the webhook's and the metrics endpoint's).
+ */
+export function rabbitmqTopologyOperator(name: string, opts: PlatformResourceOptions & { dependsOn: pulumi.Input<pulumi.Resource>[] }): k8s.yaml.v2.ConfigGroup {
+    const { parent, dependsOn } = opts;
+    return new k8s.yaml.v2.ConfigGroup(name, { objs: topologyOperatorObjects(topologyOperatorManifest()) }, { parent, dependsOn });
+}
