@@ -180,6 +180,13 @@ describe("workloadManifests of a web service (Deployment, autoscaled, routed)", 
         expect([hpa?.spec.minReplicas, hpa?.spec.maxReplicas]).toEqual([8, 8]);
     });
 
+    it("routes to the port its ingress names, not to its first one", () => {
+        const twoPorts = resolve({ ...portal, ports: [{ name: "http", port: 8000 }, { name: "admin", port: 8081 }], ingress: { host: "portal.fsgs.example.org", port: "admin" } });
+        expect(workloadManifests(twoPorts, standaloneContext()).httpRoute?.spec.rules).toEqual([
+            { matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ group: "", kind: "Service", name: "portal", port: 8081 }] },
+        ]);
+    });
+
     it("refuses a route to a port the service does not have", () => {
         expect(() => workloadManifests(resolve({ ...portal, ingress: { host: "portal.fsgs.example.org", port: "https" } }), standaloneContext())).toThrow(
             // The NetworkPolicy's ingress rule meets the missing port first.
@@ -195,7 +202,7 @@ describe("workloadManifests of a stateful service (StatefulSet, exposed, on the 
     it("renders a StatefulSet whose volumes outlive it, on the stateful pool and the nodes it names", () => {
         const { workload } = workloadManifests(resolve(broker), onStatefulPool());
         const spec = workload.spec as Record<string, any>;
-        expect(workload.kind).toBe("StatefulSet");
+        expect([workload.apiVersion, workload.kind]).toEqual(["apps/v1", "StatefulSet"]);
         expect({ ...spec, template: undefined }).toEqual({
             serviceName: "broker",
             replicas: 2,
@@ -263,6 +270,11 @@ describe("workloadManifests of a stateful service (StatefulSet, exposed, on the 
                 externalTrafficPolicy: "Cluster",
             },
         });
+    });
+
+    it("exposes the ports its entry names, not its first one", () => {
+        const threePorts = resolve({ ...broker, ports: [...broker.ports!, { name: "amqps", port: 5671 }], expose: { ports: ["amqps"], sourceRanges: ["192.0.2.0/24"] } });
+        expect(workloadManifests(threePorts, onStatefulPool()).externalService?.spec.ports).toEqual([{ name: "amqps", port: 5671, targetPort: "amqps", protocol: "TCP" }]);
     });
 
     it("is exposed on NodePort 30900 keeping the client's address where there is no Octavia", () => {
