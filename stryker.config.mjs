@@ -12,7 +12,8 @@ export default {
         // The unit project of jest.config.js: the scenario suites render whole stacks, a second or more each.
         configFile: "tests/mutation/jest.config.js",
         // Only the test files that import the mutated module (directly or not) run, in the dry run too.
-        enableFindRelatedTests: true,
+        // With MUTATION_TEST_FILES (tests/mutation/jest.config.js) the test files are given instead.
+        enableFindRelatedTests: !process.env.MUTATION_TEST_FILES,
     },
     // Each mutant runs only the tests that executed its code in the dry run.
     coverageAnalysis: "perTest",

@@ -34,56 +34,58 @@ function inputs(input: InventoryInput, options: { playbookHash?: string; rebuilt
     };
 }
 
-const formed = inputs(base);
+// Rendered in each test (and each table row when it runs), so that mutation testing's per-test coverage applies
+// (tests/mutation/): an inventory rendered at import makes every inventory mutant static.
+const formed = (): PlaybookInputs => inputs(base);
 
 describe("the hosts a run touches between two ups", () => {
     it("runs everything on every host on the first up", () => {
-        expect(playbookScope(undefined, formed)).toEqual({ kind: "full" });
+        expect(playbookScope(undefined, formed())).toEqual({ kind: "full" });
     });
 
     it("runs nothing when nothing changed", () => {
-        expect(playbookScope(formed, inputs(base))).toEqual({ kind: "none" });
+        expect(playbookScope(formed(), inputs(base))).toEqual({ kind: "none" });
     });
 
     it("runs on the new worker and the first control plane when one worker is added", () => {
         const added = inputs({ ...base, workers: [1, 2, 3, 4].map(worker) });
-        expect(playbookScope(formed, added)).toEqual({ kind: "limited", limit: ["fsgs-prod-general-4", "fsgs-prod-cp-1"] });
+        expect(playbookScope(formed(), added)).toEqual({ kind: "limited", limit: ["fsgs-prod-general-4", "fsgs-prod-cp-1"] });
     });
 
     it("runs on both new workers and the first control plane when two are added", () => {
         const added = inputs({ ...base, workers: [1, 2, 3, 4, 5].map(worker) });
-        expect(playbookScope(formed, added)).toEqual({
+        expect(playbookScope(formed(), added)).toEqual({
             kind: "limited",
             limit: ["fsgs-prod-general-4", "fsgs-prod-general-5", "fsgs-prod-cp-1"],
         });
     });
 
     it("runs on a rebuilt worker (new server, same name and address) and the first control plane", () => {
-        expect(playbookScope(formed, inputs(base, { rebuilt: ["fsgs-prod-general-2"] }))).toEqual({
+        expect(playbookScope(formed(), inputs(base, { rebuilt: ["fsgs-prod-general-2"] }))).toEqual({
             kind: "limited",
             limit: ["fsgs-prod-general-2", "fsgs-prod-cp-1"],
         });
     });
 
     it("runs nothing for a removed worker (its NodeRemoval command drains and deletes it)", () => {
-        expect(playbookScope(formed, inputs({ ...base, workers: [1, 2].map(worker) }))).toEqual({ kind: "none" });
+        expect(playbookScope(formed(), inputs({ ...base, workers: [1, 2].map(worker) }))).toEqual({ kind: "none" });
     });
 
-    it.each<[string, PlaybookInputs]>([
-        ["a new playbook release", inputs(base, { playbookHash: "release-2" })],
-        ["a Kubernetes upgrade", inputs({ ...base, kubernetesVersion: "1.37.1" })],
-        ["a control plane added", inputs({ ...base, controlPlane: [1, 2, 3, 4].map((n) => ({ name: `fsgs-prod-cp-${n}`, privateAddress: `10.42.10.${10 + n}` })) })],
-        ["the first control plane rebuilt", inputs(base, { rebuilt: ["fsgs-prod-cp-1"] })],
-        ["another pod network", inputs({ ...base, network: { ...base.network, podCidr: "10.128.0.0/16" } })],
-        ["a worker added together with an upgrade", inputs({ ...base, kubernetesVersion: "1.37.1", workers: [1, 2, 3, 4].map(worker) })],
+    it.each<[string, () => PlaybookInputs]>([
+        ["a new playbook release", () => inputs(base, { playbookHash: "release-2" })],
+        ["a Kubernetes upgrade", () => inputs({ ...base, kubernetesVersion: "1.37.1" })],
+        ["a control plane added", () => inputs({ ...base, controlPlane: [1, 2, 3, 4].map((n) => ({ name: `fsgs-prod-cp-${n}`, privateAddress: `10.42.10.${10 + n}` })) })],
+        ["the first control plane rebuilt", () => inputs(base, { rebuilt: ["fsgs-prod-cp-1"] })],
+        ["another pod network", () => inputs({ ...base, network: { ...base.network, podCidr: "10.128.0.0/16" } })],
+        ["a worker added together with an upgrade", () => inputs({ ...base, kubernetesVersion: "1.37.1", workers: [1, 2, 3, 4].map(worker) })],
     ])("runs every role on every host for %s", (_, after) => {
-        expect(playbookScope(formed, after)).toEqual({ kind: "full" });
+        expect(playbookScope(formed(), after())).toEqual({ kind: "full" });
     });
 
     it("keys the cluster-wide run on nothing a worker alone changes, and each worker on nothing another changes", () => {
         const added = inputs({ ...base, workers: [1, 2, 3, 4].map(worker) });
-        expect(clusterWideKey(added)).toBe(clusterWideKey(formed));
-        expect(workerKey(added, "fsgs-prod-general-1")).toBe(workerKey(formed, "fsgs-prod-general-1"));
-        expect(workerKey(inputs(base, { rebuilt: ["fsgs-prod-general-2"] }), "fsgs-prod-general-1")).toBe(workerKey(formed, "fsgs-prod-general-1"));
+        expect(clusterWideKey(added)).toBe(clusterWideKey(formed()));
+        expect(workerKey(added, "fsgs-prod-general-1")).toBe(workerKey(formed(), "fsgs-prod-general-1"));
+        expect(workerKey(inputs(base, { rebuilt: ["fsgs-prod-general-2"] }), "fsgs-prod-general-1")).toBe(workerKey(formed(), "fsgs-prod-general-1"));
     });
 });

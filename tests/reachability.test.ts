@@ -229,7 +229,12 @@ function mismatches(stack: StackName, world = worldFor(stack)): string[] {
 }
 
 describe.each(STACKS)("the flows of %s", (stack) => {
-    const { world, pods: all } = worldFor(stack);
+    // Rendered in each test, so that mutation testing's per-test coverage applies (tests/mutation/).
+    let world: ReturnType<typeof worldFor>["world"];
+    let all: Pod[];
+    beforeEach(() => {
+        ({ world, pods: all } = worldFor(stack));
+    });
 
     it("are exactly those the catalog declares: every pod pair, every port, nothing more and nothing less", () => {
         expect(mismatches(stack)).toEqual([]);
@@ -332,7 +337,11 @@ describe.each(STACKS)("the flows of %s", (stack) => {
 });
 
 describe("the monitoring flows of prod", () => {
-    const { world, pods: all } = worldFor("prod");
+    let world: ReturnType<typeof worldFor>["world"];
+    let all: Pod[];
+    beforeEach(() => {
+        ({ world, pods: all } = worldFor("prod"));
+    });
     const allowed = (from: string, to: string, port: number) => mayReach(world, first(all, from), first(all, to), port).allowed;
 
     it("let the Gateway's proxies reach Grafana, Grafana reach Prometheus, and nobody else reach either", () => {

@@ -11,7 +11,8 @@ import { ROOT, rawConfig } from "./support/stack-config";
  * catalog's own services, which set none of them, render as before.
  */
 
-const context: WorkloadContext = standaloneContext();
+// Made in each test, so that mutation testing's per-test coverage applies (tests/mutation/).
+const context = (): WorkloadContext => standaloneContext();
 
 const BASE = `
 name: probe
@@ -26,7 +27,7 @@ function spec(extra = "", name = "probe") {
 }
 
 function render(extra: string, environment: "integration" | "preprod" | "prod" = "prod") {
-    return workloadManifests(resolveService(spec(extra), undefined, environmentProfile(environment)), context);
+    return workloadManifests(resolveService(spec(extra), undefined, environmentProfile(environment)), context());
 }
 
 // Manifests are deep Pulumi input types; the tests read them as plain JSON.
@@ -122,7 +123,7 @@ describe("the catalog's own services", () => {
 
     it.each(catalog.map((service) => [service.name, service] as const))("%s renders no subPath, secret file, node selector, grace period, Recreate or probe timing of its own", (_, service) => {
         for (const environment of ["integration", "preprod", "prod"] as const) {
-            const manifests = workloadManifests(resolveService(service, undefined, environmentProfile(environment)), context);
+            const manifests = workloadManifests(resolveService(service, undefined, environmentProfile(environment)), context());
             const text = JSON.stringify(manifests);
             for (const key of ["subPath", "nodeSelector", "terminationGracePeriodSeconds", "Recreate"]) expect(text).not.toContain(key);
             expect(podOf(manifests).volumes.filter((volume: { secret?: unknown }) => volume.secret !== undefined)).toEqual([]);

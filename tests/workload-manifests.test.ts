@@ -180,6 +180,13 @@ describe("workloadManifests of a web service (Deployment, autoscaled, routed)", 
         expect([hpa?.spec.minReplicas, hpa?.spec.maxReplicas]).toEqual([8, 8]);
     });
 
+    it("routes to the port its ingress names, not to its first one", () => {
+        const twoPorts = resolve({ ...portal, ports: [{ name: "http", port: 8000 }, { name: "admin", port: 8081 }], ingress: { host: "portal.fsgs.example.org", port: "admin" } });
+        expect(workloadManifests(twoPorts, standaloneContext()).httpRoute?.spec.rules).toEqual([
+            { matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ group: "", kind: "Service", name: "portal", port: 8081 }] },
+        ]);
+    });
+
     it("refuses a route to a port the service does not have", () => {
         expect(() => workloadManifests(resolve({ ...portal, ingress: { host: "portal.fsgs.example.org", port: "https" } }), standaloneContext())).toThrow(
             // The NetworkPolicy's ingress rule meets the missing port first.
@@ -189,12 +196,13 @@ describe("workloadManifests of a web service (Deployment, autoscaled, routed)", 
 });
 
 describe("workloadManifests of a stateful service (StatefulSet, exposed, on the stateful pool)", () => {
-    const onStatefulPool: WorkloadContext = { ...standaloneContext(), statefulPool: true };
+    // Made in each test, so that mutation testing's per-test coverage applies (tests/mutation/).
+    const onStatefulPool = (): WorkloadContext => ({ ...standaloneContext(), statefulPool: true });
 
     it("renders a StatefulSet whose volumes outlive it, on the stateful pool and the nodes it names", () => {
-        const { workload } = workloadManifests(resolve(broker), onStatefulPool);
+        const { workload } = workloadManifests(resolve(broker), onStatefulPool());
         const spec = workload.spec as Record<string, any>;
-        expect(workload.kind).toBe("StatefulSet");
+        expect([workload.apiVersion, workload.kind]).toEqual(["apps/v1", "StatefulSet"]);
         expect({ ...spec, template: undefined }).toEqual({
             serviceName: "broker",
             replicas: 2,
@@ -221,7 +229,7 @@ describe("workloadManifests of a stateful service (StatefulSet, exposed, on the 
     });
 
     it("keeps its own probe timings, the start-up delay for liveness alone", () => {
-        const container = (workloadManifests(resolve(broker), onStatefulPool).workload.spec as Record<string, any>).template.spec.containers[0];
+        const container = (workloadManifests(resolve(broker), onStatefulPool()).workload.spec as Record<string, any>).template.spec.containers[0];
         expect(container.readinessProbe).toEqual({
             exec: { command: ["rabbitmq-diagnostics", "check_running"] },
             periodSeconds: 20,
@@ -238,7 +246,7 @@ describe("workloadManifests of a stateful service (StatefulSet, exposed, on the 
     });
 
     it("has a headless Service that lists pods before they are ready (peers find each other)", () => {
-        expect(workloadManifests(resolve(broker), onStatefulPool).service?.spec).toEqual({
+        expect(workloadManifests(resolve(broker), onStatefulPool()).service?.spec).toEqual({
             selector: ONLY_BROKER.matchLabels,
             ports: [
                 { name: "amqp", port: 5672, targetPort: "amqp", protocol: "TCP" },
@@ -250,7 +258,7 @@ describe("workloadManifests of a stateful service (StatefulSet, exposed, on the 
     });
 
     it("is exposed by an Octavia load balancer limited to the declared networks", () => {
-        expect(workloadManifests(resolve(broker), onStatefulPool).externalService).toEqual({
+        expect(workloadManifests(resolve(broker), onStatefulPool()).externalService).toEqual({
             apiVersion: "v1",
             kind: "Service",
             metadata: expect.objectContaining({ name: "broker-external", namespace: "fsgs-messaging" }),
@@ -264,8 +272,13 @@ describe("workloadManifests of a stateful service (StatefulSet, exposed, on the 
         });
     });
 
+    it("exposes the ports its entry names, not its first one", () => {
+        const threePorts = resolve({ ...broker, ports: [...broker.ports!, { name: "amqps", port: 5671 }], expose: { ports: ["amqps"], sourceRanges: ["192.0.2.0/24"] } });
+        expect(workloadManifests(threePorts, onStatefulPool()).externalService?.spec.ports).toEqual([{ name: "amqps", port: 5671, targetPort: "amqps", protocol: "TCP" }]);
+    });
+
     it("is exposed on NodePort 30900 keeping the client's address where there is no Octavia", () => {
-        const noOctavia: WorkloadContext = { ...onStatefulPool, externalAccess: { loadBalancers: false, nodeCidr: "10.0.0.0/24" } };
+        const noOctavia: WorkloadContext = { ...onStatefulPool(), externalAccess: { loadBalancers: false, nodeCidr: "10.0.0.0/24" } };
         expect(EXPOSED_NODE_PORT).toBe(30900);
         expect(workloadManifests(resolve(broker), noOctavia).externalService?.spec).toEqual({
             type: "NodePort",
@@ -285,7 +298,7 @@ describe("workloadManifests of a stateful service (StatefulSet, exposed, on the 
     });
 
     it("puts a Deployment on the nodes its entry names, but never on the stateful pool", () => {
-        const { workload } = workloadManifests(resolve({ ...portal, nodeSelector: { disktype: "ssd" } }), onStatefulPool);
+        const { workload } = workloadManifests(resolve({ ...portal, nodeSelector: { disktype: "ssd" } }), onStatefulPool());
         const pod = (workload.spec as Record<string, any>).template.spec;
         expect([pod.nodeSelector, pod.tolerations]).toEqual([{ disktype: "ssd" }, undefined]);
     });
