@@ -61,6 +61,8 @@ describe("shellOperators", () => {
         // Quoted operators are arguments, not shell syntax: only the unquoted && is reported.
         [`sh -c 'a && b' "c | d" && e`, ["&&"]],
         [`echo "a \\" | b" x`, []],
+        [`echo 'a | b' '' x`, []],
+        [`echo ';' '$HOME'`, []],
     ])("%p -> %p", (text, operators) => {
         expect(shellOperators(text)).toEqual(operators);
     });
