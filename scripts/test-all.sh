@@ -12,6 +12,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # check the alert rules and the Alertmanager configuration the program renders.
 packages=(ansible ansible-lint yamllint debootstrap haproxy keepalived cloud-init openssh-client gnupg curl prometheus prometheus-alertmanager)
 
+started=$SECONDS
+# npm ci and the Debian packages' install are independent downloads: on a fresh machine they run side by side.
+# The Pulumi packages' install hooks download provider plugins; nothing here needs them.
+npm_log=$(mktemp)
+npm ci --ignore-scripts --no-audit --no-fund >"$npm_log" 2>&1 &
+npm_pid=$!
+
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -38,10 +45,12 @@ if ((${#missing[@]} > 0)); then
   fi
 fi
 
-started=$SECONDS
 echo "== npm ci"
-# The Pulumi packages' install hooks download provider plugins; nothing here needs them.
-npm ci --ignore-scripts --no-audit --no-fund
+npm_status=0
+wait "$npm_pid" || npm_status=$?
+cat "$npm_log"
+rm -f "$npm_log"
+((npm_status == 0)) || { echo "test-all: npm ci failed (exit $npm_status)" >&2; exit "$npm_status"; }
 
 # The cluster harness is the longest step (about 10 minutes) and mostly waits on one Ansible process, while jest
 # keeps one worker busy on a 2-core runner: run the harness beside the other checks, in its own directories
