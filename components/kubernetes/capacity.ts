@@ -1,11 +1,11 @@
 import { hasStatefulPool } from "../config/pools";
 import type { PoolRole, StackConfig } from "../config/schema";
-import type { DaemonSetShare } from "./daemonsets";
+import { type DaemonSetShare, requestsOf } from "./daemonsets";
 import { peakPods, quantity } from "./domain-manifests";
 import type { EnvironmentProfile } from "../config/profile";
 import { CERT_MANAGER_RESOURCES } from "./platform/cert-manager";
 import { CNPG_OPERATOR_RESOURCES } from "./platform/cloudnative-pg";
-import { manifestDeploymentRequests, topologyOperatorManifest, topologyOperatorObjects } from "./platform/rabbitmq-topology-operator";
+import { manifestDeployments, topologyOperatorManifest, topologyOperatorObjects } from "./platform/rabbitmq-topology-operator";
 import { RABBITMQ_CLUSTER_OPERATOR } from "./platform/versions";
 import { ENVOY_GATEWAY_RESOURCES, ENVOY_PROXY_RESOURCES } from "./platform/envoy-gateway";
 import { observabilityWorkerDemand } from "./platform/observability-resources";
@@ -67,11 +67,8 @@ export function platformDemand(profile: Pick<EnvironmentProfile, "highAvailabili
         general("cloudnative-pg operator", profile.databaseOperatorReplicas, requests(CNPG_OPERATOR_RESOURCES)),
         general("rabbitmq cluster operator", RABBITMQ_CLUSTER_OPERATOR.operatorPod.replicas, requests(RABBITMQ_CLUSTER_OPERATOR.operatorPod)),
         // What the vendored manifest the program applies asks for.
-        ...manifestDeploymentRequests(topologyOperatorObjects(topologyOperatorManifest())).map((deployment) =>
-            general(deployment.what, deployment.replicas, {
-                cpu: deployment.requests.reduce((sum, container) => sum + quantity(container.cpu), 0),
-                memory: deployment.requests.reduce((sum, container) => sum + quantity(container.memory), 0),
-            }),
+        ...manifestDeployments(topologyOperatorObjects(topologyOperatorManifest())).map((deployment) =>
+            general(deployment.what, deployment.replicas, requestsOf(deployment.containerResources)),
         ),
         // Alertmanager (at the profile's replicas, as platform/index.ts runs it), Grafana, the Prometheus Operator,
         // kube-state-metrics and Loki (Prometheus runs on the control plane).

@@ -50,7 +50,7 @@ const at = (values: unknown, path: readonly string[]): unknown =>
     path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Values)[key] : undefined), values);
 
 /** Sum of containers' requests; a container without requests asks the scheduler for nothing (NodeResourcesFit). */
-function requestsOf(resources: readonly unknown[]): { cpu: number; memory: number } {
+export function requestsOf(resources: readonly unknown[]): { cpu: number; memory: number } {
     return resources.reduce<{ cpu: number; memory: number }>(
         (sum, entry) => {
             const requests = at(entry, ["requests"]) as { cpu?: string | number; memory?: string | number } | undefined;

@@ -42,10 +42,10 @@ export function topologyOperatorObjects(manifest: readonly ManifestObject[]): Ma
     return manifest.filter((object) => object.kind !== "Namespace");
 }
 
-/** What the manifest's Deployments ask of the scheduler: their replicas and each pod's summed container requests. */
-export function manifestDeploymentRequests(objects: readonly ManifestObject[]): { what: string; replicas: number; requests: { cpu: string; memory: string }[] }[] {
+/** The manifest's Deployments: their replicas and their containers' `resources`, for the capacity check to sum. */
+export function manifestDeployments(objects: readonly ManifestObject[]): { what: string; replicas: number; containerResources: unknown[] }[] {
     interface DeploymentShape {
-        spec: { replicas?: number; template: { spec: { containers: { resources?: { requests?: { cpu?: string; memory?: string } } }[] } } };
+        spec: { replicas?: number; template: { spec: { containers: { resources?: unknown }[] } } };
     }
     return objects
         .filter((object) => object.kind === "Deployment")
@@ -55,10 +55,7 @@ export function manifestDeploymentRequests(objects: readonly ManifestObject[]): 
                 what: object.metadata.name,
                 // The API's default when the field is left out (apps/v1 DeploymentSpec).
                 replicas: spec.replicas ?? 1,
-                requests: spec.template.spec.containers.map((container) => ({
-                    cpu: container.resources?.requests?.cpu ?? "0",
-                    memory: container.resources?.requests?.memory ?? "0",
-                })),
+                containerResources: spec.template.spec.containers.map((container) => container.resources ?? {}),
             };
         });
 }
