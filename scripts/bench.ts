@@ -7,29 +7,23 @@ const RUNS = 5;
 const ROOT = join(__dirname, "..");
 const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 
-function seconds(args: string[]): number {
+/** Wall seconds of a command, which must succeed. */
+function timed(command: string, args: string[]): number {
     const start = process.hrtime.bigint();
-    const result = spawnSync(TSX, args, { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+    const result = spawnSync(command, args, { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
     if (result.status !== 0) {
-        throw new Error(`tsx ${args.join(" ")} exited with ${String(result.status)}`);
+        throw new Error(`${command} ${args.join(" ")} exited with ${String(result.status)}`);
     }
     return Number(process.hrtime.bigint() - start) / 1e9;
 }
+
+const seconds = (args: string[]): number => timed(TSX, args);
+const bashSeconds = (commandLine: string): number => timed("bash", ["-c", commandLine]);
 
 function median(args: string[]): number {
     seconds(args);
     const samples = Array.from({ length: RUNS }, () => seconds(args)).sort((a, b) => a - b);
     return samples[Math.floor(samples.length / 2)];
-}
-
-/** Wall seconds of a bash command line, which must succeed. */
-function bashSeconds(command: string): number {
-    const start = process.hrtime.bigint();
-    const result = spawnSync("bash", ["-c", command], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
-    if (result.status !== 0) {
-        throw new Error(`${command} exited with ${String(result.status)}`);
-    }
-    return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
 // `npm run bench -- --npm-test`: npm test (scripts/npm-test.sh: the lint beside the type check and jest) against the
