@@ -91,8 +91,7 @@ export function kubeadmInitDocuments(input: KubeadmInput): Record<string, unknow
 
 /** The config file of `kubeadm init --config`, one YAML document per kind. */
 export function renderKubeadmInitConfig(input: KubeadmInput): string {
-    return kubeadmInitDocuments(input)
-        // Stryker disable next-line ObjectLiteral: lineWidth 0 only keeps long scalars on one line; kubeadm's YAML parser reads a folded scalar back unchanged
-        .map((document) => stringify(document, { lineWidth: 0 }))
-        .join("---\n");
+    // Stryker disable next-line ObjectLiteral: lineWidth 0 only keeps long scalars on one line; kubeadm's YAML parser reads a folded scalar back unchanged
+    const render = (document: Record<string, unknown>): string => stringify(document, { lineWidth: 0 });
+    return kubeadmInitDocuments(input).map(render).join("---\n");
 }
