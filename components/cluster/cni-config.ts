@@ -47,10 +47,11 @@ export function calicoDocuments(podCidr: string): Record<string, unknown>[] {
     ];
 }
 
+// Stryker disable next-line ObjectLiteral: lineWidth 0 only keeps long scalars on one line; kubectl's and Helm's YAML parsers read a folded scalar back unchanged
+const render = (document: Record<string, unknown>): string => stringify(document, { lineWidth: 0 });
+
 export function renderCalicoManifest(podCidr: string): string {
-    return calicoDocuments(podCidr)
-        .map((document) => stringify(document, { lineWidth: 0 }))
-        .join("---\n");
+    return calicoDocuments(podCidr).map(render).join("---\n");
 }
 
 /** Helm values of the Cilium chart: VXLAN tunnel (UDP 8472), its own IPAM on the pod CIDR, Hubble on, the agent's metrics on. */
@@ -72,5 +73,5 @@ export function ciliumValues(podCidr: string, endpoint: { address: string; port:
 }
 
 export function renderCiliumValues(podCidr: string, endpoint: { address: string; port: number }): string {
-    return stringify(ciliumValues(podCidr, endpoint), { lineWidth: 0 });
+    return render(ciliumValues(podCidr, endpoint));
 }
