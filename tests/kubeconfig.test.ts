@@ -25,7 +25,17 @@ describe("pointKubeconfigAt", () => {
         expect(rewritten.users[0].user["client-key-data"]).toBe("S0VZ");
     });
 
+    it("points every cluster of a kubeconfig that names several, even one without a cluster section", () => {
+        const several = "clusters:\n- name: a\n  cluster:\n    server: https://10.42.10.10:6443\n- name: b\n";
+        const rewritten = parse(pointKubeconfigAt(several, "https://203.0.113.10:6443")) as Record<string, any>;
+        expect(rewritten.clusters).toEqual([
+            { name: "a", cluster: { server: "https://203.0.113.10:6443" } },
+            { name: "b", cluster: { server: "https://203.0.113.10:6443" } },
+        ]);
+    });
+
     it("refuses a file that is not a kubeconfig, rather than exporting it", () => {
+        expect(() => pointKubeconfigAt("clusters: []\n", "https://203.0.113.10:6443")).toThrow("the kubeconfig read from the first control plane has no cluster");
         expect(() => pointKubeconfigAt("", "https://203.0.113.10:6443")).toThrow("no cluster");
         expect(() => pointKubeconfigAt("sudo: a password is required\n", "https://203.0.113.10:6443")).toThrow("no cluster");
     });
@@ -46,6 +56,32 @@ describe("the expiry of Pulumi's kubeconfig", () => {
         expect(days).toBeGreaterThan(364);
         expect(days).toBeLessThan(366);
         expect(kubeconfigClientExpiry(adminConf)).toBeUndefined();
+    });
+
+    it("reads the certificate of the first user that has one, and nothing from data that is not a certificate", () => {
+        const withCertificate = kubeconfigValidFor(100);
+        const certificate = /client-certificate-data: (\S+)/.exec(withCertificate)?.[1] as string;
+        const twoUsers = `users:\n- name: token-user\n  user:\n    token: abc\n- name: kubernetes-admin\n  user:\n    client-certificate-data: ${certificate}\n`;
+        const days = ((kubeconfigClientExpiry(twoUsers)?.getTime() ?? 0) - Date.now()) / 86_400_000;
+        expect(days).toBeGreaterThan(99);
+        expect(days).toBeLessThan(101);
+        expect(kubeconfigClientExpiry(`users:\n- name: a\n  user:\n    client-certificate-data: ${Buffer.from("not a certificate").toString("base64")}\n`)).toBeUndefined();
+        expect(kubeconfigClientExpiry("")).toBeUndefined();
+        expect(kubeconfigClientExpiry("users:\n- name: a\n")).toBeUndefined();
+    });
+
+    it("warns from 29 days left down to the last day, not at 30, and counts a past end as expired", () => {
+        const now = new Date("2026-12-03T00:00:00Z");
+        expect(kubeconfigExpiryWarning(undefined, now)).toBeUndefined();
+        expect(kubeconfigExpiryWarning(new Date("2027-01-02T00:00:00Z"), now)).toBeUndefined();
+        expect(kubeconfigExpiryWarning(new Date("2027-01-01T23:00:00Z"), now)).toBe(
+            "the cluster-admin kubeconfig expires on 2027-01-01T23:00:00.000Z, in 29 days: its certificate was not renewed on the first control plane (see playbooks/README.md, certificate renewal)",
+        );
+        expect(kubeconfigExpiryWarning(new Date("2026-12-03T05:00:00Z"), now)).toMatch(/expires on 2026-12-03T05:00:00\.000Z, in 0 days/);
+        expect(kubeconfigExpiryWarning(new Date("2026-12-03T00:00:00Z"), now)).toMatch(/, in 0 days/);
+        expect(kubeconfigExpiryWarning(new Date("2026-12-02T23:00:00Z"), now)).toBe(
+            "the cluster-admin kubeconfig expired on 2026-12-02T23:00:00.000Z: run the playbooks (pulumi up) so the control planes renew their certificates, then pulumi up again to read the renewed admin.conf",
+        );
     });
 
     it("warns below 30 days left, and says so plainly once expired", () => {
