@@ -135,6 +135,9 @@ describe("audit policy", () => {
         ["a Deployment deletion", "Request", { ...alice, verb: "delete", group: "apps", resource: "deployments", namespace: "fsgs" }],
         ["a deletecollection of Pods", "Request", { ...alice, verb: "deletecollection", group: "", resource: "pods", namespace: "fsgs" }],
         ["an exec into a Pod", "Request", { ...alice, verb: "create", group: "", resource: "pods", subresource: "exec", namespace: "fsgs" }],
+        ["a kubelet reading its Lease", "None", { ...node, verb: "get", group: "coordination.k8s.io", resource: "leases", namespace: "kube-node-lease" }],
+        ["the controller-manager reading its leader Lease", "None", { user: "system:kube-controller-manager", groups: [], verb: "get", group: "coordination.k8s.io", resource: "leases", namespace: "kube-system" }],
+        ["a SelfSubjectReview, which holds no credential", "Request", { ...alice, verb: "create", group: "authentication.k8s.io", resource: "selfsubjectreviews" }],
         ["an impersonation check", "Metadata", { ...alice, verb: "impersonate", group: "", resource: "users" }],
     ] as [string, string, Request][])("records %s at level %s", (_what, level, request) => {
         expect(levelOf(request)).toBe(level);
