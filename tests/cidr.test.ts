@@ -41,6 +41,8 @@ describe("parseCidr", () => {
         "1:2:3:4:5:6:7:8:9/64",
         "10.0.0.0/0024",
         "x/8",
+        // A valid block at the end of a longer text is not a block.
+        "x/10.0.0.0/8",
     ])(
         "rejects %s",
         (text) => {

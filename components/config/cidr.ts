@@ -44,6 +44,7 @@ function parseIpv6(text: string): bigint | undefined {
         return undefined;
     }
     let value = 0n;
+    // Stryker disable next-line ConditionalExpression: without "::" the check above has made missing 0, so the fill is empty either way
     for (const group of [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail]) {
         if (!/^[0-9a-fA-F]{1,4}$/.test(group)) {
             return undefined;

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 
 /** The Pulumi config namespace of this project (`name` in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "svom-fsgs";
@@ -43,6 +43,21 @@ function article(type: string): string {
     return names[type] ?? type;
 }
 
+/**
+ * The schema's own words for an issue, when it has any: zod fills `message` with its English default unless the schema
+ * passed `{ error }` (a label key's syntax, why a singleton needs a reason), which is the fix the reader needs.
+ */
+function ownMessage(issue: z.core.$ZodIssue): string | undefined {
+    const generic = z.locales.en().localeError(issue as unknown as z.core.$ZodRawIssue);
+    return issue.message !== (typeof generic === "string" ? generic : generic?.message) ? issue.message : undefined;
+}
+
+/** `generic`, followed by the schema's own words in parentheses when it has any. */
+function withOwnMessage(generic: string, issue: z.core.$ZodIssue): string {
+    const own = ownMessage(issue);
+    return own === undefined ? generic : `${generic} (${own})`;
+}
+
 function expectation(issue: z.core.$ZodIssue): string {
     switch (issue.code) {
         case "invalid_type":
@@ -51,16 +66,25 @@ function expectation(issue: z.core.$ZodIssue): string {
             return `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`;
         case "too_small": {
             const bound = issue.inclusive ? ">=" : ">";
-            return issue.origin === "array"
-                ? `expected at least ${String(issue.minimum)} entr${issue.minimum === 1 ? "y" : "ies"}`
-                : `expected ${issue.origin === "string" ? "a length" : "a value"} ${bound} ${String(issue.minimum)}`;
+            return withOwnMessage(
+                issue.origin === "array"
+                    ? `expected at least ${String(issue.minimum)} entr${issue.minimum === 1 ? "y" : "ies"}`
+                    : `expected ${issue.origin === "string" ? "a length" : "a value"} ${bound} ${String(issue.minimum)}`,
+                issue,
+            );
         }
         case "too_big": {
             const bound = issue.inclusive ? "<=" : "<";
-            return issue.origin === "array"
-                ? `expected at most ${String(issue.maximum)} entries`
-                : `expected ${issue.origin === "string" ? "a length" : "a value"} ${bound} ${String(issue.maximum)}`;
+            return withOwnMessage(
+                issue.origin === "array"
+                    ? `expected at most ${String(issue.maximum)} entries`
+                    : `expected ${issue.origin === "string" ? "a length" : "a value"} ${bound} ${String(issue.maximum)}`,
+                issue,
+            );
         }
+        case "invalid_key":
+            // A record's key (nodeSelector, env): zod says only "Invalid key in record"; the key's own issue says why.
+            return `${issue.message} (${issue.issues.map(expectation).join("; ")})`;
         default:
             return issue.message;
     }
