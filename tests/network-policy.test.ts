@@ -227,6 +227,13 @@ describe("servicePolicySpec: egress", () => {
         ]);
     });
 
+    it("finds the called target by domain and name: a service of the same name in another domain is not it", () => {
+        const elsewhere = resolve({ name: "api", domain: "legacy", ports: [{ name: "http", port: 80 }], allowFrom: ["web"] });
+        const target = api();
+        const caller = resolve({ name: "portal", domain: "web", connectsTo: ["core/api:http"] });
+        expect(servicePolicySpec(caller, contextOf([caller, elsewhere, target])).egress).toEqual([DNS_RULE, { to: [podsOf("fsgs-core", "api")], ports: [{ port: 8080, protocol: "TCP" }] }]);
+    });
+
     it("gives no rule, rather than an every-port one, for a call to a target that opens no port to callers", () => {
         const closed = resolve({ name: "closed", domain: "core", ports: [{ name: "dist", port: 25672, peersOnly: true }], allowFrom: ["web"] });
         const caller = resolve({ name: "portal", domain: "web", connectsTo: ["core/closed"] });
