@@ -13,11 +13,13 @@
 #   apt-get install -y ansible debootstrap
 # (ansible brings ansible-core plus the community.general and ansible.posix collections.)
 #
-# The pristine root is cached as a tarball under $SVOM_CONVERGE_DIR (default /var/tmp/svom-converge):
-# the first run pays for debootstrap, later runs unpack the tarball. Delete the tarball to rebuild.
+# The pristine root is cached as a tarball under $SVOM_ROOT_CACHE_DIR (default /var/tmp/svom-roots), shared
+# with the cluster harness: the first run pays for debootstrap, later runs unpack the tarball. Delete the
+# tarball to rebuild.
 #
 # Environment:
-#   SVOM_CONVERGE_DIR    working and cache directory (default /var/tmp/svom-converge)
+#   SVOM_CONVERGE_DIR    working directory (default /var/tmp/svom-converge)
+#   SVOM_ROOT_CACHE_DIR  the pristine root's cache (default /var/tmp/svom-roots)
 #   SVOM_DEBIAN_MIRROR   Debian archive URL (default: the one this machine's apt sources use)
 #   SVOM_CONVERGE_KEEP=1 keep the converged root after the run, for inspection
 # shellcheck disable=SC2317 # cleanup and the check helpers are called through trap and check()
@@ -92,7 +94,7 @@ trap cleanup EXIT
 
 unmount_below "$target_root"
 rm -rf --one-file-system "$target_root"
-tarball="$(pristine_root_tarball "$work_dir" "$mirror" "$log_dir")" || fail "could not build the pristine $suite root"
+tarball="$(pristine_root_tarball "$mirror" "$log_dir")" || fail "could not build the pristine $suite root"
 echo "==> Unpacking cached $suite root $tarball"
 started=$(now)
 mkdir -p "$target_root"

@@ -2,9 +2,11 @@
 # Sourced, not run: the pristine Debian 12 root the converge tests start from, shared by
 # scripts/converge-chroot.sh (one root, the node roles) and scripts/cluster-standin/ (one root per host).
 #
-# pristine_root_tarball WORK_DIR MIRROR LOG_DIR prints the path of a tarball of a debootstrap root
-# (bookworm, minbase, +python3,python3-apt,systemd), building and caching it under WORK_DIR on first use.
-# The cache key covers everything the root is built from, so a different mirror or package set rebuilds.
+# pristine_root_tarball MIRROR LOG_DIR prints the path of a tarball of a debootstrap root
+# (bookworm, minbase, +python3,python3-apt,systemd), building and caching it under $SVOM_ROOT_CACHE_DIR
+# (default /var/tmp/svom-roots) on first use. The cache key covers everything the root is built from, so a
+# different mirror or package set rebuilds. One cache for both users: on a fresh machine (CI) a second
+# debootstrap of the same root cost a minute or two of the two cores the whole test command shares.
 
 converge_root_suite=bookworm
 converge_root_variant=minbase
@@ -80,25 +82,34 @@ processes_in_root() {
 }
 
 pristine_root_tarball() {
-  local work_dir="$1" mirror="$2" log_dir="$3"
+  local mirror="$1" log_dir="$2"
+  local cache_dir="${SVOM_ROOT_CACHE_DIR:-/var/tmp/svom-roots}"
   local suite="$converge_root_suite" variant="$converge_root_variant" include_packages="$converge_root_packages"
-  local cache_key tarball building
+  local cache_key tarball building lock status=0
   cache_key="$(printf '%s\n' "$suite" "$variant" "$include_packages" "$mirror" | sha256sum | cut -c1-12)"
-  tarball="$work_dir/$suite-$variant-$cache_key.tar.gz"
+  mkdir -p "$cache_dir"
+  tarball="$cache_dir/$suite-$variant-$cache_key.tar.gz"
+  # The harness and the converge test run side by side in scripts/test-all.sh: the second caller waits for the
+  # first one's build instead of starting its own.
+  exec {lock}>"$tarball.lock"
+  flock "$lock"
   if [[ ! -f "$tarball" ]]; then
     echo "==> No cached root: debootstrap $suite ($variant, +$include_packages) from $mirror" >&2
-    building="$work_dir/$suite.building"
+    building="$cache_dir/$suite-$variant-$cache_key.building"
     rm -rf --one-file-system "$building"
-    if ! debootstrap --variant="$variant" --include="$include_packages" "$suite" "$building" "$mirror" \
+    if debootstrap --variant="$variant" --include="$include_packages" "$suite" "$building" "$mirror" \
       >"$log_dir/debootstrap.log" 2>&1; then
+      chroot "$building" apt-get clean
+      tar --create --gzip --numeric-owner --file "$tarball.partial" --directory "$building" .
+      mv "$tarball.partial" "$tarball"
+    else
       tail -n 30 "$log_dir/debootstrap.log" >&2
       echo "debootstrap failed, full log: $log_dir/debootstrap.log" >&2
-      return 1
+      status=1
     fi
-    chroot "$building" apt-get clean
-    tar --create --gzip --numeric-owner --file "$tarball.partial" --directory "$building" .
-    mv "$tarball.partial" "$tarball"
     rm -rf --one-file-system "$building"
   fi
+  exec {lock}>&-
+  ((status == 0)) || return "$status"
   echo "$tarball"
 }

@@ -86,7 +86,7 @@ standin_mirror() {
 standin_base_root() {
   local mirror tarball key
   mirror="$(standin_mirror)"
-  tarball="$(pristine_root_tarball "$STANDIN_DIR" "$mirror" "$STANDIN_LOGS")" || standin_fail "no pristine root"
+  tarball="$(pristine_root_tarball "$mirror" "$STANDIN_LOGS")" || standin_fail "no pristine root"
   key="$(printf '%s\n' "$tarball" installed "${STANDIN_PREFETCH[*]}" unsafe-io | sha256sum | cut -c1-12)"
   STANDIN_BASE="$STANDIN_DIR/base-$key"
   if [[ -f "$STANDIN_BASE/.ready" && -z "$(find "$STANDIN_BASE/.ready" -mmin +1440)" ]]; then
