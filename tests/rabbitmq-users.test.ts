@@ -148,6 +148,15 @@ describe("the Messaging Topology Operator's manifest", () => {
         expect((users.spec as { versions: { name: string }[] }).versions.map((version) => version.name)).toEqual(["v1beta1"]);
     });
 
+    it("is a copy of its own for each caller: what one changes, the next does not see", () => {
+        const first = topologyOperatorManifest();
+        first.find((object) => object.kind === "Deployment")!.metadata.name = "changed";
+        first.splice(0, first.length);
+        const second = topologyOperatorManifest();
+        expect(second).toHaveLength(30);
+        expect(second.filter((object) => object.kind === "Deployment").map((object) => object.metadata.name)).toEqual(["messaging-topology-operator"]);
+    });
+
     it("refuses a manifest whose namespace is another, or with objects outside it", () => {
         const renamed = manifest.map((object) => (object.kind === "Namespace" ? { ...object, metadata: { ...object.metadata, name: "topology-system" } } : object));
         expect(() => topologyOperatorObjects(renamed)).toThrow('should create the namespace rabbitmq-system alone, got ["topology-system"]');

@@ -25,6 +25,7 @@ function project(displayName, files) {
         roots: ["<rootDir>/tests"],
         testMatch: files.map((name) => `<rootDir>/tests/${name}`),
         transform: { "^.+\\.ts$": ["ts-jest", {}] },
+        setupFiles: ["<rootDir>/tests/support/stack-trace-limit.js"],
     };
 }
 

@@ -15,12 +15,20 @@ export interface ManifestObject {
     [key: string]: unknown;
 }
 
-/** The vendored release manifest of the Messaging Topology Operator (platform/manifests/SOURCE.md), as objects. */
+let parsedManifest: readonly ManifestObject[] | undefined;
+
+/**
+ * The vendored release manifest of the Messaging Topology Operator (platform/manifests/SOURCE.md), as objects: a
+ * fresh copy each call, so that no caller can change another's. The file is parsed once per process: parsing its
+ * CRDs was a tenth of a stack's render, and the tests render stacks hundreds of times.
+ */
 export function topologyOperatorManifest(): ManifestObject[] {
-    const text = readFileSync(join(__dirname, "manifests", RABBITMQ_TOPOLOGY_OPERATOR.manifest), "utf8");
-    return parseAllDocuments(text)
+    parsedManifest ??= parseAllDocuments(readFileSync(join(__dirname, "manifests", RABBITMQ_TOPOLOGY_OPERATOR.manifest), "utf8"))
         .map((document) => document.toJS() as ManifestObject | null)
         .filter((object): object is ManifestObject => object !== null);
+    // A copy through JSON (the manifest is plain data), not structuredClone: under jest, whose tests run in a vm
+    // context, structuredClone returns arrays of the outer realm, which Pulumi then takes for plain objects.
+    return JSON.parse(JSON.stringify(parsedManifest)) as ManifestObject[];
 }
 
 /**
