@@ -61,7 +61,8 @@ export function restrictedViolations(pod: PodSpecLike): string[] {
         if ((context.runAsUser ?? podContext.runAsUser) === 0) {
             problems.push(`${where}: runAsUser must not be 0`);
         }
-        if (!(context.capabilities?.drop ?? []).includes("ALL")) {
+        // A container without a drop list drops nothing, so not ALL.
+        if (context.capabilities?.drop?.includes("ALL") !== true) {
             problems.push(`${where}: capabilities must drop ALL`);
         }
         const added = (context.capabilities?.add ?? []).filter((capability) => capability !== "NET_BIND_SERVICE");
