@@ -274,26 +274,7 @@ describe("the whole rule table, written out", () => {
         expect([...SECURITY_ROLES]).toEqual(["bastion", "controlPlane", "worker", "apiEndpoint"]);
         expect([...NODE_ROLES]).toEqual(["controlPlane", "worker"]);
     });
-
-    it("puts the API endpoint on 6443 behind Octavia and on haproxy's 8443 in vip mode (kubeadm HA considerations)", () => {
-        expect([apiEndpointPort("octavia"), apiEndpointPort("vip")]).toEqual([6443, 8443]);
-    });
-
-    it("keeps the well-known ports of the Kubernetes \"Ports and Protocols\" page", () => {
-        expect(PORTS).toEqual({
-            ssh: 22,
-            kubeApi: 6443,
-            haproxyApi: 8443,
-            etcd: { from: 2379, to: 2380 },
-            kubelet: 10250,
-            controllerManager: 10257,
-            scheduler: 10259,
-            // kubeadm's etcd metrics listener and node-exporter, which Prometheus scrapes from the control plane.
-            etcdMetrics: 2381,
-            nodeExporter: 9100,
-            nodePorts: { from: 30000, to: 32767 },
-        });
-    });
+    // The ports themselves are written out in tests/ports.test.ts.
 });
 
 describe("traffic from outside in vip mode", () => {
